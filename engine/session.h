@@ -1,0 +1,55 @@
+/* session.h - one direction pair of transport keys between two nodes.
+ *
+ * A datagram is header || ChaCha20-Poly1305(payload): the 16-byte header
+ * (type, receiver index, 64-bit counter) is the associated data and the
+ * counter is the nonce. The replay window moves only after the tag
+ * verified. Sessions expire by age and by count; the peer rekeys well
+ * before. Pure: `now` is a monotonic time in nanoseconds from the caller. */
+#pragma once
+
+#include "noise.h"
+#include "replay.h"
+#include "wire.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NSEC_PER_SEC 1000000000ULL
+#define SESSION_REKEY_AFTER_MESSAGES (1ULL << 60)
+#define SESSION_REJECT_AFTER_MESSAGES (UINT64_MAX - (1ULL << 13))
+#define SESSION_REKEY_AFTER_TIME (120 * NSEC_PER_SEC)
+#define SESSION_REJECT_AFTER_TIME (180 * NSEC_PER_SEC)
+
+struct session {
+	uint8_t send_key[NOISE_KEYLEN];
+	uint8_t recv_key[NOISE_KEYLEN];
+	uint64_t send_counter;
+	uint64_t created;
+	uint32_t local_index;  /* what the other side puts in its headers */
+	uint32_t remote_index; /* what we put in ours */
+	bool initiator;
+	bool valid;
+	struct replay replay;
+};
+
+void session_init(struct session *s, const struct noise_keys *keys, uint32_t local_index, uint32_t remote_index,
+		  bool initiator, uint64_t now);
+
+/* Encrypts in place: pkt holds payload_len bytes of payload at
+ * pkt + WIRE_TRANSPORT_HDR_LEN; writes the header in front and the tag
+ * behind (cap >= payload_len + WIRE_TRANSPORT_OVERHEAD). -ESTALE if the
+ * session is too old or used up (the caller must handshake again). */
+int session_seal(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_len, size_t cap, uint64_t now,
+		 size_t *pkt_len);
+
+/* Decrypts t (whose receiver index selected this session) into out, which
+ * may be t->ciphertext itself. -EBADMSG forged or corrupt, -EALREADY replay,
+ * -ESTALE too old (window or session age). */
+int session_open(struct session *s, const struct wire_transport *t, uint8_t *out, uint64_t now, size_t *out_len);
+
+/* The initiator of a session starts the next handshake when this says so. */
+bool session_wants_rekey(const struct session *s, uint64_t now);
+bool session_expired(const struct session *s, uint64_t now);
+
+/* Zeroes the keys and marks the session invalid. */
+void session_clear(struct session *s);

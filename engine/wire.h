@@ -1,0 +1,245 @@
+/* wire.h - every datagram meshub sends, encoded and decoded in one place.
+ *
+ * Only wire.c reads or writes packet bytes. Decoders never trust a length:
+ * they return 0 or a negative errno (-EBADMSG malformed, -EMSGSIZE too
+ * short/long, -EPROTONOSUPPORT unknown type) and fill a struct whose
+ * variable-length fields point into the caller's buffer. The byte layouts
+ * are documented in engine/PROTOCOL.md; all integers are big-endian. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* First byte of every datagram: high nibble = protocol generation (5),
+ * low nibble = kind. The original meshub (generation 4) used 0x01..0x08. */
+enum wire_type {
+	WIRE_V4_C2H = 0x01,
+	WIRE_V4_H2C = 0x02,
+	WIRE_HUB_REGISTER = 0x51,
+	WIRE_HUB_COOKIE = 0x52,
+	WIRE_HUB_PEERS = 0x53,
+	WIRE_HS_INIT = 0x54,
+	WIRE_HS_RESP = 0x55,
+	WIRE_DATA = 0x56,
+	WIRE_KEEPALIVE = 0x57,
+	WIRE_PROBE = 0x58,
+	WIRE_PROBE_ACK = 0x59,
+	WIRE_LAN_ANNOUNCE = 0x5a,
+};
+
+#define WIRE_KEY_LEN 32
+#define WIRE_ID_LEN 16	  /* network id, node id, cookie, mac */
+#define WIRE_TAG_LEN 16	  /* Poly1305 */
+#define WIRE_NONCE_X_LEN 24 /* XChaCha20 nonce of a sealed advert */
+
+/* original meshub (protocol 4) */
+#define WIRE_V4_VERSION 4
+#define WIRE_V4_C2H_LEN 6
+#define WIRE_V4_H2C_LEN 12
+
+/* hub messages */
+#define WIRE_REGISTER_HDR_LEN 56
+#define WIRE_COOKIE_LEN 36
+#define WIRE_PEERS_HDR_LEN 20
+#define WIRE_ADVERT_SEALED_MAX 900
+#define WIRE_DGRAM_MAX 1400 /* hub and LAN datagrams never exceed this */
+#define WIRE_REG_FLAG_WANT_PEERS 0x01
+#define WIRE_REG_FLAG_LEAVING 0x02
+#define WIRE_PEERS_FLAG_INTRO 0x01 /* unsolicited: a newcomer is introduced */
+
+/* handshake */
+#define WIRE_HS_INIT_FIXED 120 /* everything but the payload plaintext */
+#define WIRE_HS_RESP_FIXED 76  /* everything but the payload plaintext */
+#define WIRE_HS_PAYLOAD_MAX 512
+#define WIRE_HS_INIT_MAX (WIRE_HS_INIT_FIXED + WIRE_HS_PAYLOAD_MAX)
+#define WIRE_HS_RESP_MAX (WIRE_HS_RESP_FIXED + WIRE_HS_PAYLOAD_MAX)
+
+/* transport (DATA, KEEPALIVE, PROBE, PROBE_ACK) */
+#define WIRE_TRANSPORT_HDR_LEN 16
+#define WIRE_TRANSPORT_OVERHEAD (WIRE_TRANSPORT_HDR_LEN + WIRE_TAG_LEN)
+#define WIRE_PROBE_MIN 6
+#define WIRE_PROBE_ACK_LEN 6
+
+/* LAN */
+#define WIRE_LAN_HDR_LEN 20
+
+/* advert plaintext limits */
+#define WIRE_HOSTNAME_MAX 63
+#define WIRE_ADVERT_ADDRS_MAX 4
+#define WIRE_ADVERT_SUBNETS_MAX 8
+#define WIRE_ADVERT_ENDPOINTS_MAX 6
+#define WIRE_CERT_MAX 384
+#define WIRE_ADVERT_VERSION 1
+#define WIRE_ADVERT_FLAG_TAP 0x01
+
+/* An IPv4 or IPv6 UDP endpoint (address in network byte order). */
+struct wire_endpoint {
+	uint8_t family; /* 4 or 6; 0 = none */
+	uint16_t port;
+	uint8_t addr[16]; /* IPv4 uses the first 4 bytes */
+};
+
+/* An IPv4 or IPv6 prefix. */
+struct wire_prefix {
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;	/* 0..32 or 0..128 */
+	uint8_t addr[16];
+};
+
+struct wire_v4_c2h {
+	uint8_t version;
+	uint32_t session_id;
+};
+
+struct wire_v4_h2c {
+	uint8_t addr[4];
+	uint16_t port;
+	uint8_t version;
+	uint32_t session_id;
+};
+
+struct wire_register {
+	uint8_t flags;
+	uint16_t interval_sec; /* how often the node re-registers */
+	uint8_t network_id[WIRE_ID_LEN];
+	uint8_t node_id[WIRE_ID_LEN];
+	uint8_t cookie[WIRE_ID_LEN]; /* all zero until the hub sent one */
+	const uint8_t *advert;	     /* sealed, opaque to the hub */
+	size_t advert_len;
+};
+
+struct wire_cookie {
+	uint8_t network_id[WIRE_ID_LEN];
+	uint8_t cookie[WIRE_ID_LEN];
+};
+
+struct wire_peers {
+	uint8_t flags;
+	uint16_t count;
+	uint8_t network_id[WIRE_ID_LEN];
+	struct wire_endpoint observed; /* the receiver's own public endpoint */
+	const uint8_t *entries;	       /* walk with wire_peers_next() */
+	size_t entries_len;
+};
+
+struct wire_peer_entry {
+	uint8_t node_id[WIRE_ID_LEN];
+	struct wire_endpoint endpoint;
+	const uint8_t *advert;
+	size_t advert_len;
+};
+
+struct wire_hs_init {
+	uint32_t sender_index;
+	const uint8_t *noise; /* e || enc(s) || enc(payload): Noise message 1 */
+	size_t noise_len;
+	const uint8_t *mac1; /* WIRE_ID_LEN bytes, covering everything before it */
+	size_t mac1_offset;
+};
+
+struct wire_hs_resp {
+	uint32_t sender_index;
+	uint32_t receiver_index;
+	const uint8_t *noise; /* e || enc(payload): Noise message 2 */
+	size_t noise_len;
+	const uint8_t *mac1;
+	size_t mac1_offset;
+};
+
+struct wire_transport {
+	uint8_t type; /* DATA, KEEPALIVE, PROBE, PROBE_ACK */
+	const uint8_t *header; /* WIRE_TRANSPORT_HDR_LEN bytes: the AEAD's associated data */
+	uint32_t receiver_index;
+	uint64_t counter;
+	const uint8_t *ciphertext; /* includes the tag */
+	size_t ciphertext_len;
+};
+
+struct wire_probe {
+	uint32_t probe_id;
+	uint16_t size; /* the datagram size the sender meant to test */
+};
+
+struct wire_lan_announce {
+	uint8_t network_id[WIRE_ID_LEN];
+	const uint8_t *advert;
+	size_t advert_len;
+};
+
+/* Plaintext of a sealed advert: who a node is and how to reach it. */
+struct wire_advert {
+	uint8_t flags;
+	uint8_t static_pub[WIRE_KEY_LEN];
+	uint64_t timestamp; /* ns since the epoch; newer adverts win */
+	char hostname[WIRE_HOSTNAME_MAX + 1];
+	uint8_t n_addrs, n_subnets, n_endpoints;
+	struct wire_prefix addrs[WIRE_ADVERT_ADDRS_MAX];
+	struct wire_prefix subnets[WIRE_ADVERT_SUBNETS_MAX];
+	struct wire_endpoint endpoints[WIRE_ADVERT_ENDPOINTS_MAX];
+	const uint8_t *cert;
+	uint16_t cert_len;
+};
+
+/* Handshake payloads (inside the Noise encryption). */
+struct wire_hs_payload {
+	uint64_t timestamp; /* initiation only: monotonic per sender */
+	const uint8_t *cert;
+	uint16_t cert_len;
+};
+
+/* Returns the wire_type of a datagram, or 0 if it is empty. */
+uint8_t wire_peek_type(const uint8_t *buf, size_t len);
+const char *wire_type_name(uint8_t type);
+
+int wire_v4_c2h_decode(const uint8_t *buf, size_t len, struct wire_v4_c2h *out);
+size_t wire_v4_c2h_encode(uint8_t *buf, size_t cap, const struct wire_v4_c2h *in);
+int wire_v4_h2c_decode(const uint8_t *buf, size_t len, struct wire_v4_h2c *out);
+size_t wire_v4_h2c_encode(uint8_t *buf, size_t cap, const struct wire_v4_h2c *in);
+
+int wire_register_decode(const uint8_t *buf, size_t len, struct wire_register *out);
+size_t wire_register_encode(uint8_t *buf, size_t cap, const struct wire_register *in);
+int wire_cookie_decode(const uint8_t *buf, size_t len, struct wire_cookie *out);
+size_t wire_cookie_encode(uint8_t *buf, size_t cap, const struct wire_cookie *in);
+
+int wire_peers_decode(const uint8_t *buf, size_t len, struct wire_peers *out);
+/* Iterate entries: *off starts at 0; returns 1 with an entry, 0 at the end,
+ * negative errno on a malformed entry (the walk must stop). */
+int wire_peers_next(const struct wire_peers *p, size_t *off, struct wire_peer_entry *e);
+/* Encoding a peer list: begin, then add entries while they fit. */
+size_t wire_peers_begin(uint8_t *buf, size_t cap, const struct wire_peers *hdr);
+/* Appends one entry at buf[*len]; returns 0, or -ENOSPC if it does not fit
+ * (nothing written). Updates the count in the header. */
+int wire_peers_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_peer_entry *e);
+size_t wire_peer_entry_size(const struct wire_peer_entry *e);
+
+int wire_hs_init_decode(const uint8_t *buf, size_t len, struct wire_hs_init *out);
+/* Writes the header; the caller appends noise_len bytes of Noise message at
+ * buf + 8 and then the mac1 at the returned offset. */
+size_t wire_hs_init_header(uint8_t *buf, size_t cap, uint32_t sender_index);
+int wire_hs_resp_decode(const uint8_t *buf, size_t len, struct wire_hs_resp *out);
+size_t wire_hs_resp_header(uint8_t *buf, size_t cap, uint32_t sender_index, uint32_t receiver_index);
+#define WIRE_HS_INIT_NOISE_OFF 8
+#define WIRE_HS_RESP_NOISE_OFF 12
+
+int wire_hs_payload_decode(const uint8_t *buf, size_t len, bool initiation, struct wire_hs_payload *out);
+size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const struct wire_hs_payload *in);
+
+int wire_transport_decode(const uint8_t *buf, size_t len, struct wire_transport *out);
+void wire_transport_header(uint8_t hdr[WIRE_TRANSPORT_HDR_LEN], uint8_t type, uint32_t receiver_index,
+			   uint64_t counter);
+
+int wire_probe_decode(const uint8_t *buf, size_t len, struct wire_probe *out);
+/* A probe is padded with zeros to pad_to bytes (>= WIRE_PROBE_MIN). */
+size_t wire_probe_encode(uint8_t *buf, size_t cap, const struct wire_probe *in, size_t pad_to);
+int wire_probe_ack_decode(const uint8_t *buf, size_t len, struct wire_probe *out);
+size_t wire_probe_ack_encode(uint8_t *buf, size_t cap, const struct wire_probe *in);
+
+int wire_lan_decode(const uint8_t *buf, size_t len, struct wire_lan_announce *out);
+size_t wire_lan_encode(uint8_t *buf, size_t cap, const struct wire_lan_announce *in);
+
+int wire_advert_decode(const uint8_t *buf, size_t len, struct wire_advert *out);
+size_t wire_advert_encode(uint8_t *buf, size_t cap, const struct wire_advert *in);
+
+/* Endpoints and prefixes as they appear inside messages. */
+size_t wire_endpoint_size(const struct wire_endpoint *ep);
