@@ -4,6 +4,11 @@
  * key and what was expected. Pure: config_parse() does no I/O. */
 #pragma once
 
+/* Files in engine/ include "config.h" first; the compiler finds this file
+ * (same directory) before autoconf's config.h, so pull that in here.
+ * Angle brackets search the -I paths, where the build's config.h comes first. */
+#include <config.h>
+
 #include "wire.h"
 
 #include <limits.h>

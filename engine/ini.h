@@ -25,6 +25,7 @@ struct ini {
 	size_t n;
 	char **sections; /* every section header, in order, even if empty */
 	size_t n_sections;
+	unsigned *section_lines; /* 1-based line of each section's first header */
 };
 
 struct ini_error {
@@ -46,3 +47,8 @@ char *ini_value(const struct ini *ini, const struct ini_entry *e, struct ini_err
 
 /* Escapes '%' as "%%" for writing a value back (caller frees). */
 char *ini_escape(const char *value);
+
+/* Writes text for an error message into out (always NUL-terminated): at most
+ * max characters of it, non-printable bytes escaped (\n, \t, \xHH) and "..."
+ * if it was cut. out needs 4 * max + 4 bytes to never cut an escape. */
+void ini_quote(char *out, size_t size, const char *text, size_t max);

@@ -9,9 +9,27 @@ engine_libmeshub_core_la_SOURCES = \
 	engine/advert.c engine/advert.h \
 	engine/handshake.c engine/handshake.h \
 	engine/replay.c engine/replay.h \
-	engine/session.c engine/session.h
+	engine/session.c engine/session.h \
+	engine/endpoint.c engine/endpoint.h \
+	engine/route.c engine/route.h \
+	engine/icmp.c engine/icmp.h \
+	engine/log.c engine/log.h \
+	engine/loop.c engine/loop.h \
+	engine/tun.h engine/netif.h
 engine_libmeshub_core_la_CFLAGS = $(prog_cflags) $(SODIUM_CFLAGS)
 engine_libmeshub_core_la_LIBADD = $(SODIUM_LIBS)
+
+sbin_PROGRAMS += engine/meshubd
+engine_meshubd_SOURCES = \
+	engine/meshubd.c \
+	engine/node.c engine/node.h \
+	engine/node-setup.c \
+	engine/peer.c \
+	engine/hubclient.c \
+	engine/lan.c
+engine_meshubd_CFLAGS = $(prog_cflags) $(SODIUM_CFLAGS) -pthread
+engine_meshubd_LDFLAGS = $(prog_ldflags) -pthread
+engine_meshubd_LDADD = engine/libmeshub-core.la $(SODIUM_LIBS) $(MNL_LIBS)
 
 bin_PROGRAMS += engine/meshub
 engine_meshub_SOURCES = engine/meshub.c

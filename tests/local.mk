@@ -69,3 +69,8 @@ TESTS += tests/fuzz/replay-corpus
 dist_check_SCRIPTS += tests/fuzz/replay-corpus
 EXTRA_DIST += tests/fuzz/run-fuzzers tests/fuzz/standalone.c
 EXTRA_DIST += tests/fuzz/corpus
+
+## The namespace lab (issue 3): root + /dev/net/tun, else exit 77.
+TESTS += tests/lab-mesh.sh
+dist_check_SCRIPTS += tests/lab-mesh.sh
+EXTRA_DIST += tests/lab/lib.sh tests/check tests/install-deps tests/debian-packages

@@ -1,0 +1,307 @@
+/* hubclient.c - talking to the rendezvous hubs: periodic registration with a
+ * return-routability cookie, the member lists and introductions they send,
+ * and their reachability. Hub names are resolved in a thread so a slow DNS
+ * server never stalls the node. Losing a hub never touches working edges. */
+#include "config.h"
+
+#include "advert.h"
+#include "endpoint.h"
+#include "log.h"
+#include "node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define HUB_RETRY_FAST (5 * NSEC_PER_SEC)
+
+struct resolve_job {
+	char host[CONFIG_HOST_MAX + 1];
+	uint16_t port;
+	int fd; /* write end of the pipe */
+};
+
+static uint64_t interval_ns(const struct node *n)
+{
+	return (uint64_t)n->cfg->advert_interval_sec * NSEC_PER_SEC;
+}
+
+static const char *hub_name(const struct hub_client *h)
+{
+	return h->cfg->host;
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct resolve_job *job = arg;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM}, *res = NULL, *ai;
+	struct wire_endpoint ep = {0};
+
+	if (getaddrinfo(job->host, NULL, &hints, &res) == 0) {
+		/* the hub has a public IPv4 address by design: prefer it */
+		for (ai = res; ai && ep.family != 4; ai = ai->ai_next) {
+			struct wire_endpoint cand;
+			endpoint_from_sockaddr(&cand, ai->ai_addr);
+			if (cand.family == 4 || !ep.family)
+				ep = cand;
+		}
+		freeaddrinfo(res);
+	}
+	ep.port = job->port;
+	/* if the write fails the node sees a short read and retries */
+	(void)!write(job->fd, &ep, sizeof(ep));
+	close(job->fd);
+	free(job);
+	return NULL;
+}
+
+static void resolved(struct io *io, uint32_t events)
+{
+	struct hub_client *h = (struct hub_client *)((char *)io - offsetof(struct hub_client, resolve_io));
+	struct wire_endpoint ep;
+	char a[ENDPOINT_STR_MAX];
+	ssize_t r = read(io->fd, &ep, sizeof(ep));
+
+	loop_del_io(h->node->loop, io);
+	close(io->fd);
+	h->resolve_fd = -1;
+	h->resolving = false;
+	if (r != sizeof(ep) || !ep.family) {
+		log_warn("hub %s: cannot resolve the name; retrying in %u s", hub_name(h),
+			 h->node->cfg->restart_delay_sec);
+		timer_arm(h->node->loop, &h->t_register,
+			  loop_now() + (uint64_t)h->node->cfg->restart_delay_sec * NSEC_PER_SEC);
+		return;
+	}
+	h->ep = ep;
+	log_info("hub %s is %s", hub_name(h), endpoint_str(&ep, a));
+	timer_arm(h->node->loop, &h->t_register, loop_now());
+}
+
+static void start_resolve(struct hub_client *h)
+{
+	struct resolve_job *job;
+	pthread_attr_t attr;
+	pthread_t tid;
+	int fds[2];
+
+	if (h->resolving || pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	snprintf(job->host, sizeof(job->host), "%s", h->cfg->host);
+	job->port = h->cfg->port;
+	job->fd = fds[1];
+	h->resolve_fd = fds[0];
+	h->resolve_io = (struct io){.fd = fds[0], .cb = resolved};
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (loop_add_io(h->node->loop, &h->resolve_io, EPOLLIN) < 0 ||
+	    pthread_create(&tid, &attr, resolve_thread, job) != 0) {
+		loop_del_io(h->node->loop, &h->resolve_io);
+		close(fds[0]);
+		close(fds[1]);
+		free(job);
+		h->resolve_fd = -1;
+	} else {
+		h->resolving = true;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static void send_register(struct hub_client *h, bool leaving)
+{
+	struct node *n = h->node;
+	struct wire_register r = {0};
+	uint8_t *buf;
+	size_t len;
+
+	if (!h->ep.family)
+		return;
+	if (loop_now() - n->advert_made > interval_ns(n) / 2) {
+		lan_collect_local_endpoints(n);
+		node_refresh_advert(n);
+	}
+	r.flags = leaving ? WIRE_REG_FLAG_LEAVING : WIRE_REG_FLAG_WANT_PEERS;
+	r.interval_sec = (uint16_t)n->cfg->advert_interval_sec;
+	memcpy(r.network_id, n->nk.network_id, WIRE_ID_LEN);
+	memcpy(r.node_id, n->node_id, WIRE_ID_LEN);
+	if (h->has_cookie)
+		memcpy(r.cookie, h->cookie, WIRE_ID_LEN);
+	r.advert = n->advert;
+	r.advert_len = leaving ? 0 : n->advert_len;
+	buf = node_send_buf(n);
+	len = wire_register_encode(buf, n->buf_size, &r);
+	if (!len)
+		return;
+	node_send_commit(n, &h->ep, len);
+	h->last_sent = loop_now();
+}
+
+static void register_due(struct timer *t)
+{
+	struct hub_client *h = (struct hub_client *)((char *)t - offsetof(struct hub_client, t_register));
+	struct node *n = h->node;
+	uint64_t now = loop_now(), next = interval_ns(n);
+
+	if (!h->ep.family) {
+		start_resolve(h);
+		return;
+	}
+	if (h->reachable && now - h->last_reply > 3 * interval_ns(n)) {
+		h->reachable = false;
+		h->has_cookie = false;
+		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying",
+			 hub_name(h), 3 * n->cfg->advert_interval_sec);
+	}
+	if (!h->reachable && next > HUB_RETRY_FAST)
+		next = HUB_RETRY_FAST;
+	send_register(h, false);
+	node_flush(n);
+	timer_arm(n->loop, t, now + next);
+}
+
+int hubclient_init(struct node *n)
+{
+	n->n_hubs = n->cfg->n_hubs;
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		struct hub_client *h = &n->hubs[i];
+		memset(h, 0, sizeof(*h));
+		h->node = n;
+		h->cfg = &n->cfg->hubs[i];
+		h->resolve_fd = -1;
+		timer_init(&h->t_register, register_due);
+		if (endpoint_parse(&h->ep, h->cfg->host, h->cfg->port) < 0)
+			memset(&h->ep, 0, sizeof(h->ep)); /* a name: resolved when due */
+	}
+	if (!n->n_hubs)
+		log_info("no hub configured: peers are found by LAN discovery only");
+	return 0;
+}
+
+void hubclient_register_all(struct node *n, bool leaving)
+{
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		if (leaving)
+			send_register(&n->hubs[i], true);
+		else
+			timer_arm(n->loop, &n->hubs[i].t_register, loop_now());
+	}
+	node_flush(n);
+}
+
+void hubclient_free(struct node *n)
+{
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		struct hub_client *h = &n->hubs[i];
+		timer_disarm(n->loop, &h->t_register);
+		if (h->resolve_fd >= 0) {
+			loop_del_io(n->loop, &h->resolve_io);
+			close(h->resolve_fd);
+		}
+	}
+	n->n_hubs = 0;
+}
+
+static struct hub_client *hub_by_endpoint(struct node *n, const struct wire_endpoint *from)
+{
+	for (unsigned i = 0; i < n->n_hubs; i++)
+		if (endpoint_equal(&n->hubs[i].ep, from))
+			return &n->hubs[i];
+	return NULL;
+}
+
+static void heard_from(struct hub_client *h)
+{
+	if (!h->reachable)
+		log_info("hub %s is reachable", hub_name(h));
+	h->reachable = true;
+	h->last_reply = loop_now();
+}
+
+static void handle_cookie(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
+{
+	struct wire_cookie c;
+
+	if (wire_cookie_decode(msg, len, &c) < 0) {
+		node_drop(n, NULL, DROP_MALFORMED);
+		return;
+	}
+	if (memcmp(c.network_id, n->nk.network_id, WIRE_ID_LEN)) {
+		node_drop(n, NULL, DROP_WRONG_NETWORK);
+		return;
+	}
+	/* a new cookie is worth one immediate retry, not a loop */
+	if (h->has_cookie && !memcmp(h->cookie, c.cookie, WIRE_ID_LEN))
+		return;
+	memcpy(h->cookie, c.cookie, WIRE_ID_LEN);
+	h->has_cookie = true;
+	send_register(h, false);
+}
+
+static void handle_entry(struct node *n, const struct wire_peer_entry *e)
+{
+	uint8_t plain[WIRE_ADVERT_SEALED_MAX], id[WIRE_ID_LEN];
+	struct wire_advert a;
+
+	if (!memcmp(e->node_id, n->node_id, WIRE_ID_LEN))
+		return;
+	if (advert_open(&n->nk, e->advert, e->advert_len, plain, &a) < 0) {
+		node_drop(n, NULL, DROP_BAD_ADVERT);
+		return;
+	}
+	keys_node_id(&n->nk, a.static_pub, id);
+	if (memcmp(id, e->node_id, WIRE_ID_LEN)) {
+		node_drop(n, NULL, DROP_BAD_ADVERT);
+		return;
+	}
+	node_learn_advert(n, &a, &e->endpoint, CAND_HUB);
+}
+
+static void handle_peers(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
+{
+	struct wire_peers p;
+	struct wire_peer_entry e;
+	char a[ENDPOINT_STR_MAX];
+	size_t off = 0;
+
+	if (wire_peers_decode(msg, len, &p) < 0) {
+		node_drop(n, NULL, DROP_MALFORMED);
+		return;
+	}
+	if (memcmp(p.network_id, n->nk.network_id, WIRE_ID_LEN)) {
+		node_drop(n, NULL, DROP_WRONG_NETWORK);
+		return;
+	}
+	heard_from(h);
+	if (!endpoint_equal(&p.observed, &h->observed)) {
+		h->observed = p.observed;
+		log_info("hub %s sees this node at %s", hub_name(h), endpoint_str(&p.observed, a));
+	}
+	while (wire_peers_next(&p, &off, &e) == 1)
+		handle_entry(n, &e);
+}
+
+void hubclient_handle(struct node *n, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+{
+	struct hub_client *h = hub_by_endpoint(n, from);
+
+	if (!h) { /* hub messages are only believed from a hub's address */
+		node_drop(n, NULL, DROP_NOT_FROM_HUB);
+		return;
+	}
+	if (wire_peek_type(msg, len) == WIRE_HUB_COOKIE)
+		handle_cookie(n, h, msg, len);
+	else
+		handle_peers(n, h, msg, len);
+}

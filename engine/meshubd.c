@@ -1,0 +1,225 @@
+/* meshubd.c - the node daemon's main(): options, configuration, signals. */
+#include "config.h"
+
+#include "keys.h"
+#include "log.h"
+#include "loop.h"
+#include "node.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+struct options {
+	const char *config;
+	int verbosity; /* -v adds, -q subtracts */
+	bool use_syslog;
+	bool nm_mode;
+	int psk_fd;
+	int ready_fd;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: meshubd [OPTIONS] CONFIG\n"
+		   "  -v, --verbose      more log output (repeat for debug)\n"
+		   "  -q, --quiet        less log output\n"
+		   "      --syslog       log to syslog instead of stderr\n"
+		   "      --nm           NetworkManager mode: create the device, configure nothing\n"
+		   "      --psk-fd N     read the network key from file descriptor N\n"
+		   "      --ready-fd N   write \"READY ifname=... mtu=...\" to fd N once running\n"
+		   "  -V, --version      print the version\n");
+}
+
+static int parse_fd(const char *s, int *fd)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v > 1024)
+		return -EINVAL;
+	*fd = (int)v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
+		{"syslog", no_argument, NULL, 's'},  {"nm", no_argument, NULL, 'n'},
+		{"psk-fd", required_argument, NULL, 'p'}, {"ready-fd", required_argument, NULL, 'r'},
+		{"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	*o = (struct options){.psk_fd = -1, .ready_fd = -1};
+	while ((c = getopt_long(argc, argv, "vqVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': o->verbosity++; break;
+		case 'q': o->verbosity--; break;
+		case 's': o->use_syslog = true; break;
+		case 'n': o->nm_mode = true; break;
+		case 'p':
+			if (parse_fd(optarg, &o->psk_fd) < 0)
+				goto bad;
+			break;
+		case 'r':
+			if (parse_fd(optarg, &o->ready_fd) < 0)
+				goto bad;
+			break;
+		case 'V': printf("meshubd %s\n", PACKAGE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: goto bad;
+		}
+	}
+	if (optind != argc - 1)
+		goto bad;
+	o->config = argv[optind];
+	return 0;
+bad:
+	usage(stderr);
+	return -EINVAL;
+}
+
+/* The key arrives over a pipe from NetworkManager's service: never argv. */
+static int read_psk_fd(int fd, struct config *cfg)
+{
+	char buf[256];
+	ssize_t n = 0, r;
+	int ret;
+
+	while (n < (ssize_t)sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
+		n += r;
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	ret = keys_parse_psk(buf, cfg->psk);
+	sodium_memzero(buf, sizeof(buf));
+	if (ret < 0)
+		return log_errno(-EINVAL, "the key read from fd %d is not 32 bytes of base64", fd);
+	cfg->has_psk = true;
+	return 0;
+}
+
+static void config_warning(void *ctx, const char *msg)
+{
+	log_warn("%s", msg);
+}
+
+/* The name used for the default key file: the config file's name without
+ * directory and extension. */
+static void config_name(const char *path, char *out, size_t cap)
+{
+	char copy[PATH_MAX], *base, *dot;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	base = basename(copy);
+	dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	snprintf(out, cap, "%s", base);
+}
+
+struct signals {
+	struct io io;
+	struct loop *loop;
+};
+
+static void on_signal(struct io *io, uint32_t events)
+{
+	struct signals *s = (struct signals *)io;
+	struct signalfd_siginfo si;
+
+	if (read(io->fd, &si, sizeof(si)) == sizeof(si)) {
+		log_info("received signal %u, shutting down", si.ssi_signo);
+		loop_quit(s->loop);
+	}
+}
+
+static int setup_signals(struct loop *loop, struct signals *s)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	s->io.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->io.cb = on_signal;
+	s->loop = loop;
+	if (s->io.fd < 0)
+		return -errno;
+	return loop_add_io(loop, &s->io, EPOLLIN);
+}
+
+static int run(struct options *o, struct config *cfg)
+{
+	static struct node node; /* large: keep it off the stack */
+	struct signals sig;
+	char name[NAME_MAX + 1];
+	struct loop *loop = loop_new();
+	int ret;
+
+	if (!loop)
+		return -ENOMEM;
+	config_name(o->config, name, sizeof(name));
+	node.ready_fd = o->ready_fd;
+	ret = setup_signals(loop, &sig);
+	if (ret < 0) {
+		log_errno(ret, "cannot set up signal handling");
+		goto out;
+	}
+	ret = node_init(&node, loop, cfg, name, o->nm_mode);
+	if (ret == 0) {
+		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.tun.name, node.hostname);
+		ret = loop_run(loop);
+		hubclient_register_all(&node, true);
+	}
+	node_free(&node);
+	loop_del_io(loop, &sig.io);
+	close(sig.io.fd);
+out:
+	loop_free(loop);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct config cfg;
+	struct config_error err;
+	int ret, level;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "meshubd: libsodium failed to initialise\n");
+		return 1;
+	}
+	log_init("meshubd", LOG_LVL_INFO, o.use_syslog);
+	ret = config_load(o.config, &cfg, &err, config_warning, NULL);
+	if (ret < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	level = cfg.log_level == CONFIG_LOG_DEFAULT ? LOG_LVL_INFO : cfg.log_level;
+	level += o.verbosity;
+	log_set_level(level < LOG_LVL_ERROR ? LOG_LVL_ERROR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level);
+	if (o.psk_fd >= 0 && read_psk_fd(o.psk_fd, &cfg) < 0) {
+		config_free(&cfg);
+		return 1;
+	}
+	ret = run(&o, &cfg);
+	config_free(&cfg);
+	return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,17 @@
+/* priv.h - giving up root once the device, sockets and addresses are set up: become an unprivileged
+ * user, optionally keeping CAP_NET_ADMIN (to change routes later), and make privileges impossible to
+ * regain. One implementation per platform (priv-linux.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Switches the process to user: its uid and primary gid, no supplementary groups. With keep_net_admin
+ * CAP_NET_ADMIN stays effective and permitted, otherwise every capability goes (inheritable, ambient
+ * and, as far as the process may, the bounding set too); no_new_privs is set either way. Refuses a user
+ * whose uid is 0. Call it before starting threads: capabilities belong to a thread. On failure *why
+ * (if why is not NULL) names the step that failed and the caller must exit, as the process may be
+ * half-dropped. 0 or -errno. */
+int priv_drop(const char *user, bool keep_net_admin, const char **why);
+/* The calling thread's effective and permitted capability sets (bit n = capability n). 0 or -errno. */
+int priv_caps(uint64_t *effective, uint64_t *permitted);

@@ -1,0 +1,45 @@
+/* fuzz-config.c - config_parse() on arbitrary bytes: it never crashes, leaks
+ * or leaves a message unterminated, and what it accepts is within bounds. */
+#include "engine/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void warn(void *ctx, const char *msg)
+{
+	if (strlen(msg) >= 512)
+		abort();
+}
+
+static void check_accepted(const struct config *cfg)
+{
+	if (cfg->n_hubs > CONFIG_MAX_HUBS || cfg->n_lan_ports > CONFIG_MAX_LAN_PORTS ||
+	    cfg->n_subnets > CONFIG_MAX_SUBNETS || cfg->n_routes > CONFIG_MAX_ROUTES)
+		abort();
+	for (unsigned i = 0; i < cfg->n_hubs; i++)
+		if (!cfg->hubs[i].port || !cfg->hubs[i].host[0])
+			abort();
+	if (!cfg->tap && !cfg->has_ipv4 && !cfg->has_ipv6)
+		abort();
+	if (cfg->ping_timeout_sec <= cfg->ping_interval_sec || (cfg->mtu && cfg->mtu < 576))
+		abort();
+	if (!memchr(cfg->interface, '\0', sizeof(cfg->interface)) || !cfg->interface[0])
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct config cfg;
+	struct config_error err;
+	int ret;
+
+	ret = config_parse((const char *)data, size, "fuzz.conf", &cfg, &err, warn, NULL);
+	if (ret == 0)
+		check_accepted(&cfg);
+	else if (!memchr(err.msg, '\0', sizeof(err.msg)) || strncmp(err.msg, "fuzz.conf", 9))
+		abort();
+	config_free(&cfg);
+	return 0;
+}

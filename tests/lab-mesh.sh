@@ -1,0 +1,59 @@
+#!/bin/bash
+# lab-mesh.sh - issue 3, test 1: a full mesh of four nodes across two NATs and
+# the public internet: every pair pings over IPv4 and IPv6, and a 100 MB TCP
+# transfer across the NATs arrives with the right checksum.
+. "$(dirname "$0")/lab/lib.sh"
+lab_require sha256sum socat
+
+lab_internet
+lab_hub
+lab_router r1 198.18.1.1 10.1.0.1/24
+lab_router r2 198.18.2.1 10.2.0.1/24
+lab_host a r1 10.1.0.11/24 10.1.0.1
+lab_host b r2 10.2.0.11/24 10.2.0.1
+lab_host c r2 10.2.0.12/24 10.2.0.1
+lab_public d 198.18.3.1
+
+node_start a 1
+node_start b 2
+node_start c 3
+node_start d 4
+
+nodes=(a b c d)
+for src in "${nodes[@]}"; do
+	for i in 1 2 3 4; do
+		[ "${nodes[$((i - 1))]}" = "$src" ] && continue
+		if wait_for 15 ping_ok "$src" "10.99.0.$i"; then
+			pass "$src -> 10.99.0.$i (IPv4)"
+		else
+			fail "$src cannot reach 10.99.0.$i"
+		fi
+		if wait_for 10 ping6_ok "$src" "fd99::$i"; then
+			pass "$src -> fd99::$i (IPv6)"
+		else
+			fail "$src cannot reach fd99::$i"
+		fi
+	done
+done
+
+# 100 MB over TCP from a (behind r1) to b (behind r2), checksum verified
+head -c 100000000 /dev/urandom >"$LAB_DIR/blob"
+want=$(sha256sum <"$LAB_DIR/blob" | cut -d' ' -f1)
+nsx b socat -u TCP-LISTEN:5001,reuseaddr "OPEN:$LAB_DIR/blob.out,creat,trunc" &
+LAB_PIDS+=($!)
+recv=$!
+wait_for 5 nsx b sh -c "ss -ltn | grep -q ':5001'"
+start_t=$(date +%s.%N)
+if timeout 120 ip netns exec "$(ns_name a)" socat -u "OPEN:$LAB_DIR/blob" TCP:10.99.0.2:5001; then
+	timeout 30 tail --pid="$recv" -f /dev/null
+	end_t=$(date +%s.%N)
+	got=$(sha256sum <"$LAB_DIR/blob.out" | cut -d' ' -f1)
+	if [ "$got" = "$want" ]; then
+		pass "100 MB TCP a -> b across two NATs, sha256 matches ($(echo "800 / ($end_t - $start_t)" | bc -l | cut -c1-6) Mbit/s)"
+	else
+		fail "100 MB transfer: checksum differs ($(stat -c %s "$LAB_DIR/blob.out") bytes arrived)"
+	fi
+else
+	fail "100 MB transfer did not complete"
+fi
+lab_done
