@@ -14,21 +14,24 @@ static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 void endpoint_from_sockaddr(struct wire_endpoint *ep, const struct sockaddr *sa)
 {
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
 	memset(ep, 0, sizeof(*ep));
 	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		memcpy(&sin, sa, sizeof(sin));
 		ep->family = 4;
-		ep->port = ntohs(sin->sin_port);
-		memcpy(ep->addr, &sin->sin_addr, 4);
+		ep->port = ntohs(sin.sin_port);
+		memcpy(ep->addr, &sin.sin_addr, 4);
 	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-		ep->port = ntohs(sin6->sin6_port);
-		if (!memcmp(&sin6->sin6_addr, v4mapped, 12)) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		ep->port = ntohs(sin6.sin6_port);
+		if (!memcmp(&sin6.sin6_addr, v4mapped, 12)) {
 			ep->family = 4;
-			memcpy(ep->addr, (const uint8_t *)&sin6->sin6_addr + 12, 4);
+			memcpy(ep->addr, (const uint8_t *)&sin6.sin6_addr + 12, 4);
 		} else {
 			ep->family = 6;
-			memcpy(ep->addr, &sin6->sin6_addr, 16);
+			memcpy(ep->addr, &sin6.sin6_addr, 16);
 		}
 	}
 }

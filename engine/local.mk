@@ -13,6 +13,7 @@ engine_libmeshub_core_la_SOURCES = \
 	engine/endpoint.c engine/endpoint.h \
 	engine/route.c engine/route.h \
 	engine/icmp.c engine/icmp.h \
+	engine/pmtu.c engine/pmtu.h \
 	engine/log.c engine/log.h \
 	engine/loop.c engine/loop.h \
 	engine/tun.h engine/netif.h
@@ -26,7 +27,8 @@ engine_meshubd_SOURCES = \
 	engine/node-setup.c \
 	engine/peer.c \
 	engine/hubclient.c \
-	engine/lan.c
+	engine/lan.c \
+	engine/control.c engine/control.h
 engine_meshubd_CFLAGS = $(prog_cflags) $(SODIUM_CFLAGS) -pthread
 engine_meshubd_LDFLAGS = $(prog_ldflags) -pthread
 engine_meshubd_LDADD = engine/libmeshub-core.la $(SODIUM_LIBS) $(MNL_LIBS)

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "netif.h"
 #include "node.h"
+#include "priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,15 @@ static int bind_socket(struct node *n, int family, const struct wire_endpoint *a
 	} else {
 		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	}
+	/* DF on every datagram and no local fragmentation: edges find their
+	 * path MTU with probes and oversized packets get ICMP back in the TUN */
+	if (family == AF_INET6) {
+		int v = IPV6_PMTUDISC_PROBE;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
+	} else {
+		int v = IP_PMTUDISC_PROBE;
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
@@ -272,6 +282,26 @@ static void report_ready(struct node *n)
 	n->ready_fd = -1;
 }
 
+/* Root is only needed to set things up: become the configured user (nobody
+ * by default) with no capabilities left; routes never change at run time. */
+static int drop_privileges(struct node *n)
+{
+	const char *user = n->cfg->user[0] ? n->cfg->user : MESHUB_DEFAULT_USER, *why = "";
+	int ret;
+
+	if (geteuid() != 0)
+		return 0;
+	if (!strcmp(user, "root")) {
+		log_warn("[vpn] user = root: meshubd keeps running as root");
+		return 0;
+	}
+	ret = priv_drop(user, false, &why);
+	if (ret < 0)
+		return log_errno(ret, "cannot drop privileges to user '%s' (%s); set [vpn] user", user, why);
+	log_info("running as user %s without capabilities", user);
+	return 0;
+}
+
 int node_init(struct node *n, struct loop *loop, struct config *cfg, const char *config_name, bool nm_mode)
 {
 	int ret;
@@ -281,6 +311,7 @@ int node_init(struct node *n, struct loop *loop, struct config *cfg, const char 
 	n->config_name = config_name;
 	n->nm_mode = nm_mode;
 	n->tun.fd = n->sock4 = n->sock6 = -1;
+	n->control.listen_io.fd = n->control.client_io.fd = -1;
 	n->started = loop_now();
 	route_init(&n->routes);
 	if (!cfg->has_psk)
@@ -306,6 +337,10 @@ int node_init(struct node *n, struct loop *loop, struct config *cfg, const char 
 		return log_errno(ret, "cannot build our advert");
 	if ((ret = lan_init(n)) < 0)
 		return ret;
+	if ((ret = control_open(&n->control, n)) < 0)
+		return ret;
+	if ((ret = drop_privileges(n)) < 0)
+		return ret;
 	hubclient_register_all(n, false);
 	report_ready(n);
 	return 0;
@@ -316,6 +351,8 @@ void node_free(struct node *n)
 	while (n->n_peers)
 		peer_free(n->peers[0]);
 	hubclient_free(n);
+	if (n->control.node)
+		control_close(&n->control);
 	timer_disarm(n->loop, &n->t_maint);
 	timer_disarm(n->loop, &n->t_lan);
 	if (n->tun.fd >= 0) {

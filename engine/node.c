@@ -356,7 +356,7 @@ static void flood_frame(struct node *n, const uint8_t *frame, size_t len, struct
 	for (unsigned i = 0; i < n->n_peers; i++) {
 		struct peer *p = n->peers[i];
 		uint8_t *buf;
-		if (p == except || !peer_is_up(p))
+		if (p == except || !peer_is_up(p) || (p->pmtu && len > p->pmtu))
 			continue;
 		buf = node_send_buf(n);
 		memcpy(buf + WIRE_TRANSPORT_HDR_LEN, frame, len);
@@ -374,7 +374,10 @@ static void tun_packet(struct node *n, uint8_t *buf, size_t len)
 		if (len < 14)
 			return;
 		if (!(pkt[0] & 1) && e->peer && !memcmp(e->mac, pkt, 6) && peer_is_up(e->peer)) {
-			peer_send_packet(e->peer, buf, len);
+			if (e->peer->pmtu && len > e->peer->pmtu)
+				node_drop(n, e->peer, DROP_TOO_BIG);
+			else
+				peer_send_packet(e->peer, buf, len);
 			return;
 		}
 		flood_frame(n, pkt, len, NULL);
@@ -386,6 +389,12 @@ static void tun_packet(struct node *n, uint8_t *buf, size_t len)
 		icmp_reply(n, pkt, len, 0);
 		if (p)
 			peer_initiate(p, false);
+		return;
+	}
+	if (p->pmtu && len > p->pmtu) {
+		/* larger than this edge carries: tell the sender (TCP adapts) */
+		node_drop(n, p, DROP_TOO_BIG);
+		icmp_reply(n, pkt, len, p->pmtu);
 		return;
 	}
 	peer_send_packet(p, buf, len);
@@ -537,8 +546,14 @@ static void maintain_peer(struct node *n, struct peer *p, uint64_t now)
 	} else if (!p->hs_active && p->state == PEER_DOWN) {
 		peer_initiate(p, false);
 	}
-	if (p->cur.valid && now - p->last_tx >= interval)
-		peer_send_keepalive(p);
+	if (p->cur.valid && now - p->last_tx >= interval) {
+		/* the keepalive is a small probe: it also measures the RTT */
+		peer_probe_tick(p, now, true);
+		if (now - p->last_tx >= interval)
+			peer_send_keepalive(p);
+	} else {
+		peer_probe_tick(p, now, false);
+	}
 }
 
 static void maintenance(struct timer *t)

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "config.h"
+#include "control.h"
 #include "handshake.h"
 #include "keys.h"
 #include "loop.h"
+#include "pmtu.h"
 #include "route.h"
 #include "session.h"
 #include "tun.h"
@@ -100,7 +102,14 @@ struct peer {
 	uint64_t last_rx, last_tx, last_handshake; /* monotonic ns; 0 = never */
 	uint64_t last_handshake_wall;		   /* realtime ns */
 	uint32_t rtt_us;
-	struct timer t_handshake, t_keepalive;
+
+	/* path MTU (largest inner packet this edge carries) and probes */
+	struct pmtu pmtu_search;
+	unsigned pmtu;
+	uint64_t pmtu_started;
+	uint32_t probe_id;	/* the probe in flight, 0 = none */
+	uint64_t probe_sent_at;
+	bool probe_is_pmtu;
 
 	struct queued_packet queue[PEER_QUEUE_LEN];
 	unsigned q_head, q_len;
@@ -146,6 +155,7 @@ struct node {
 
 	struct tun tun;
 	struct io tun_io;
+	struct control control;
 	unsigned mtu;
 	int sock4, sock6;
 	struct io sock4_io, sock6_io;
@@ -231,6 +241,7 @@ void peer_handle_transport(struct node *n, uint8_t *msg, size_t len, const struc
 void peer_send_packet(struct peer *p, uint8_t *buf, size_t len);
 bool peer_is_up(const struct peer *p);
 void peer_send_keepalive(struct peer *p);
+void peer_probe_tick(struct peer *p, uint64_t now, bool rtt_probe);
 bool peer_handshake_due(const struct peer *p, uint64_t now);
 /* Hands an authenticated inner packet to the device (after checking that the
  * peer may use its source address). */

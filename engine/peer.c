@@ -474,11 +474,76 @@ static void handle_probe(struct peer *p, const uint8_t *pt, size_t len, size_t d
 		seal_and_send(p, WIRE_PROBE_ACK, buf, n);
 }
 
+static uint64_t probe_timeout(const struct peer *p)
+{
+	uint64_t t = 4ULL * p->rtt_us * 1000;
+
+	return t > 300 * NSEC_PER_MSEC ? t : 300 * NSEC_PER_MSEC;
+}
+
+static void send_probe(struct peer *p, uint32_t id, uint16_t size, bool for_pmtu)
+{
+	struct node *n = p->node;
+	struct wire_probe probe = {.probe_id = id, .size = (uint16_t)(size + WIRE_TRANSPORT_OVERHEAD)};
+	uint8_t *buf = node_send_buf(n);
+	size_t len = wire_probe_encode(buf + WIRE_TRANSPORT_HDR_LEN, n->buf_size - WIRE_TRANSPORT_OVERHEAD, &probe,
+				       size < WIRE_PROBE_MIN ? WIRE_PROBE_MIN : size);
+
+	if (!len || seal_and_send(p, WIRE_PROBE, buf, len) < 0)
+		return;
+	p->probe_id = id;
+	p->probe_sent_at = loop_now();
+	p->probe_is_pmtu = for_pmtu;
+}
+
+/* Path-MTU search and RTT probes; runs at each maintenance tick and after
+ * each acknowledged probe. rtt_probe: also measure the RTT if idle. */
+void peer_probe_tick(struct peer *p, uint64_t now, bool rtt_probe)
+{
+	struct node *n = p->node;
+	uint16_t ceiling = (uint16_t)(n->mtu + (n->cfg->tap ? 14 : 0)), size;
+	uint32_t id;
+
+	if (!p->cur.valid || !peer_is_up(p))
+		return;
+	if (p->probe_id && now - p->probe_sent_at >= probe_timeout(p)) {
+		if (p->probe_is_pmtu)
+			pmtu_timeout(&p->pmtu_search);
+		p->probe_id = 0;
+	}
+	if (p->probe_id)
+		return;
+	if (!p->pmtu_started || now - p->pmtu_started > 600 * NSEC_PER_SEC) {
+		pmtu_start(&p->pmtu_search, (uint16_t)(PMTU_MIN_V4 + (n->cfg->tap ? 14 : 0)), ceiling);
+		p->pmtu_started = now;
+		if (!p->pmtu)
+			p->pmtu = ceiling; /* optimistic until the search says otherwise */
+	}
+	id = randombytes_random() | 1;
+	size = pmtu_next(&p->pmtu_search, id);
+	if (size) {
+		send_probe(p, id, size, true);
+		return;
+	}
+	if (p->pmtu != pmtu_value(&p->pmtu_search)) {
+		p->pmtu = pmtu_value(&p->pmtu_search);
+		log_info("path MTU to %s is %u%s", peer_label(p), p->pmtu,
+			 p->pmtu < ceiling ? " (smaller than the device's: larger packets get ICMP errors)" : "");
+	}
+	if (rtt_probe)
+		send_probe(p, id, 0, false);
+}
+
 static void handle_probe_ack(struct peer *p, const uint8_t *pt, size_t len)
 {
 	struct wire_probe probe;
+	uint64_t now = loop_now();
 
-	if (wire_probe_ack_decode(pt, len, &probe) < 0)
+	if (wire_probe_ack_decode(pt, len, &probe) < 0 || !p->probe_id || probe.probe_id != p->probe_id)
 		return;
-	log_debug("%s: probe %u of %u bytes arrived", peer_label(p), probe.probe_id, probe.size);
+	p->rtt_us = (uint32_t)((now - p->probe_sent_at) / 1000);
+	if (p->probe_is_pmtu)
+		pmtu_ack(&p->pmtu_search, probe.probe_id);
+	p->probe_id = 0;
+	peer_probe_tick(p, now, false);
 }

@@ -242,9 +242,10 @@ static gboolean check_sections(struct import *imp, GError **error)
 		if (g_strv_contains(sections, s) || !strcmp(s, "DEFAULT"))
 			continue;
 		q = nm_meshub_data_quote(s);
-		g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
-			    "%s:%u: [%s]: unknown section; expected socket, hub, vpn, tun, scripts or encryption",
-			    imp->name, imp->ini.section_lines ? imp->ini.section_lines[i] : 0, q);
+		g_set_error(
+			error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
+			"%s:%u: [%s]: unknown section; expected socket, hub, vpn, tun, scripts or encryption",
+			imp->name, imp->ini.section_lines ? imp->ini.section_lines[i] : 0, q);
 		return FALSE;
 	}
 	return TRUE;
@@ -288,8 +289,8 @@ static void import_ignore(struct import *imp, const struct ini_entry *e, const s
 	gboolean script = !strcmp(e->section, "scripts");
 
 	if (script && !imp->warned_scripts)
-		g_ptr_array_add(imp->warnings, g_strdup_printf("%s:%u: [%s] is ignored: %s", imp->name, e->line,
-							       e->section, sp->why));
+		g_ptr_array_add(imp->warnings, g_strdup_printf("%s:%u: [%s] is ignored: %s", imp->name,
+							       e->line, e->section, sp->why));
 	else if (!script && sp->why)
 		g_ptr_array_add(imp->warnings, g_strdup_printf("%s:%u: [%s] %s is ignored: %s", imp->name,
 							       e->line, e->section, e->key, sp->why));
@@ -308,8 +309,8 @@ static gboolean import_entry(struct import *imp, const struct ini_entry *e, GErr
 	/* even ignored values must interpolate, as meshubd reads them all */
 	v = ini_value(&imp->ini, e, &ierr);
 	if (!v) { /* the message names section and key */
-		g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY, "%s:%u: %s", imp->name,
-			    e->line, ierr.msg);
+		g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY, "%s:%u: %s",
+			    imp->name, e->line, ierr.msg);
 		return FALSE;
 	}
 	if (sp && !sp->fn)

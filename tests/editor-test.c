@@ -160,7 +160,6 @@ static void window_wait(GtkWidget *window)
 static void screenshot(GtkWidget *window, const char *suffix)
 {
 	g_autofree char *path = g_strdup_printf("%s%s.png", png_prefix, suffix);
-	g_autoptr(GError) error = NULL;
 	int w = gtk_widget_get_width(window), h = gtk_widget_get_height(window);
 #if GTK_CHECK_VERSION(4, 0, 0)
 	g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(window);
@@ -178,6 +177,7 @@ static void screenshot(GtkWidget *window, const char *suffix)
 	CHECK(gdk_texture_save_to_png(texture, path));
 #else
 	g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_get_from_window(gtk_widget_get_window(window), 0, 0, w, h);
+	g_autoptr(GError) error = NULL;
 
 	CHECK(pixbuf != NULL);
 	if (!pixbuf)
@@ -458,6 +458,34 @@ static void test_new_connection(void)
 	window_destroy(window);
 }
 
+/* The key is kept where its flags say it is stored, dropped where it is not. */
+static void test_psk_flags(void)
+{
+	static const struct {
+		const char *flags;
+		gboolean kept;
+	} cases[] = { { "1", TRUE }, { "2", FALSE } };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(NMConnection) conn = connection_new(TRUE);
+		g_autoptr(NMVpnEditor) editor = NULL;
+		g_autoptr(NMConnection) out = NULL;
+		NMSettingVpn *s_vpn;
+
+		nm_setting_vpn_add_data_item(nm_connection_get_setting_vpn(conn), NM_MESHUB_KEY_PSK_FLAGS,
+					     cases[i].flags);
+		editor = nm_vpn_editor_plugin_get_editor(plugin, conn, NULL);
+		out = editor ? update(editor, conn, NULL) : NULL;
+		CHECK(out != NULL);
+		if (!out)
+			continue;
+		s_vpn = nm_connection_get_setting_vpn(out);
+		CHECK(!g_strcmp0(data_of(out, NM_MESHUB_KEY_PSK_FLAGS), cases[i].flags));
+		CHECK(!g_strcmp0(nm_setting_vpn_get_secret(s_vpn, NM_MESHUB_KEY_PSK),
+				 cases[i].kept ? TEST_PSK : NULL));
+	}
+}
+
 /* The dialog open while its parent window, or the editor, goes away. */
 static void test_teardown_with_dialog(void)
 {
@@ -523,6 +551,7 @@ int main(int argc, char **argv)
 	RUN(test_advanced_ok);
 	RUN(test_advanced_cancel);
 	RUN(test_new_connection);
+	RUN(test_psk_flags);
 	RUN(test_teardown_with_dialog);
 	g_clear_object(&full_editor);
 	g_clear_object(&full_conn);

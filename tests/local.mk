@@ -74,3 +74,12 @@ EXTRA_DIST += tests/fuzz/corpus
 TESTS += tests/lab-mesh.sh
 dist_check_SCRIPTS += tests/lab-mesh.sh
 EXTRA_DIST += tests/lab/lib.sh tests/check tests/install-deps tests/debian-packages
+
+## Benchmarks: programs that print numbers (not tests). Build them with
+## `make tests/bench/bench-crypto` in a build without sanitizers.
+EXTRA_PROGRAMS = tests/bench/bench-crypto
+tests_bench_bench_crypto_SOURCES = tests/bench/bench-crypto.c
+tests_bench_bench_crypto_CFLAGS = $(prog_cflags) $(SODIUM_CFLAGS)
+tests_bench_bench_crypto_LDFLAGS = $(prog_ldflags)
+tests_bench_bench_crypto_LDADD = $(TEST_LDADD)
+CLEANFILES += $(EXTRA_PROGRAMS)

@@ -236,9 +236,31 @@ static void test_continuation(void)
 	CHECK_DATA(c, NM_MESHUB_KEY_LAN_ADVERT_PORTS, "3731,3732");
 }
 
+/* CRLF line endings: the fixture (guarded against a checkout that dropped its
+ * CRs) and a fixture converted in memory, which must import as the original. */
 static void test_crlf(void)
 {
 	g_autoptr(NMConnection) c = import_ok("crlf.conf");
+	g_autoptr(NMConnection) lf = import("several-hubs.conf", NULL);
+	g_autoptr(NMConnection) crlf = NULL;
+	g_autofree char *path = fixture("crlf.conf");
+	g_autofree char *raw = NULL;
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	CHECK(g_file_get_contents(path, &raw, NULL, NULL) && strstr(raw, "\r\n"));
+	g_free(path);
+	path = fixture("several-hubs.conf");
+	g_clear_pointer(&raw, g_free);
+	CHECK(g_file_get_contents(path, &raw, NULL, NULL));
+	lines = g_strsplit(raw ? raw : "", "\n", -1);
+	text = g_strjoinv("\r\n", lines);
+	crlf = nm_meshub_import_text("several-hubs.conf", text, strlen(text), NULL);
+	CHECK(lf && crlf);
+	if (lf && crlf) {
+		CHECK_INT(n_data(crlf), n_data(lf));
+		nm_setting_vpn_foreach_data_item(nm_connection_get_setting_vpn(lf), data_same_cb, crlf);
+	}
 
 	CHECK_DATA(c, NM_MESHUB_KEY_HUB, "192.0.2.10");
 	CHECK_DATA(c, NM_MESHUB_KEY_INTERFACE, "tun%d");
@@ -414,7 +436,8 @@ struct value_case {
 };
 
 static const struct value_case value_cases[] = {
-	{ NM_MESHUB_KEY_HUB, " a.example.org , 2001:db8::1 ,[::1]:5,", "a.example.org,[2001:db8::1],[::1]:5" },
+	{ NM_MESHUB_KEY_HUB, " a.example.org , 2001:db8::1 ,[::1]:5,",
+	  "a.example.org,[2001:db8::1],[::1]:5" },
 	{ NM_MESHUB_KEY_HUB, "198.51.100.7:3731, hub_1.example.", "198.51.100.7:3731,hub_1.example." },
 	{ NM_MESHUB_KEY_HUB, "", "" },
 	{ NM_MESHUB_KEY_HUB, "host.123", NULL },
@@ -470,8 +493,8 @@ static void test_values(void)
 		g_autofree char *out = nm_meshub_data_normalize(nm_meshub_data_find(vc->key), vc->in, &error);
 
 		if (g_strcmp0(out, vc->out))
-			fprintf(stderr, "%s '%s' -> '%s', expected '%s'\n", vc->key, vc->in, out ? out : "(refused)",
-				vc->out ? vc->out : "(refused)");
+			fprintf(stderr, "%s '%s' -> '%s', expected '%s'\n", vc->key, vc->in,
+				out ? out : "(refused)", vc->out ? vc->out : "(refused)");
 		CHECK(!g_strcmp0(out, vc->out));
 		CHECK(out || (error && strstr(error->message, "expected")));
 	}
@@ -492,7 +515,8 @@ static void test_psk_values(void)
 
 	CHECK(nm_meshub_data_check_psk(KEY_URLSAFE, NULL));
 	CHECK(nm_meshub_data_check_psk(KEY_STD, NULL));
-	CHECK(nm_meshub_data_check_psk(" ooNE36bl74+yiFwD35rD7S1nmHDknAI8s0o3b6UeV3c\n", NULL)); /* no padding */
+	/* blanks around it, no padding */
+	CHECK(nm_meshub_data_check_psk(" ooNE36bl74+yiFwD35rD7S1nmHDknAI8s0o3b6UeV3c\n", NULL));
 	CHECK(!nm_meshub_data_check_psk(KEY_SHORT, &error));
 	CHECK(error && !strstr(error->message, KEY_SHORT));
 	CHECK(!nm_meshub_data_check_psk("<generate your own using ./generate_fernet_key.py>", NULL));

@@ -161,7 +161,9 @@ lab_public() {
 # its PID is left in LAST_PID
 start() {
 	local ns=$1 log=$2; shift 2
-	nsx "$ns" "$@" >>"$LAB_DIR/$log.log" 2>&1 &
+	# not through nsx: a backgrounded shell function would leave the PID
+	# of a subshell in $!, and killing that would not stop CMD
+	ip netns exec "$(ns_name "$ns")" "$@" >>"$LAB_DIR/$log.log" 2>&1 &
 	LAST_PID=$!
 	LAB_PIDS+=("$LAST_PID")
 }
@@ -186,6 +188,7 @@ node_config() {
 		# distinct ports: two nodes behind one masquerading router would
 		# otherwise clash and get endpoint-dependent mappings
 		echo "port = ${NODE_PORT:-$((3740 + idx))}"
+		echo "control = $LAB_DIR/$name.sock"
 		[ -n "${NODE_LAN_PORTS:-}" ] && echo "lan_advert_ports = $NODE_LAN_PORTS"
 		if [ "${NODE_NO_HUB:-0}" != 1 ]; then
 			echo "[hub]"
@@ -228,9 +231,139 @@ node_stop() {
 # ping_ok NAME ADDR [COUNT]: NAME reaches ADDR over the mesh
 ping_ok() { nsx "$1" ping -c "${3:-1}" -W 2 "$2" >/dev/null 2>&1; }
 ping6_ok() { nsx "$1" ping -6 -c "${3:-1}" -W 2 "$2" >/dev/null 2>&1; }
+# status NAME [--json]: meshub status of node NAME
+status() { local n=$1; shift; nsx "$n" "$MESHUB" status --socket "$LAB_DIR/$n.sock" "$@"; }
 
 lab_done() {
 	[ "$LAB_FAILS" = 0 ] && { lab_log "all checks passed"; exit 0; }
 	lab_log "$LAB_FAILS check(s) failed"
 	exit 1
+}
+
+# ------------------------------------------------------------------------
+# Helpers for the TAP, LAN, fault and security tests (issue 3, tests 2-8).
+
+# pid_gone PID: PID has exited
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID [SIGNAL]: signal PID (default TERM), wait up to 5 s, then KILL
+stop_pid() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait_for 5 pid_gone "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# hub_run: (re)start meshub-hub in the existing hub namespace
+hub_run() {
+	start hub hub "$MESHUB_HUB" -a "$HUB_IP" -p 3731 -v
+	HUB_PID=$LAST_PID
+	wait_for 5 nsx hub sh -c "ss -lun | grep -q ':3731'" || { fail "hub did not start"; return 1; }
+}
+
+# hub_kill: the hub dies at once (SIGKILL: no goodbye to anyone)
+hub_kill() { stop_pid "$HUB_PID" KILL; }
+
+# log_has NAME ERE: the log of NAME (meshubd's for a node) has a line matching ERE
+log_has() { grep -Eq -- "$2" "$LAB_DIR/$1.log"; }
+# log_count NAME ERE: how many lines of NAME's log match ERE
+log_count() { grep -Ec -- "$2" "$LAB_DIR/$1.log"; }
+# edge_up NAME PEER: NAME's meshubd logged that its edge to host PEER is up
+edge_up() { log_has "$1" "edge to $2 is up"; }
+
+# rx_packets NAME [DEV]: packets received on DEV (default mesh0) in NAME, i.e.
+# the packets meshubd wrote into its TUN/TAP device
+rx_packets() { nsx "$1" cat "/sys/class/net/${2:-mesh0}/statistics/rx_packets"; }
+
+# mac_of NAME [DEV]: the MAC address of DEV (default mesh0) in NAME
+mac_of() { nsx "$1" cat "/sys/class/net/${2:-mesh0}/address"; }
+
+# mesh_wait SECONDS NAME:INDEX...: every node pings every other node's
+# 10.99.0.INDEX within SECONDS; a PASS or FAIL line per pair
+mesh_wait() {
+	local t=$1 s d; shift
+	for s in "$@"; do
+		for d in "$@"; do
+			[ "$s" = "$d" ] && continue
+			if wait_for "$t" ping_ok "${s%%:*}" "10.99.0.${d##*:}"; then
+				pass "${s%%:*} -> ${d%%:*} (10.99.0.${d##*:})"
+			else
+				fail "${s%%:*} cannot reach ${d%%:*} (10.99.0.${d##*:}) within $t s"
+			fi
+		done
+	done
+}
+
+# pairs_ping NAME:INDEX...: one ping (2 s timeout) for every ordered pair;
+# returns the number of pairs that got no answer, names them in PAIRS_LOST
+pairs_ping() {
+	local s d lost=0
+	PAIRS_LOST=
+	for s in "$@"; do
+		for d in "$@"; do
+			[ "$s" = "$d" ] && continue
+			ping_ok "${s%%:*}" "10.99.0.${d##*:}" && continue
+			lost=$((lost + 1))
+			PAIRS_LOST="$PAIRS_LOST ${s%%:*}->${d%%:*}"
+		done
+	done
+	return $lost
+}
+
+# capture_start NAME IFACE FILE [FILTER...]: tcpdump -w FILE on IFACE in
+# namespace NAME, packet-buffered; its PID is left in CAP_PID
+capture_start() {
+	local ns=$1 ifn=$2 file=$3 log; shift 3
+	log="tcpdump-${file##*/}"
+	start "$ns" "$log" tcpdump -i "$ifn" -n -U -s 0 -Z root -w "$file" "$@"
+	CAP_PID=$LAST_PID
+	wait_for 5 grep -q "listening on" "$LAB_DIR/$log.log" || { fail "tcpdump on $ns/$ifn did not start"; return 1; }
+}
+
+# capture_stop PID: stop tcpdump so that its file is complete
+capture_stop() { stop_pid "$1" INT; }
+
+# pcap_count FILE [FILTER...]: packets in FILE matching the tcpdump FILTER
+pcap_count() { local f=$1; shift; tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l; }
+
+# file_has_hex FILE HEX: FILE contains the bytes written as HEX (lower case,
+# two digits per byte, no spaces) anywhere
+file_has_hex() {
+	local off
+	for off in $(od -An -v -tx1 "$1" | tr -d ' \n' | grep -ob -- "$2" | cut -d: -f1); do
+		[ $((off % 2)) = 0 ] && return 0 # at a byte boundary
+	done
+	return 1
+}
+
+# file_has_text FILE TEXT: FILE contains TEXT (binary-safe, fixed string)
+file_has_text() { grep -aqF -- "$2" "$1"; }
+
+# lab_transfer SRC DST ADDR MBYTES TIMEOUT: send MBYTES MB of random data over
+# TCP from node SRC to ADDR:5001 (a receiver started in DST); returns 0 if
+# all of it arrived with the right sha256 within TIMEOUT s. Sets XFER_MBITS
+# and XFER_GOT (bytes that arrived).
+lab_transfer() {
+	local src=$1 dst=$2 addr=$3 mb=$4 t=$5 recv want got t0 t1
+	XFER_MBITS=0
+	XFER_GOT=0
+	head -c $((mb * 1000000)) /dev/urandom >"$LAB_DIR/xfer"
+	want=$(sha256sum <"$LAB_DIR/xfer" | cut -d' ' -f1)
+	rm -f "$LAB_DIR/xfer.out"
+	start "$dst" "socat-$dst" socat -u TCP-LISTEN:5001,reuseaddr "OPEN:$LAB_DIR/xfer.out,creat,trunc"
+	recv=$LAST_PID
+	wait_for 5 nsx "$dst" sh -c "ss -ltn | grep -q ':5001 '" || { stop_pid "$recv"; return 1; }
+	t0=$(date +%s.%N)
+	if ! timeout "$t" ip netns exec "$(ns_name "$src")" socat -u "OPEN:$LAB_DIR/xfer" "TCP:$addr:5001"; then
+		stop_pid "$recv"
+		XFER_GOT=$(stat -c %s "$LAB_DIR/xfer.out" 2>/dev/null || echo 0)
+		return 1
+	fi
+	wait_for 30 pid_gone "$recv" || stop_pid "$recv"
+	t1=$(date +%s.%N)
+	XFER_GOT=$(stat -c %s "$LAB_DIR/xfer.out" 2>/dev/null || echo 0)
+	got=$(sha256sum <"$LAB_DIR/xfer.out" | cut -d' ' -f1)
+	XFER_MBITS=$(echo "$mb * 8 / ($t1 - $t0)" | bc -l | cut -c1-6)
+	rm -f "$LAB_DIR/xfer" "$LAB_DIR/xfer.out"
+	[ "$got" = "$want" ]
 }

@@ -1,0 +1,370 @@
+/* control.c - the node's control socket (a root-only Unix socket) and what
+ * it answers: the node's status as text (like `wg show`) or JSON, for
+ * `meshub status`. A request is one line ("status" or "status json"); the
+ * answer is written and the connection closed. */
+#include "config.h"
+
+#include "control.h"
+
+#include "endpoint.h"
+#include "keys.h"
+#include "log.h"
+#include "node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define OUT_MAX (1 << 20)
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = o->cap - o->len;
+		va_start(ap, fmt);
+		n = vsnprintf(o->buf + o->len, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < room) {
+			o->len += (size_t)n;
+			return;
+		}
+		if (o->cap >= OUT_MAX) {
+			o->len = o->cap - 1;
+			return;
+		}
+		o->cap = o->cap ? o->cap * 2 : 4096;
+		o->buf = realloc(o->buf, o->cap);
+		if (!o->buf) {
+			o->cap = o->len = 0;
+			return;
+		}
+	}
+}
+
+static uint64_t ago_s(uint64_t then_mono)
+{
+	return then_mono ? (loop_now() - then_mono) / NSEC_PER_SEC : 0;
+}
+
+static uint64_t wall_of(uint64_t mono)
+{
+	return (loop_realtime() - (loop_now() - mono)) / NSEC_PER_SEC;
+}
+
+static const char *path_name(const struct peer *p)
+{
+	if (!p->endpoint.family)
+		return "none";
+	return p->path_origin == CAND_LAN || endpoint_is_private(&p->endpoint) ? "lan" : "direct";
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static void json_str(struct out *o, const char *s)
+{
+	out_printf(o, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			out_printf(o, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			out_printf(o, "\\u%04x", (unsigned char)*s);
+		else
+			out_printf(o, "%c", *s);
+	}
+	out_printf(o, "\"");
+}
+
+static void json_prefixes(struct out *o, const struct wire_prefix *p, unsigned n)
+{
+	char a[ENDPOINT_STR_MAX];
+
+	out_printf(o, "[");
+	for (unsigned i = 0; i < n; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_str(o, prefix_str(&p[i], a));
+	}
+	out_printf(o, "]");
+}
+
+static void json_drops(struct out *o, const uint64_t *drops)
+{
+	bool first = true;
+
+	out_printf(o, "{");
+	for (int i = 0; i < DROP_MAX; i++) {
+		if (!drops[i])
+			continue;
+		out_printf(o, "%s\"%s\":%llu", first ? "" : ",", drop_reason_names[i], (unsigned long long)drops[i]);
+		first = false;
+	}
+	out_printf(o, "}");
+}
+
+static void json_peer(struct out *o, const struct peer *p)
+{
+	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+
+	keys_to_base64(p->static_pub, key);
+	out_printf(o, "{\"name\":");
+	json_str(o, p->name);
+	out_printf(o, ",\"public_key\":\"%s\",\"addresses\":", key);
+	json_prefixes(o, p->addrs, p->n_addrs);
+	out_printf(o, ",\"subnets\":");
+	json_prefixes(o, p->subnets, p->n_subnets);
+	out_printf(o, ",\"endpoint\":");
+	if (p->endpoint.family)
+		json_str(o, endpoint_str(&p->endpoint, a));
+	else
+		out_printf(o, "null");
+	out_printf(o, ",\"path\":\"%s\",\"rtt_ms\":", path_name(p));
+	if (p->rtt_us)
+		out_printf(o, "%.3f", p->rtt_us / 1000.0);
+	else
+		out_printf(o, "null");
+	out_printf(o, ",\"mtu\":%u,\"last_handshake\":", p->pmtu);
+	if (p->last_handshake_wall)
+		out_printf(o, "%llu", (unsigned long long)(p->last_handshake_wall / NSEC_PER_SEC));
+	else
+		out_printf(o, "null");
+	out_printf(o, ",\"rx_bytes\":%llu,\"tx_bytes\":%llu,\"rx_packets\":%llu,\"tx_packets\":%llu,\"drops\":",
+		   (unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes,
+		   (unsigned long long)p->rx_packets, (unsigned long long)p->tx_packets);
+	json_drops(o, p->drops);
+	out_printf(o, ",\"state\":\"%s\",\"since\":%llu}", peer_state_name(p->state),
+		   (unsigned long long)wall_of(p->state_since));
+}
+
+static void json_status(struct out *o, const struct node *n)
+{
+	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+	const struct config *c = n->cfg;
+
+	keys_to_base64(n->id.pub, key);
+	out_printf(o, "{\"interface\":");
+	json_str(o, n->tun.name);
+	out_printf(o, ",\"name\":");
+	json_str(o, n->hostname);
+	out_printf(o, ",\"type\":\"%s\",\"public_key\":\"%s\",\"listen_port\":%u,\"mtu\":%u,\"addresses\":[",
+		   c->tap ? "tap" : "tun", key, c->port, n->mtu);
+	if (c->has_ipv4)
+		json_str(o, prefix_str(&c->ipv4, a));
+	if (c->has_ipv6) {
+		out_printf(o, "%s", c->has_ipv4 ? "," : "");
+		json_str(o, prefix_str(&c->ipv6, a));
+	}
+	out_printf(o, "],\"hubs\":[");
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		const struct hub_client *h = &n->hubs[i];
+		out_printf(o, "%s{\"host\":", i ? "," : "");
+		json_str(o, h->cfg->host);
+		out_printf(o, ",\"address\":");
+		h->ep.family ? json_str(o, endpoint_str(&h->ep, a)) : out_printf(o, "null");
+		out_printf(o, ",\"reachable\":%s,\"last_contact\":", h->reachable ? "true" : "false");
+		h->last_reply ? out_printf(o, "%llu", (unsigned long long)wall_of(h->last_reply)) : out_printf(o, "null");
+		out_printf(o, ",\"observed_endpoint\":");
+		h->observed.family ? json_str(o, endpoint_str(&h->observed, a)) : out_printf(o, "null");
+		out_printf(o, "}");
+	}
+	out_printf(o, "],\"peers\":[");
+	for (unsigned i = 0; i < n->n_peers; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_peer(o, n->peers[i]);
+	}
+	out_printf(o, "],\"drops\":");
+	json_drops(o, n->drops);
+	out_printf(o, "}\n");
+}
+
+/* ---------------------------------------------------------------- text */
+
+static void text_bytes(struct out *o, uint64_t b)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 4)
+		v /= 1024, u++;
+	out_printf(o, u ? "%.2f %s" : "%.0f %s", v, units[u]);
+}
+
+static void text_peer(struct out *o, const struct peer *p)
+{
+	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+
+	keys_to_base64(p->static_pub, key);
+	out_printf(o, "\npeer: %s (%s)\n", p->name[0] ? p->name : "(no advert yet)", key);
+	out_printf(o, "  state: %s for %llu s\n", peer_state_name(p->state), (unsigned long long)ago_s(p->state_since));
+	for (unsigned i = 0; i < p->n_addrs; i++)
+		out_printf(o, "  address: %s\n", prefix_str(&p->addrs[i], a));
+	for (unsigned i = 0; i < p->n_subnets; i++)
+		out_printf(o, "  subnet: %s\n", prefix_str(&p->subnets[i], a));
+	out_printf(o, "  endpoint: %s (%s)\n", endpoint_str(&p->endpoint, a), path_name(p));
+	if (p->rtt_us)
+		out_printf(o, "  rtt: %.3f ms\n", p->rtt_us / 1000.0);
+	if (p->pmtu)
+		out_printf(o, "  path mtu: %u\n", p->pmtu);
+	if (p->last_handshake)
+		out_printf(o, "  latest handshake: %llu seconds ago\n", (unsigned long long)ago_s(p->last_handshake));
+	out_printf(o, "  transfer: ");
+	text_bytes(o, p->rx_bytes);
+	out_printf(o, " received, ");
+	text_bytes(o, p->tx_bytes);
+	out_printf(o, " sent\n");
+	for (int i = 0; i < DROP_MAX; i++)
+		if (p->drops[i])
+			out_printf(o, "  dropped (%s): %llu\n", drop_reason_names[i], (unsigned long long)p->drops[i]);
+}
+
+static void text_status(struct out *o, const struct node *n)
+{
+	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+	const struct config *c = n->cfg;
+
+	keys_to_base64(n->id.pub, key);
+	out_printf(o, "interface: %s (%s)\n  name: %s\n  public key: %s\n  listening port: %u\n  mtu: %u\n",
+		   n->tun.name, c->tap ? "tap" : "tun", n->hostname, key, c->port, n->mtu);
+	if (c->has_ipv4)
+		out_printf(o, "  address: %s\n", prefix_str(&c->ipv4, a));
+	if (c->has_ipv6)
+		out_printf(o, "  address: %s\n", prefix_str(&c->ipv6, a));
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		const struct hub_client *h = &n->hubs[i];
+		out_printf(o, "\nhub: %s (%s)\n  %s", h->cfg->host, h->ep.family ? endpoint_str(&h->ep, a) : "unresolved",
+			   h->reachable ? "reachable" : "unreachable");
+		if (h->last_reply)
+			out_printf(o, ", last contact %llu seconds ago", (unsigned long long)ago_s(h->last_reply));
+		out_printf(o, "\n");
+		if (h->observed.family)
+			out_printf(o, "  sees this node at: %s\n", endpoint_str(&h->observed, a));
+	}
+	for (unsigned i = 0; i < n->n_peers; i++)
+		text_peer(o, n->peers[i]);
+}
+
+/* ------------------------------------------------------------- socket */
+
+static void client_done(struct control *ctl)
+{
+	loop_del_io(ctl->node->loop, &ctl->client_io);
+	close(ctl->client_io.fd);
+	ctl->client_io.fd = -1;
+}
+
+static void client_readable(struct io *io, uint32_t events)
+{
+	struct control *ctl = (struct control *)((char *)io - offsetof(struct control, client_io));
+	char req[64];
+	struct out o = {0};
+	ssize_t r = recv(io->fd, req, sizeof(req) - 1, MSG_DONTWAIT);
+
+	if (r <= 0) {
+		client_done(ctl);
+		return;
+	}
+	req[r] = '\0';
+	req[strcspn(req, "\r\n")] = '\0';
+	if (!strcmp(req, "status json"))
+		json_status(&o, ctl->node);
+	else if (!strcmp(req, "status"))
+		text_status(&o, ctl->node);
+	else
+		out_printf(&o, "error: unknown request '%.20s' (try: status, status json)\n", req);
+	/* the answer is small; a client that does not read it loses it */
+	for (size_t off = 0; o.buf && off < o.len;) {
+		ssize_t w = send(io->fd, o.buf + off, o.len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	free(o.buf);
+	client_done(ctl);
+}
+
+static void listener_readable(struct io *io, uint32_t events)
+{
+	struct control *ctl = (struct control *)((char *)io - offsetof(struct control, listen_io));
+	int fd = accept4(io->fd, NULL, NULL, SOCK_CLOEXEC);
+	struct timeval tv = {.tv_sec = 2};
+
+	if (fd < 0)
+		return;
+	if (ctl->client_io.fd >= 0) /* one request at a time */
+		client_done(ctl);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ctl->client_io = (struct io){.fd = fd, .cb = client_readable};
+	if (loop_add_io(ctl->node->loop, &ctl->client_io, EPOLLIN) < 0) {
+		close(fd);
+		ctl->client_io.fd = -1;
+	}
+}
+
+void control_default_path(const char *ifname, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s.sock", CONTROL_DIR, ifname);
+}
+
+int control_open(struct control *ctl, struct node *n)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd, ret;
+
+	ctl->node = n;
+	ctl->listen_io.fd = ctl->client_io.fd = -1;
+	if (n->cfg->control_path[0]) {
+		if (strlen(n->cfg->control_path) >= sizeof(ctl->path))
+			return log_errno(-ENAMETOOLONG, "[socket] control %s", n->cfg->control_path);
+		memcpy(ctl->path, n->cfg->control_path, strlen(n->cfg->control_path) + 1);
+	} else {
+		mkdir(CONTROL_DIR, 0700);
+		control_default_path(n->tun.name, ctl->path, sizeof(ctl->path));
+	}
+	if (strlen(ctl->path) >= sizeof(sun.sun_path))
+		return log_errno(-ENAMETOOLONG, "control socket path %s", ctl->path);
+	strcpy(sun.sun_path, ctl->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return log_errno(-errno, "cannot create the control socket");
+	unlink(ctl->path); /* a stale socket from an earlier run */
+	old = umask(0077); /* root-only: the status names peers and endpoints */
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 8) < 0 ? -errno : 0;
+	umask(old);
+	if (ret < 0) {
+		close(fd);
+		return log_errno(ret, "cannot listen on control socket %s", ctl->path);
+	}
+	ctl->listen_io = (struct io){.fd = fd, .cb = listener_readable};
+	return loop_add_io(n->loop, &ctl->listen_io, EPOLLIN);
+}
+
+void control_close(struct control *ctl)
+{
+	if (ctl->client_io.fd >= 0)
+		client_done(ctl);
+	if (ctl->listen_io.fd >= 0) {
+		loop_del_io(ctl->node->loop, &ctl->listen_io);
+		close(ctl->listen_io.fd);
+		ctl->listen_io.fd = -1;
+		unlink(ctl->path); /* may fail once privileges are gone; the next start cleans up */
+	}
+}

@@ -1,0 +1,85 @@
+#!/bin/bash
+# lab-tap.sh - issue 3, test 2: a TAP (layer 2) mesh of three nodes across two
+# NATs: ARP resolves each peer's real MAC on mesh0, IPv4 ping works between
+# every pair (IPv6 too: neighbour discovery is multicast), and a broadcast
+# sent into one node's mesh0 reaches every other node.
+. "$(dirname "$0")/lab/lib.sh"
+lab_require
+
+lab_internet
+lab_hub
+lab_router r1 198.18.1.1 10.1.0.1/24
+lab_router r2 198.18.2.1 10.2.0.1/24
+lab_host a r1 10.1.0.11/24 10.1.0.1
+lab_host b r2 10.2.0.11/24 10.2.0.1
+lab_public c 198.18.3.1
+
+export NODE_TYPE=tap
+node_start a 1
+node_start b 2
+node_start c 3
+nodes=(a:1 b:2 c:3)
+
+for n in a b c; do
+	if nsx "$n" ip -d link show mesh0 | grep -q 'link/ether' && nsx "$n" ip -d link show mesh0 | grep -q 'tun type tap'; then
+		pass "$n: mesh0 is a TAP device"
+	else
+		fail "$n: mesh0 is not a TAP device: $(nsx "$n" ip -d link show mesh0 | tr '\n' ' ')"
+	fi
+done
+
+mesh_wait 30 "${nodes[@]}"
+
+# ARP: after the pings every node has a neighbour entry with the peer's MAC
+for s in "${nodes[@]}"; do
+	for d in "${nodes[@]}"; do
+		[ "$s" = "$d" ] && continue
+		want=$(mac_of "${d%%:*}")
+		got=$(nsx "${s%%:*}" ip neigh show dev mesh0 "10.99.0.${d##*:}")
+		if echo "$got" | grep -q "lladdr $want"; then
+			pass "${s%%:*}: ARP resolved 10.99.0.${d##*:} to ${d%%:*}'s MAC $want"
+		else
+			fail "${s%%:*}: neighbour entry for 10.99.0.${d##*:} is '$got', expected lladdr $want"
+		fi
+	done
+done
+
+# IPv6 over TAP: neighbour solicitations go to a multicast group
+for s in "${nodes[@]}"; do
+	for d in "${nodes[@]}"; do
+		[ "$s" = "$d" ] && continue
+		if wait_for 15 ping6_ok "${s%%:*}" "fd99::${d##*:}"; then
+			pass "${s%%:*} -> fd99::${d##*:} (IPv6 over TAP)"
+		else
+			fail "${s%%:*} cannot reach fd99::${d##*:} over TAP"
+		fi
+	done
+done
+
+# Broadcast: a ping to 10.99.0.255 from each node gets an answer from every
+# other node (receivers answer broadcast echo requests)
+for n in a b c; do nsx "$n" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
+for s in "${nodes[@]}"; do
+	out=$(nsx "${s%%:*}" ping -b -c 3 -i 0.5 -W 2 10.99.0.255 2>&1)
+	for d in "${nodes[@]}"; do
+		[ "$s" = "$d" ] && continue
+		if echo "$out" | grep -q "from 10.99.0.${d##*:}:"; then
+			pass "broadcast from ${s%%:*} reached ${d%%:*}"
+		else
+			fail "broadcast from ${s%%:*} did not reach ${d%%:*}: $(echo "$out" | tail -3 | tr '\n' ' ')"
+		fi
+	done
+done
+
+# Broadcast in the other direction too: an ARP request for an address nobody
+# has must reach every peer's mesh0 (counted by their RX counters)
+before_b=$(rx_packets b)
+before_c=$(rx_packets c)
+nsx a ip neigh flush dev mesh0
+nsx a ping -c 2 -W 1 10.99.0.77 >/dev/null 2>&1
+if [ "$(rx_packets b)" -gt "$before_b" ] && [ "$(rx_packets c)" -gt "$before_c" ]; then
+	pass "ARP requests for an unknown address from a reached b and c"
+else
+	fail "ARP requests from a did not reach every peer (b: $before_b -> $(rx_packets b), c: $before_c -> $(rx_packets c))"
+fi
+lab_done
