@@ -40,3 +40,13 @@ engine_meshub_LDFLAGS = $(prog_ldflags)
 engine_meshub_LDADD = engine/libmeshub-core.la $(SODIUM_LIBS)
 
 EXTRA_DIST += engine/PROTOCOL.md
+
+dist_man_MANS += engine/meshubd.8 engine/meshub.8
+
+engineunitdir = $(systemdsystemunitdir)
+engineunit_DATA = engine/meshubd@.service
+EXTRA_DIST += engine/meshubd@.service.in
+CLEANFILES += engine/meshubd@.service
+engine/meshubd@.service: engine/meshubd@.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) engine && \
+	$(SED) -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/engine/meshubd@.service.in >$@.tmp && mv $@.tmp $@
