@@ -149,8 +149,8 @@ static void json_peer(struct out *o, const struct peer *p)
 		   (unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes,
 		   (unsigned long long)p->rx_packets, (unsigned long long)p->tx_packets);
 	json_drops(o, p->drops);
-	out_printf(o, ",\"state\":\"%s\",\"since\":%llu}", peer_state_name(p->state),
-		   (unsigned long long)wall_of(p->state_since));
+	out_printf(o, ",\"state\":\"%s\",\"since\":%llu,\"no_direct_path\":%s}", peer_state_name(p->state),
+		   (unsigned long long)wall_of(p->state_since), p->no_path_reported ? "true" : "false");
 }
 
 static void json_status(struct out *o, const struct node *n)
@@ -214,6 +214,8 @@ static void text_peer(struct out *o, const struct peer *p)
 	keys_to_base64(p->static_pub, key);
 	out_printf(o, "\npeer: %s (%s)\n", p->name[0] ? p->name : "(no advert yet)", key);
 	out_printf(o, "  state: %s for %llu s\n", peer_state_name(p->state), (unsigned long long)ago_s(p->state_since));
+	if (p->no_path_reported)
+		out_printf(o, "  no direct path found: hole punching fails (symmetric NAT or UDP blocked?)\n");
 	for (unsigned i = 0; i < p->n_addrs; i++)
 		out_printf(o, "  address: %s\n", prefix_str(&p->addrs[i], a));
 	for (unsigned i = 0; i < p->n_subnets; i++)

@@ -13,7 +13,7 @@ static void prologue(const struct net_keys *nk, uint8_t out[sizeof(HANDSHAKE_PRO
 	memcpy(out + sizeof(HANDSHAKE_PROLOGUE) - 1, nk->network_id, KEYS_ID_LEN);
 }
 
-static void mac1(const struct net_keys *nk, const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN])
+void handshake_mac1(const struct net_keys *nk, const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN])
 {
 	crypto_generichash_blake2b(out, WIRE_ID_LEN, msg, len, nk->mac1_key, sizeof(nk->mac1_key));
 }
@@ -22,7 +22,7 @@ static bool mac1_ok(const struct net_keys *nk, const uint8_t *msg, size_t mac_of
 {
 	uint8_t want[WIRE_ID_LEN];
 
-	mac1(nk, msg, mac_off, want);
+	handshake_mac1(nk, msg, mac_off, want);
 	return sodium_memcmp(want, msg + mac_off, WIRE_ID_LEN) == 0;
 }
 
@@ -63,7 +63,7 @@ int handshake_initiate(struct handshake *hs, const struct net_keys *nk, const st
 	if (ret < 0)
 		return ret;
 	*out_len = WIRE_HS_INIT_NOISE_OFF + noise_len;
-	mac1(nk, out, *out_len, out + *out_len);
+	handshake_mac1(nk, out, *out_len, out + *out_len);
 	*out_len += WIRE_ID_LEN;
 	return 0;
 }
@@ -135,7 +135,7 @@ int handshake_respond(struct handshake *hs, const struct net_keys *nk, uint32_t 
 	if (ret < 0)
 		return ret;
 	*out_len = WIRE_HS_RESP_NOISE_OFF + noise_len;
-	mac1(nk, out, *out_len, out + *out_len);
+	handshake_mac1(nk, out, *out_len, out + *out_len);
 	*out_len += WIRE_ID_LEN;
 	return 0;
 }

@@ -57,6 +57,9 @@ int handshake_consume_resp(struct handshake *hs, const struct net_keys *nk, cons
 /* Both: the transport keys once the handshake is complete; wipes hs. */
 int handshake_split(struct handshake *hs, struct noise_keys *keys);
 
+/* mac1 of a handshake message: keyed BLAKE2b-128 over its first len bytes. */
+void handshake_mac1(const struct net_keys *nk, const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN]);
+
 /* The responder's replay rule for initiations: a peer's timestamp must grow.
  * 0 (and *newest updated) or -EALREADY. */
 int handshake_accept_timestamp(uint64_t *newest, uint64_t timestamp);

@@ -268,6 +268,26 @@ static void handle_entry(struct node *n, const struct wire_peer_entry *e)
 	node_learn_advert(n, &a, &e->endpoint, CAND_HUB);
 }
 
+/* Two hubs that see the same public address with different ports: our NAT
+ * maps per destination, so peers behind NATs will not reach us directly. */
+static void check_symmetric(struct node *n, struct hub_client *h)
+{
+	char a[ENDPOINT_STR_MAX], b[ENDPOINT_STR_MAX];
+
+	for (unsigned i = 0; i < n->n_hubs; i++) {
+		struct hub_client *o = &n->hubs[i];
+		if (o == h || o->symmetric_reported || o->observed.family != h->observed.family ||
+		    memcmp(o->observed.addr, h->observed.addr, h->observed.family == 4 ? 4 : 16) ||
+		    o->observed.port == h->observed.port)
+			continue;
+		o->symmetric_reported = h->symmetric_reported = true;
+		log_warn("this node is behind a symmetric NAT: hub %s sees it at %s, hub %s at %s; nodes behind "
+			 "other NATs cannot reach it directly (forward UDP port %u to it)",
+			 hub_name(o), endpoint_str(&o->observed, a), hub_name(h), endpoint_str(&h->observed, b),
+			 n->cfg->port);
+	}
+}
+
 static void handle_peers(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
 {
 	struct wire_peers p;
@@ -287,6 +307,7 @@ static void handle_peers(struct node *n, struct hub_client *h, const uint8_t *ms
 	if (!endpoint_equal(&p.observed, &h->observed)) {
 		h->observed = p.observed;
 		log_info("hub %s sees this node at %s", hub_name(h), endpoint_str(&p.observed, a));
+		check_symmetric(n, h);
 	}
 	while (wire_peers_next(&p, &off, &e) == 1)
 		handle_entry(n, &e);

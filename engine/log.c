@@ -55,6 +55,7 @@ const char *log_level_name(int level)
 	return level >= 0 && level < 4 ? names[level] : "?";
 }
 
+static void log_v(int level, const char *fmt, va_list ap, int err) __attribute__((format(printf, 2, 0)));
 static void log_v(int level, const char *fmt, va_list ap, int err)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};

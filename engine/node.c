@@ -518,6 +518,19 @@ static bool peer_expired(struct node *n, struct peer *p, uint64_t now)
 	return now - p->advert_seen > advert_life + silence && now - p->last_rx > silence;
 }
 
+/* Hole punching that has not worked for a while: say why, once. */
+static void report_no_path(struct node *n, struct peer *p, uint64_t now)
+{
+	if (p->no_path_reported || peer_is_up(p) || !p->hs_active || now - p->hs_started < 30 * NSEC_PER_SEC)
+		return;
+	p->no_path_reported = true;
+	log_warn("no direct path to %s after %llu s of hole punching to %u address(es): a NAT on either side "
+		 "probably maps ports per destination (symmetric NAT) or blocks UDP. meshub never relays; "
+		 "forward a UDP port to one of the nodes or give one a public address",
+		 p->name[0] ? p->name : "a peer", (unsigned long long)((now - p->hs_started) / NSEC_PER_SEC),
+		 p->n_cands);
+}
+
 static void maintain_peer(struct node *n, struct peer *p, uint64_t now)
 {
 	uint64_t interval = (uint64_t)n->cfg->ping_interval_sec * NSEC_PER_SEC;
@@ -537,6 +550,7 @@ static void maintain_peer(struct node *n, struct peer *p, uint64_t now)
 		log_warn("edge to %s is down: no authenticated traffic for %u s", p->name[0] ? p->name : "peer",
 			 n->cfg->ping_timeout_sec);
 	}
+	report_no_path(n, p, now);
 	if (p->hs_active && peer_handshake_due(p, now)) {
 		peer_initiate(p, true);
 	} else if (!p->hs_active && p->state == PEER_UP) {

@@ -90,6 +90,7 @@ struct peer {
 	/* our handshake as initiator */
 	struct handshake hs;
 	bool hs_active;
+	bool no_path_reported; /* "no direct path" was logged for this attempt */
 	uint64_t hs_sent_at, hs_started;
 	unsigned hs_tries;
 	/* their initiations: the newest timestamp we accepted */
@@ -127,6 +128,7 @@ struct hub_client {
 	bool reachable;
 	uint64_t last_reply, last_sent; /* monotonic ns */
 	struct wire_endpoint observed;	/* our endpoint as this hub sees it */
+	bool symmetric_reported;
 	struct timer t_register;
 	/* name resolution runs in a thread; results come back through the loop */
 	int resolve_fd;

@@ -373,6 +373,7 @@ void peer_handle_resp(struct node *n, const uint8_t *msg, size_t len, const stru
 	sodium_memzero(&keys, sizeof(keys));
 	p->hs_active = false;
 	p->hs_tries = 0;
+	p->no_path_reported = false;
 	p->rtt_us = (uint32_t)((now - p->hs_sent_at) / 1000);
 	p->last_handshake = now;
 	p->last_handshake_wall = loop_realtime();

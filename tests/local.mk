@@ -10,7 +10,8 @@ unit_tests = \
 	tests/test-handshake \
 	tests/test-noise-vectors \
 	tests/test-keys \
-	tests/test-session
+	tests/test-session \
+	tests/test-route
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -38,6 +39,10 @@ tests_test_session_SOURCES = tests/test-session.c tests/check.h
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDFLAGS = $(prog_ldflags)
 tests_test_session_LDADD = $(TEST_LDADD)
+tests_test_route_SOURCES = tests/test-route.c tests/check.h
+tests_test_route_CFLAGS = $(TEST_CFLAGS)
+tests_test_route_LDFLAGS = $(prog_ldflags)
+tests_test_route_LDADD = $(TEST_LDADD)
 
 EXTRA_DIST += \
 	tests/data/noise/cacophony-25519-ChaChaPoly-BLAKE2b.json \
@@ -57,12 +62,16 @@ fuzz_cflags = $(prog_cflags)
 fuzz_ldflags = $(prog_ldflags)
 fuzz_driver = tests/fuzz/standalone.c
 endif
-fuzz_targets = tests/fuzz/fuzz-wire
+fuzz_targets = tests/fuzz/fuzz-wire tests/fuzz/fuzz-handshake
 check_PROGRAMS += $(fuzz_targets)
 tests_fuzz_fuzz_wire_SOURCES = tests/fuzz/fuzz-wire.c $(fuzz_driver)
 tests_fuzz_fuzz_wire_CFLAGS = $(fuzz_cflags) $(SODIUM_CFLAGS)
 tests_fuzz_fuzz_wire_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_wire_LDADD = $(TEST_LDADD)
+tests_fuzz_fuzz_handshake_SOURCES = tests/fuzz/fuzz-handshake.c $(fuzz_driver)
+tests_fuzz_fuzz_handshake_CFLAGS = $(fuzz_cflags) $(SODIUM_CFLAGS)
+tests_fuzz_fuzz_handshake_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_handshake_LDADD = $(TEST_LDADD)
 
 # make check replays every corpus through its target (tests/fuzz/replay)
 TESTS += tests/fuzz/replay-corpus
@@ -71,8 +80,8 @@ EXTRA_DIST += tests/fuzz/run-fuzzers tests/fuzz/standalone.c
 EXTRA_DIST += tests/fuzz/corpus
 
 ## The namespace lab (issue 3): root + /dev/net/tun, else exit 77.
-TESTS += tests/lab-mesh.sh
-dist_check_SCRIPTS += tests/lab-mesh.sh
+TESTS += tests/lab-mesh.sh tests/lab-operate.sh
+dist_check_SCRIPTS += tests/lab-mesh.sh tests/lab-operate.sh
 EXTRA_DIST += tests/lab/lib.sh tests/check tests/install-deps tests/debian-packages
 
 ## Benchmarks: programs that print numbers (not tests). Build them with

@@ -75,11 +75,14 @@ ns_add() {
 	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s, at most SECONDS
+# wait_for SECONDS CMD...: poll CMD every 0.2 s, at most SECONDS (wall
+# clock: a CMD that itself takes time, like a ping, does not stretch it)
 wait_for() {
-	local t=$1 i; shift
+	local t=$1 i end; shift
+	end=$(($(date +%s%N) + t * 1000000000))
 	for i in $(seq 1 $((t * 5))); do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s%N)" -ge "$end" ] && return 1
 		sleep 0.2
 	done
 	return 1
@@ -249,7 +252,7 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 # stop_pid PID [SIGNAL]: signal PID (default TERM), wait up to 5 s, then KILL
 stop_pid() {
 	kill -"${2:-TERM}" "$1" 2>/dev/null
-	wait_for 5 pid_gone "$1" || kill -KILL "$1" 2>/dev/null
+	[ "${2:-TERM}" = KILL ] || wait_for 5 pid_gone "$1" || kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	return 0
 }
