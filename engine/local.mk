@@ -14,6 +14,7 @@ engine_libmeshub_core_la_SOURCES = \
 	engine/route.c engine/route.h \
 	engine/icmp.c engine/icmp.h \
 	engine/pmtu.c engine/pmtu.h \
+	engine/offload.c engine/offload.h \
 	engine/log.c engine/log.h \
 	engine/loop.c engine/loop.h \
 	engine/tun.h engine/netif.h

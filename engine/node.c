@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define RX_BUF_SIZE 65536
@@ -214,20 +216,98 @@ struct peer *node_learn_advert(struct node *n, const struct wire_advert *a, cons
 
 /* --------------------------------------------------------------- sending */
 
-static void flush_socket_batch(struct node *n, unsigned from, unsigned to, int sock)
+static void send_batch(struct node *n, struct mmsghdr *msgs, unsigned count, int sock)
 {
-	while (from < to) {
+	unsigned from = 0;
+
+	while (from < count) {
 		/* the socket blocks on a full send buffer: back-pressure, not loss */
-		int sent = sendmmsg(sock, &n->out_msgs[from], to - from, 0);
+		int sent = sendmmsg(sock, &msgs[from], count - from, 0);
 		if (sent <= 0) {
 			if (sent < 0 && errno == EINTR)
 				continue;
-			log_debug("send to socket %d failed: %s", sock, strerror(errno));
+			log_debug("send on socket %d failed: %s", sock, strerror(errno));
 			node_drop(n, NULL, DROP_SEND);
 			from++; /* skip the datagram the kernel refused */
 			continue;
 		}
 		from += (unsigned)sent;
+	}
+}
+
+static bool same_destination(const struct node *n, unsigned a, unsigned b)
+{
+	const struct msghdr *x = &n->out_msgs[a].msg_hdr, *y = &n->out_msgs[b].msg_hdr;
+
+	return n->out_sock[a] == n->out_sock[b] && x->msg_namelen == y->msg_namelen &&
+	       !memcmp(x->msg_name, y->msg_name, x->msg_namelen);
+}
+
+/* Groups out[from..to) (one socket) into GSO sends: a run of datagrams to one
+ * destination, all of the first one's size except a shorter last one, goes
+ * as one message with UDP_SEGMENT, so the kernel passes it down the stack
+ * once. Returns the number of grouped messages. */
+static unsigned group_gso(struct node *n, unsigned from, unsigned to)
+{
+	unsigned count = 0;
+
+	for (unsigned i = from; i < to;) {
+		size_t seg = n->out_iov[i].iov_len, total = seg;
+		unsigned j = i + 1;
+		struct msghdr *mh = &n->gso_msgs[count].msg_hdr;
+
+		while (j < to && j - i < 64 && same_destination(n, i, j) && n->out_iov[j].iov_len <= seg &&
+		       n->out_iov[j - 1].iov_len == seg && total + n->out_iov[j].iov_len <= 65000)
+			total += n->out_iov[j++].iov_len;
+		*mh = n->out_msgs[i].msg_hdr;
+		mh->msg_iovlen = j - i;
+		if (j - i > 1) {
+			struct cmsghdr *c;
+			uint16_t size = (uint16_t)seg;
+			mh->msg_control = n->gso_ctrl[count];
+			mh->msg_controllen = CMSG_SPACE(sizeof(size));
+			c = CMSG_FIRSTHDR(mh);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(size));
+			memcpy(CMSG_DATA(c), &size, sizeof(size));
+		}
+		count++;
+		i = j;
+	}
+	return count;
+}
+
+static void flush_socket(struct node *n, unsigned from, unsigned to, int sock)
+{
+	unsigned groups;
+
+	if (n->gso_off) {
+		send_batch(n, &n->out_msgs[from], to - from, sock);
+		return;
+	}
+	groups = group_gso(n, from, to);
+	if (groups == to - from) {
+		send_batch(n, &n->out_msgs[from], to - from, sock);
+		return;
+	}
+	for (unsigned g = 0; g < groups;) {
+		int sent = sendmmsg(sock, &n->gso_msgs[g], groups - g, 0);
+		if (sent > 0) {
+			g += (unsigned)sent;
+			continue;
+		}
+		if (sent < 0 && errno == EINTR)
+			continue;
+		if (sent < 0 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
+			log_info("UDP segmentation offload unavailable (%s): sending datagrams one by one",
+				 strerror(errno));
+			n->gso_off = true;
+			send_batch(n, &n->out_msgs[from], to - from, sock);
+			return;
+		}
+		node_drop(n, NULL, DROP_SEND);
+		g++;
 	}
 }
 
@@ -239,7 +319,7 @@ void node_flush(struct node *n)
 	for (unsigned i = 1; i <= n->n_out; i++) {
 		if (i == n->n_out || n->out_sock[i] != n->out_sock[start]) {
 			if (n->out_sock[start] >= 0)
-				flush_socket_batch(n, start, i, n->out_sock[start]);
+				flush_socket(n, start, i, n->out_sock[start]);
 			start = i;
 		}
 	}
@@ -283,13 +363,39 @@ void node_send(struct node *n, const struct wire_endpoint *to, const uint8_t *bu
 
 /* ----------------------------------------------------------- TUN device */
 
-int node_tun_write(struct node *n, const uint8_t *pkt, size_t len)
+static int tun_write_raw(struct node *n, const uint8_t *pkt, size_t len)
 {
-	if (write(n->tun.fd, pkt, len) < 0) {
+	static const uint8_t plain[OFFLOAD_HDR_LEN]; /* no offload for this packet */
+	struct iovec iov[2] = {{.iov_base = (void *)plain, .iov_len = sizeof(plain)},
+			       {.iov_base = (void *)pkt, .iov_len = len}};
+
+	if (writev(n->tun.fd, n->tun.vnet ? iov : iov + 1, n->tun.vnet ? 2 : 1) < 0) {
 		node_drop(n, NULL, DROP_TUN_WRITE);
 		return -errno;
 	}
 	return 0;
+}
+
+void node_gro_flush(struct node *n)
+{
+	size_t len = gro_finish(&n->gro);
+
+	if (len && write(n->tun.fd, n->gro.buf, len) < 0)
+		node_drop(n, NULL, DROP_TUN_WRITE);
+}
+
+/* Packets for the device: TCP segments of one flow are coalesced (GRO)
+ * when the device takes offloads; order within a flow is kept. */
+int node_tun_write(struct node *n, const uint8_t *pkt, size_t len)
+{
+	if (!n->tun.vnet)
+		return tun_write_raw(n, pkt, len);
+	if (gro_append(&n->gro, pkt, len))
+		return 0;
+	node_gro_flush(n);
+	if (gro_start(&n->gro, pkt, len))
+		return 0;
+	return tun_write_raw(n, pkt, len);
 }
 
 /* An ICMP error back into the device, at most 100 per second. */
@@ -400,14 +506,58 @@ static void tun_packet(struct node *n, uint8_t *buf, size_t len)
 	peer_send_packet(p, buf, len);
 }
 
+/* A read from an offloading device: one packet or a TCP super packet. */
+static void tun_offload_packet(struct node *n, size_t r)
+{
+	size_t max = n->buf_size - WIRE_TRANSPORT_OVERHEAD, len;
+	uint8_t *pkt = n->tun_buf + OFFLOAD_HDR_LEN;
+	struct offload_hdr h;
+	unsigned segs;
+
+	if (r <= OFFLOAD_HDR_LEN)
+		return;
+	len = r - OFFLOAD_HDR_LEN;
+	offload_hdr_read(&h, n->tun_buf);
+	if ((h.gso_type & 0x7f) == OFFLOAD_GSO_NONE) {
+		uint8_t *buf = node_send_buf(n);
+		if (len > max || offload_csum_complete(pkt, len, &h) < 0) {
+			node_drop(n, NULL, DROP_MALFORMED);
+			return;
+		}
+		memcpy(buf + WIRE_TRANSPORT_HDR_LEN, pkt, len);
+		tun_packet(n, buf, len);
+		return;
+	}
+	segs = offload_segments(pkt, len, &h);
+	if (!segs || (size_t)h.gso_size + 120 > max) {
+		node_drop(n, NULL, DROP_MALFORMED);
+		return;
+	}
+	for (unsigned i = 0; i < segs; i++) {
+		uint8_t *buf = node_send_buf(n);
+		size_t seg = offload_segment(pkt, len, &h, i, buf + WIRE_TRANSPORT_HDR_LEN);
+		if (seg)
+			tun_packet(n, buf, seg);
+	}
+}
+
 static void tun_readable(struct io *io, uint32_t events)
 {
 	struct node *n = (struct node *)((char *)io - offsetof(struct node, tun_io));
 	size_t max = n->buf_size - WIRE_TRANSPORT_OVERHEAD;
 
 	for (int i = 0; i < NODE_BATCH * 2; i++) {
-		uint8_t *buf = node_send_buf(n);
-		ssize_t r = read(n->tun.fd, buf + WIRE_TRANSPORT_HDR_LEN, max);
+		uint8_t *buf;
+		ssize_t r;
+		if (n->tun.vnet) {
+			r = read(n->tun.fd, n->tun_buf, OFFLOAD_HDR_LEN + OFFLOAD_MAX);
+			if (r <= 0)
+				break;
+			tun_offload_packet(n, (size_t)r);
+			continue;
+		}
+		buf = node_send_buf(n);
+		r = read(n->tun.fd, buf + WIRE_TRANSPORT_HDR_LEN, max);
 		if (r <= 0)
 			break;
 		tun_packet(n, buf, (size_t)r);
@@ -443,6 +593,19 @@ static void dispatch(struct node *n, uint8_t *buf, size_t len, const struct wire
 		node_drop(n, NULL, DROP_UNKNOWN_TYPE);
 		break;
 	}
+}
+
+/* The segment size of a UDP GRO aggregate, or 0 for a plain datagram. */
+static size_t gro_size(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+			int size;
+			memcpy(&size, CMSG_DATA(c), sizeof(size));
+			return size > 0 ? (size_t)size : 0;
+		}
+	}
+	return 0;
 }
 
 static int pktinfo_ifindex(struct msghdr *mh)
@@ -482,12 +645,21 @@ static void sock_readable(struct node *n, int fd)
 			struct msghdr *mh = &n->in_msgs[i].msg_hdr;
 			struct wire_endpoint from;
 			endpoint_from_sockaddr(&from, (struct sockaddr *)mh->msg_name);
+			size_t len = n->in_msgs[i].msg_len, seg;
+			int ifindex;
 			if (mh->msg_flags & MSG_TRUNC) {
 				node_drop(n, NULL, DROP_TRUNCATED);
 				continue;
 			}
-			dispatch(n, n->in_buf[i], n->in_msgs[i].msg_len, &from, pktinfo_ifindex(mh));
+			ifindex = pktinfo_ifindex(mh);
+			seg = gro_size(mh);
+			if (!seg || seg > len)
+				seg = len;
+			/* a GRO aggregate holds several datagrams of seg bytes */
+			for (size_t off = 0; off < len; off += seg)
+				dispatch(n, n->in_buf[i] + off, len - off < seg ? len - off : seg, &from, ifindex);
 		}
+		node_gro_flush(n);
 		node_flush(n);
 		if (got < NODE_BATCH)
 			break;

@@ -8,6 +8,7 @@
 #include "handshake.h"
 #include "keys.h"
 #include "loop.h"
+#include "offload.h"
 #include "pmtu.h"
 #include "route.h"
 #include "session.h"
@@ -195,6 +196,10 @@ struct node {
 	uint8_t *out_buf[NODE_BATCH];
 	int out_sock[NODE_BATCH];
 	unsigned n_out;
+	/* runs of equal-sized datagrams to one destination leave as one UDP GSO send */
+	struct mmsghdr gso_msgs[NODE_BATCH];
+	uint8_t gso_ctrl[NODE_BATCH][16];
+	bool gso_off; /* the kernel refused UDP GSO once: send one by one */
 	size_t buf_size;
 	/* batched UDP input */
 	struct mmsghdr in_msgs[NODE_BATCH];
@@ -202,7 +207,10 @@ struct node {
 	struct sockaddr_storage in_addr[NODE_BATCH];
 	uint8_t in_ctrl[NODE_BATCH][64];
 	uint8_t *in_buf[NODE_BATCH];
+	/* TUN offloads: super packets are read into tun_buf; received TCP
+	 * segments are coalesced in gro before they are written */
 	uint8_t *tun_buf;
+	struct gro gro;
 };
 
 /* node.c */
@@ -218,6 +226,8 @@ uint8_t *node_send_buf(struct node *n);
 void node_send_commit(struct node *n, const struct wire_endpoint *to, size_t len);
 void node_flush(struct node *n);
 int node_tun_write(struct node *n, const uint8_t *pkt, size_t len);
+/* Writes what GRO has coalesced so far; called at the end of a receive batch. */
+void node_gro_flush(struct node *n);
 int node_refresh_advert(struct node *n);
 uint32_t node_new_index(struct node *n, struct peer *p);
 void node_free_index(struct node *n, uint32_t index);

@@ -13,9 +13,7 @@
 
 _Static_assert(TUN_NAME_MAX == IFNAMSIZ, "struct tun holds a kernel interface name");
 
-/* Offloads (IFF_VNET_HDR, TUNSETOFFLOAD) are deliberately not requested: every read returns exactly one
- * packet and every write takes one, with no header in front. */
-int tun_open(struct tun *t, const char *pattern, bool tap)
+static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet)
 {
 	size_t len = pattern ? strnlen(pattern, IFNAMSIZ) : 0;
 	struct ifreq ifr;
@@ -23,6 +21,7 @@ int tun_open(struct tun *t, const char *pattern, bool tap)
 
 	t->fd = -1;
 	t->tap = tap;
+	t->vnet = false;
 	t->ifindex = 0;
 	t->name[0] = '\0';
 	if (len == 0 || len >= IFNAMSIZ)
@@ -32,10 +31,19 @@ int tun_open(struct tun *t, const char *pattern, bool tap)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, pattern, len);
-	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		goto fail;
+	}
+	if (vnet) {
+		int hdr = 10; /* struct virtio_net_hdr, engine/offload.h */
+		unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		t->vnet = true;
 	}
 	/* the kernel wrote back the real name ("%d" replaced) */
 	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
@@ -51,6 +59,18 @@ fail:
 	close(fd);
 	t->ifindex = 0;
 	return r;
+}
+
+/* Every read returns exactly one packet and every write takes one, with no
+ * header in front. */
+int tun_open(struct tun *t, const char *pattern, bool tap)
+{
+	return tun_create(t, pattern, tap, false);
+}
+
+int tun_open_offload(struct tun *t, const char *pattern)
+{
+	return tun_create(t, pattern, false, true);
 }
 
 /* Closing the last fd of a non-persistent device removes the interface. */

@@ -12,6 +12,7 @@
 struct tun {
 	int fd;
 	bool tap;
+	bool vnet; /* reads and writes carry a virtio_net_hdr (engine/offload.h) */
 	unsigned ifindex;
 	char name[TUN_NAME_MAX];
 };
@@ -20,4 +21,8 @@ struct tun {
  * (the kernel picks the number), e.g. "tun%d" or "mesh0". The fd is
  * non-blocking and close-on-exec. 0 or -errno. */
 int tun_open(struct tun *t, const char *pattern, bool tap);
+/* A TUN device with TCP segmentation offload: reads may return TCP super
+ * packets of up to 64 KiB and writes may pass coalesced ones, each behind a
+ * 10-byte virtio_net_hdr. -errno if the platform or kernel cannot. */
+int tun_open_offload(struct tun *t, const char *pattern);
 void tun_close(struct tun *t);

@@ -11,7 +11,8 @@ unit_tests = \
 	tests/test-noise-vectors \
 	tests/test-keys \
 	tests/test-session \
-	tests/test-route
+	tests/test-route \
+	tests/test-offload
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -43,6 +44,10 @@ tests_test_route_SOURCES = tests/test-route.c tests/check.h
 tests_test_route_CFLAGS = $(TEST_CFLAGS)
 tests_test_route_LDFLAGS = $(prog_ldflags)
 tests_test_route_LDADD = $(TEST_LDADD)
+tests_test_offload_SOURCES = tests/test-offload.c tests/check.h
+tests_test_offload_CFLAGS = $(TEST_CFLAGS)
+tests_test_offload_LDFLAGS = $(prog_ldflags)
+tests_test_offload_LDADD = $(TEST_LDADD)
 
 EXTRA_DIST += \
 	tests/data/noise/cacophony-25519-ChaChaPoly-BLAKE2b.json \
@@ -62,7 +67,7 @@ fuzz_cflags = $(prog_cflags)
 fuzz_ldflags = $(prog_ldflags)
 fuzz_driver = tests/fuzz/standalone.c
 endif
-fuzz_targets = tests/fuzz/fuzz-wire tests/fuzz/fuzz-handshake
+fuzz_targets = tests/fuzz/fuzz-wire tests/fuzz/fuzz-handshake tests/fuzz/fuzz-offload
 check_PROGRAMS += $(fuzz_targets)
 tests_fuzz_fuzz_wire_SOURCES = tests/fuzz/fuzz-wire.c $(fuzz_driver)
 tests_fuzz_fuzz_wire_CFLAGS = $(fuzz_cflags) $(SODIUM_CFLAGS)
@@ -72,6 +77,10 @@ tests_fuzz_fuzz_handshake_SOURCES = tests/fuzz/fuzz-handshake.c $(fuzz_driver)
 tests_fuzz_fuzz_handshake_CFLAGS = $(fuzz_cflags) $(SODIUM_CFLAGS)
 tests_fuzz_fuzz_handshake_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_handshake_LDADD = $(TEST_LDADD)
+tests_fuzz_fuzz_offload_SOURCES = tests/fuzz/fuzz-offload.c $(fuzz_driver)
+tests_fuzz_fuzz_offload_CFLAGS = $(fuzz_cflags)
+tests_fuzz_fuzz_offload_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_offload_LDADD = $(TEST_LDADD)
 
 # make check replays every corpus through its target (tests/fuzz/replay)
 TESTS += tests/fuzz/replay-corpus
