@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -162,6 +163,9 @@ static int setup_signals(struct loop *loop, struct signals *s)
 	return loop_add_io(loop, &s->io, EPOLLIN);
 }
 
+/* NetworkManager's service, in NM mode: meshubd must not outlive it. */
+static pid_t nm_parent;
+
 static int run(struct options *o, struct config *cfg)
 {
 	static struct node node; /* large: keep it off the stack */
@@ -180,6 +184,9 @@ static int run(struct options *o, struct config *cfg)
 		goto out;
 	}
 	ret = node_init(&node, loop, cfg, name, o->nm_mode);
+	/* dropping privileges cleared the parent-death signal the service set */
+	if (ret == 0 && o->nm_mode && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != nm_parent))
+		ret = log_errno(-ESRCH, "NetworkManager's service is gone");
 	if (ret == 0) {
 		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.tun.name, node.hostname);
 		ret = loop_run(loop);
@@ -202,6 +209,7 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	nm_parent = getppid();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "meshubd: libsodium failed to initialise\n");
 		return 1;

@@ -459,7 +459,8 @@ static const struct value_case value_cases[] = {
 	{ NM_MESHUB_KEY_IPV6_ADDRESS, "fd00::1/129", NULL },
 	{ NM_MESHUB_KEY_SUBNETS, "10.0.0.0/8, ::/0", "10.0.0.0/8,::/0" },
 	{ NM_MESHUB_KEY_SUBNETS, "10.0.0.1/8", NULL },
-	{ NM_MESHUB_KEY_ROUTES, "10.0.0.1/8", "10.0.0.1/8" },
+	{ NM_MESHUB_KEY_ROUTES, "10.0.0.1/8", NULL }, /* host bits: meshubd refuses them too */
+	{ NM_MESHUB_KEY_ROUTES, "10.0.0.0/8", "10.0.0.0/8" },
 	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "3731, 3732,", "3731,3732" },
 	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "0", NULL },
 	{ NM_MESHUB_KEY_PORT, " 007 ", "7" },

@@ -1,0 +1,421 @@
+#!/bin/bash
+# nm-service.sh - the NetworkManager plugin for real: a NetworkManager of its
+# own, headless in a network + mount namespace with a private system bus,
+# on the lab's simulated internet next to a hub and a standalone node.
+#  1. `nmcli connection up` of a meshub VPN activates; the device has the
+#     addresses and the engine's MTU; IPv4 and IPv6 pings both ways; the key
+#     is in no argv, environment, file or log; `down` removes the device, the
+#     engine and the service;
+#  2. no key and no agent: a failure about secrets;
+#  3. bad vpn.data (a bad address, an unknown key): a failure whose message
+#     names the key; an engine that exits before it is ready: a failure
+#     with its error message; nothing left running;
+#  4. the engine killed while up: NetworkManager deactivates the connection,
+#     nothing is left running, the device is gone;
+#  5. a key not saved, given through nmcli's agent (passwd-file), which runs
+#     nm-meshub-auth-dialog --external-ui-mode;
+#  6. `nmcli connection import type meshub` of an original client.cfg keeps
+#     every setting and the key, and the imported connection works;
+#  7. a mesh without a hub activates (a local address stands for the gateway);
+#  8. the service killed: meshubd goes with it (PR_SET_PDEATHSIG);
+#  9. NetworkManager stopped with a connection up: nothing outlives it.
+# Before all that: NetworkManager must not be running on the machine itself.
+# Needs root, /dev/net/tun, NetworkManager, nmcli, dbus-daemon (else: skip).
+. "$(dirname "$0")/lab/lib.sh"
+lab_require NetworkManager nmcli dbus-daemon gdbus nsenter unshare ping
+
+SERVICE_BIN="$LAB_BUILD/nm-plugin/nm-meshub-service"
+DIALOG_BIN="$LAB_BUILD/nm-plugin/nm-meshub-auth-dialog"
+PLUGIN_SO="$LAB_BUILD/properties/.libs/libnm-vpn-plugin-meshub.so"
+for f in "$SERVICE_BIN" "$DIALOG_BIN" "$PLUGIN_SO"; do
+	[ -e "$f" ] || skip "$f is not built"
+done
+NM_DIR="$LAB_DIR/nm"
+NM_NS=$(ns_name nm)
+NM_PID=
+DBUS_PID=
+
+# nmx CMD...: run CMD in the NetworkManager namespace (network, mount, UTS)
+nmx() { nsenter --target "$DBUS_PID" --mount --uts --net -- "$@"; }
+# nmc ARGS...: nmcli there, with the test's VPN plugin directory
+nmc() { nmx env NM_VPN_PLUGIN_DIR="$NM_DIR/etc-nm/VPN" nmcli "$@"; }
+
+# nm_pids NAME: PIDs in the NetworkManager namespace whose program is NAME
+nm_pids() {
+	local p exe
+	for p in $(ip netns pids "$NM_NS" 2>/dev/null); do
+		exe=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -1)
+		[ "${exe##*/}" = "$1" ] && echo "$p"
+	done
+}
+none_left() { [ -z "$(nm_pids meshubd)" ] && [ -z "$(nm_pids nm-meshub-service)" ]; }
+no_device() { ! nmx ip link show "$1" >/dev/null 2>&1; }
+con_state() { nmc -g GENERAL.STATE connection show "$1" 2>/dev/null; }
+not_active() { [ -z "$(con_state "$1")" ]; }
+nm_log_has() { grep -Eq -- "$1" "$LAB_DIR/nm.log"; }
+
+nm_cleanup() {
+	local rc=$?
+	if [ -n "$NM_PID" ]; then
+		stop_pid "$NM_PID"
+		wait_for 10 none_left ||
+			echo "left after NetworkManager stopped: $(nm_pids meshubd) $(nm_pids nm-meshub-service)"
+	fi
+	[ -n "$DBUS_PID" ] && stop_pid "$DBUS_PID"
+	(exit "$rc")
+	lab_cleanup
+}
+trap nm_cleanup EXIT
+
+# --- 0. NetworkManager must not run on the machine itself ---------------------
+host_net=$(readlink /proc/1/ns/net)
+host_nm=
+for p in $(pgrep -x NetworkManager); do
+	[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$host_net" ] && host_nm="$host_nm $p"
+done
+if [ -n "$host_nm" ]; then
+	fail "NetworkManager runs on the machine itself (pid$host_nm): installing it must not start it"
+else
+	pass "no NetworkManager runs on the machine itself"
+fi
+
+# --- the lab: internet, hub, a standalone node --------------------------------
+lab_internet
+lab_hub || exit 1
+lab_public peer 198.18.3.1
+node_start peer 1 || exit 1
+PSK=$LAB_PSK
+
+# --- NetworkManager, headless, in its own namespaces --------------------------
+mkdir -p "$NM_DIR"/{etc-nm/VPN,etc-nm/conf.d,var-lib-nm,connections,dbus.d,sysconf.d,run,state}
+cp "$LAB_SRC/nm-plugin/nm-meshub-service.conf" "$NM_DIR/dbus.d/"
+cat >"$NM_DIR/dbus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <includedir>/usr/share/dbus-1/system.d</includedir>
+  <includedir>$NM_DIR/dbus.d</includedir>
+</busconfig>
+XML
+# the .name file from the project's template, pointing into the build tree
+sed -e "s|@LIBEXECDIR@|$LAB_BUILD/nm-plugin|g" -e "s|@PLUGINDIR@|$LAB_BUILD/properties/.libs/|g" \
+	"$LAB_SRC/nm-plugin/nm-meshub-service.name.in" >"$NM_DIR/etc-nm/VPN/nm-meshub-service.name"
+chmod 644 "$NM_DIR/etc-nm/VPN/nm-meshub-service.name" # NetworkManager wants it root-owned, not writable by others
+cat >"$NM_DIR/NetworkManager.conf" <<INI
+[main]
+plugins=keyfile
+no-auto-default=*
+auth-polkit=false
+dns=none
+rc-manager=unmanaged
+hostname-mode=none
+
+[keyfile]
+path=$NM_DIR/connections
+
+[connectivity]
+enabled=false
+
+[logging]
+level=DEBUG
+domains=DEFAULT,VPN:TRACE,VPN_PLUGIN:TRACE
+INI
+
+ns_add nm
+ip link add up0 netns "$NM_NS" type veth peer name pup0-nm netns "$(ns_name inet)" || exit 1
+ip -n "$(ns_name inet)" link set pup0-nm master br0 up
+# A private /run (the bus socket), /etc/NetworkManager and
+# /var/lib/NetworkManager; a read-only /sys so that NetworkManager does not
+# wait for udev. The bus daemon holds the mount namespace for the others.
+ip netns exec "$NM_NS" unshare --mount --uts --propagation private /bin/bash -c '
+	set -e
+	mount -t tmpfs -o mode=755 mh-nm-run /run
+	mkdir -p /run/dbus /run/NetworkManager /run/lock
+	mount --bind "$1/etc-nm" /etc/NetworkManager
+	mount --bind "$1/var-lib-nm" /var/lib/NetworkManager
+	mount -o remount,bind,ro /sys
+	hostname mh-nm
+	exec dbus-daemon --config-file="$1/dbus.conf" --nofork --nopidfile' _ "$NM_DIR" >>"$LAB_DIR/dbus.log" 2>&1 &
+DBUS_PID=$!
+LAB_PIDS+=("$DBUS_PID")
+wait_for 10 nmx test -S /run/dbus/system_bus_socket || { fail "the private system bus did not start"; exit 1; }
+
+nsenter --target "$DBUS_PID" --mount --uts --net -- env \
+	MESHUB_NM_RUNDIR="$NM_DIR/run" MESHUB_NM_STATEDIR="$NM_DIR/state" MESHUB_MESHUBD="$MESHUBD" \
+	NetworkManager --debug --config="$NM_DIR/NetworkManager.conf" --config-dir="$NM_DIR/etc-nm/conf.d" \
+	--system-config-dir="$NM_DIR/sysconf.d" --intern-config="$NM_DIR/var-lib-nm/intern.conf" \
+	--state-file="$NM_DIR/var-lib-nm/NetworkManager.state" --pid-file="$NM_DIR/NetworkManager.pid" \
+	>>"$LAB_DIR/nm.log" 2>&1 &
+NM_PID=$!
+LAB_PIDS+=("$NM_PID")
+if wait_for 30 nmc -t -f RUNNING general status; then
+	pass "NetworkManager $(nmc -t -f VERSION general 2>/dev/null) runs in $NM_NS (pid $NM_PID)"
+else
+	fail "NetworkManager did not start"; exit 1
+fi
+# NetworkManager puts a VPN on the connection with the default route; the
+# gateway is an address nobody has (the lab's internet is one link)
+nmc connection add type ethernet ifname up0 con-name uplink ipv4.method manual \
+	ipv4.addresses 198.18.5.1/15 ipv4.gateway 198.18.0.254 ipv6.method disabled >/dev/null
+if nmc --wait 20 connection up uplink >/dev/null && wait_for 10 nmx ping -c1 -W1 "$HUB_IP"; then
+	pass "uplink up through NetworkManager, the hub answers"
+else
+	fail "uplink"; exit 1
+fi
+
+# --- 1. up, traffic, down --------------------------------------------------------
+MESH_DATA="hub=$HUB_IP, ipv4-address=10.99.0.9/24, ipv6-address=fd99::9/64, interface=mesh%d"
+MESH_DATA="$MESH_DATA, hostname=nmnode, ping-interval-sec=5, advert-interval-sec=10"
+MESH_DATA="$MESH_DATA, routes=10.98.0.0/16\\,fd98::/64"
+nmc connection add type vpn vpn-type meshub con-name mymesh vpn.data "$MESH_DATA, psk-flags=0" \
+	vpn.secrets "psk=$PSK" >/dev/null || fail "nmcli connection add mymesh"
+UUID=$(nmc -g connection.uuid connection show mymesh)
+if nmc --wait 30 connection up mymesh >"$LAB_DIR/up.out" 2>&1 && [ "$(con_state mymesh)" = activated ]; then
+	pass "nmcli connection up: $(cat "$LAB_DIR/up.out")"
+else
+	fail "nmcli connection up: $(cat "$LAB_DIR/up.out")"; exit 1
+fi
+addrs=$(nmx ip -br addr show mesh0 2>&1)
+if echo "$addrs" | grep -q "10.99.0.9/24" && echo "$addrs" | grep -q "fd99::9/64"; then
+	pass "mesh0 has the addresses: $addrs"
+else
+	fail "mesh0 addresses: $addrs"
+fi
+routes="$(nmx ip -4 route show dev mesh0 2>&1) / $(nmx ip -6 route show dev mesh0 2>&1)"
+if echo "$routes" | grep -q "^10\.98\.0\.0/16" && echo "$routes" | grep -q "fd98::/64" &&
+	! nmx ip route show default | grep -q mesh0 && ! nmx ip -6 route show default | grep -q mesh0; then
+	pass "routes 10.98.0.0/16 and fd98::/64 into mesh0, no default route through it"
+else
+	fail "routes: $routes; default: $(nmx ip route show default) $(nmx ip -6 route show default)"
+fi
+ready_mtu=$(sed -n 's/.*meshubd is ready: device mesh0, MTU \([0-9]*\).*/\1/p' "$LAB_DIR/nm.log" | tail -1)
+dev_mtu=$(nmx cat /sys/class/net/mesh0/mtu 2>/dev/null)
+[ -n "$ready_mtu" ] && [ "$ready_mtu" = "$dev_mtu" ] && pass "MTU $dev_mtu as meshubd reported" ||
+	fail "MTU: meshubd said '$ready_mtu', the device has '$dev_mtu'"
+nm_ping() { nmx ping -c1 -W2 "$1" >/dev/null 2>&1; }
+wait_for 20 nm_ping 10.99.0.1 && pass "NetworkManager's node -> 10.99.0.1" || fail "no ping to 10.99.0.1"
+wait_for 10 ping_ok peer 10.99.0.9 && pass "10.99.0.1 -> NetworkManager's node" || fail "no ping from the peer"
+wait_for 10 nm_ping fd99::1 && pass "NetworkManager's node -> fd99::1" || fail "no ping to fd99::1"
+wait_for 10 ping6_ok peer fd99::9 && pass "fd99::1 -> NetworkManager's node" || fail "no IPv6 ping from the peer"
+
+engine=$(nm_pids meshubd)
+service=$(nm_pids nm-meshub-service)
+leak=
+for p in $engine $service; do
+	grep -qaF -- "$PSK" "/proc/$p/cmdline" "/proc/$p/environ" && leak="$leak $p"
+done
+grep -qaF -- "$PSK" "$NM_DIR/run/$UUID.conf" 2>/dev/null && leak="$leak config"
+[ -n "$engine" ] && [ -n "$service" ] && [ -z "$leak" ] &&
+	pass "the key is in no argv or environment (meshubd $engine, service $service) and not in the config file" ||
+	fail "the key leaks ($leak) or processes missing (meshubd '$engine', service '$service')"
+perms=$(stat -c %a "$NM_DIR/run" "$NM_DIR/run/$UUID.conf" "$NM_DIR/state/nm-$UUID.key" 2>&1 | tr '\n' ' ')
+perms=${perms% }
+[ "$perms" = "700 600 600" ] && pass "run dir, config file, node key: modes $perms" || fail "modes: $perms"
+
+if nmc --wait 15 connection down mymesh >/dev/null && wait_for 10 no_device mesh0 && wait_for 10 none_left; then
+	pass "nmcli connection down: mesh0, meshubd and the service are gone"
+else
+	fail "after down: $(nmx ip -br link show mesh0 2>&1), left: $(nm_pids meshubd) $(nm_pids nm-meshub-service)"
+fi
+[ ! -e "$NM_DIR/run/$UUID.conf" ] && pass "the config file is removed" || fail "the config file is left"
+
+# --- 2. no key, no agent ------------------------------------------------------------
+nmc connection add type vpn vpn-type meshub con-name nokey vpn.data "$MESH_DATA, psk-flags=0" >/dev/null
+if nmc --wait 20 connection up nokey >"$LAB_DIR/nokey.out" 2>&1; then
+	fail "activated without a key"
+elif grep -qi secret "$LAB_DIR/nokey.out"; then
+	pass "no key: $(tr '\n' ' ' <"$LAB_DIR/nokey.out")"
+else
+	fail "no key: unexpected: $(cat "$LAB_DIR/nokey.out")"
+fi
+# the same without any agent at all: straight over D-Bus
+nokey_path=$(nmc -t -f DBUS-PATH,NAME connection show | sed -n 's/:nokey$//p')
+: >"$LAB_DIR/nm.log.mark"
+nm_new_log_has() { tail -c +"$(stat -c %s "$LAB_DIR/nm.log.mark")" "$LAB_DIR/nm.log" | grep -Eq -- "$1"; }
+cp "$LAB_DIR/nm.log" "$LAB_DIR/nm.log.mark"
+if nmx gdbus call --system --dest org.freedesktop.NetworkManager --object-path /org/freedesktop/NetworkManager \
+	--method org.freedesktop.NetworkManager.ActivateConnection "$nokey_path" / / >"$LAB_DIR/gdbus.log" 2>&1 &&
+	wait_for 20 nm_new_log_has "No agents were available" && wait_for 10 not_active nokey; then
+	pass "no key, no agent: $(grep -o 'secrets: .*No agents were available.*' "$LAB_DIR/nm.log" | tail -1)"
+else
+	fail "no key, no agent: activation via D-Bus did not fail for want of secrets ($(cat "$LAB_DIR/gdbus.log"))"
+fi
+rm -f "$LAB_DIR/nm.log.mark"
+
+# --- 3. bad vpn.data ----------------------------------------------------------------
+# bad_data NAME DATA WANT: activation fails and the service's message holds WANT
+bad_data() {
+	nmc connection add type vpn vpn-type meshub con-name "$1" vpn.data "$2, psk-flags=0" \
+		vpn.secrets "psk=$PSK" >/dev/null
+	if nmc --wait 20 connection up "$1" >"$LAB_DIR/$1.out" 2>&1; then
+		fail "$1: activated"
+	elif wait_for 5 nm_log_has "$3"; then
+		pass "$1: $(tr '\n' ' ' <"$LAB_DIR/$1.out")/ log: $(grep -Eo -- "$3.*" "$LAB_DIR/nm.log" | tail -1)"
+	else
+		fail "$1: no message matching '$3' (nmcli: $(cat "$LAB_DIR/$1.out"))"
+	fi
+	wait_for 10 none_left || fail "$1: processes left: $(nm_pids meshubd) $(nm_pids nm-meshub-service)"
+}
+bad_data badaddr "hub=$HUB_IP, ipv4-address=10.99.0.300/24" "invalid vpn.data ipv4-address: .*10\.99\.0\.300/24"
+bad_data badkey "hub=$HUB_IP, ipv4-address=10.99.0.9/24, bogus=1" "unknown vpn.data key 'bogus'"
+# valid, but meshubd cannot bind an address this machine does not have: it
+# exits before it is ready, and its error is what the service reports
+bad_data nobind "hub=$HUB_IP, ipv4-address=10.99.0.9/24, address=198.18.99.99" \
+	"connection failed: meshubd exited with status 1: meshubd\[error\]: cannot bind UDP 198\.18\.99\.99"
+
+# --- 4. the engine dies while the connection is up ----------------------------------
+if nmc --wait 30 connection up mymesh >/dev/null && wait_for 20 nm_ping 10.99.0.1; then
+	engine=$(nm_pids meshubd)
+	kill -KILL $engine
+	if wait_for 20 not_active mymesh; then
+		pass "meshubd killed (pid $engine): NetworkManager deactivated the connection"
+	else
+		fail "meshubd killed: the connection is still '$(con_state mymesh)'"
+	fi
+	nm_log_has "meshubd was killed by signal 9" && pass "the service logged the engine's death" ||
+		fail "no log line about the engine's death"
+	wait_for 10 none_left && wait_for 10 no_device mesh0 && pass "nothing left running, mesh0 gone" ||
+		fail "left: $(nm_pids meshubd) $(nm_pids nm-meshub-service), $(nmx ip -br link show mesh0 2>&1)"
+else
+	fail "mymesh did not come up a second time"
+fi
+
+# --- 5. a key given through the agent and the auth dialog ---------------------------
+nmc connection add type vpn vpn-type meshub con-name askmesh vpn.data "$MESH_DATA, psk-flags=2" >/dev/null
+printf 'vpn.secrets.psk:%s\n' "$PSK" >"$LAB_DIR/passwd"
+if nmc --wait 30 connection up askmesh passwd-file "$LAB_DIR/passwd" >"$LAB_DIR/ask.out" 2>&1 &&
+	wait_for 20 nm_ping 10.99.0.1; then
+	pass "passwd-file through nm-meshub-auth-dialog: $(cat "$LAB_DIR/ask.out")"
+else
+	fail "passwd-file: $(cat "$LAB_DIR/ask.out")"
+fi
+nmc --wait 15 connection down askmesh >/dev/null 2>&1
+wait_for 10 none_left || fail "askmesh: processes left"
+rm -f "$LAB_DIR/passwd"
+
+# --- 6. import of an original client.cfg --------------------------------------------
+cat >"$LAB_DIR/office.cfg" <<CFG
+[socket]
+address = 0.0.0.0
+port = 3733
+lan_advert_ports = 3731, 3733
+select_interval_sec = 5
+
+[hub]
+address = $HUB_IP
+port = 3731
+advert_interval_sec = 10
+
+[vpn]
+hostname = office
+ping_interval_sec = 5
+ping_timeout_sec = 30
+maintenance_interval_sec = 30
+
+[tun]
+type = tun
+interface = mesh%%d
+ipv4_address = 10.99.0.10/24
+ipv6_address = fd99::10/64
+
+[scripts]
+tun_setup = ip link set \$iface up
+
+[encryption]
+scheme = fernet
+psk = $PSK
+unencrypted_tcp_ports = 22
+CFG
+want="address=0.0.0.0 advert-interval-sec=10 hostname=office hub=$HUB_IP interface=mesh%d"
+want="$want ipv4-address=10.99.0.10/24 ipv6-address=fd99::10/64 lan-advert-ports=3731,3733"
+want="$want ping-interval-sec=5 ping-timeout-sec=30 port=3733 psk-flags=0 type=tun"
+if nmc connection import type meshub file "$LAB_DIR/office.cfg" >"$LAB_DIR/import.out" 2>&1; then
+	# nmcli -g: "key = value, key = value"; ':' and '\' in values escaped, and
+	# ',' in values too, twice (by the VPN setting, then by nmcli)
+	nmc -g vpn.data connection show office >"$LAB_DIR/import.data"
+	got=$(sed -e 's/, /\n/g' "$LAB_DIR/import.data" | sed -e 's/ = /=/' -e 's/\\\(.\)/\1/g' -e 's/\\,/,/g' |
+		sort | tr '\n' ' ' | sed 's/ $//')
+	[ "$got" = "$want" ] && pass "import keeps every setting: $got" ||
+		fail "import: got '$got', want '$want'"
+	key=$(nmc -s -g vpn.secrets connection show office)
+	[ "$key" = "psk = $PSK" ] && pass "import keeps the key" || fail "import: secrets differ"
+	if nmc --wait 30 connection up office >/dev/null && wait_for 20 nm_ping 10.99.0.1 &&
+		wait_for 10 ping_ok peer 10.99.0.10; then
+		pass "the imported connection works (pings both ways)"
+	else
+		fail "the imported connection does not work"
+	fi
+	nmc --wait 15 connection down office >/dev/null 2>&1
+else
+	fail "import: $(cat "$LAB_DIR/import.out")"
+fi
+
+# --- 7. a mesh without a hub: a local address stands for the gateway ------------------
+nmc connection add type vpn vpn-type meshub con-name lanmesh vpn.data "ipv4-address=10.99.0.29/24, psk-flags=0" \
+	vpn.secrets "psk=$PSK" >/dev/null
+if nmc --wait 30 connection up lanmesh >"$LAB_DIR/lan.out" 2>&1 && [ "$(con_state lanmesh)" = activated ] &&
+	nm_log_has "VPN gateway for NetworkManager: 198\.18\.5\.1, a local address \(the mesh has no hub\)"; then
+	pass "a mesh without a hub activates; the uplink's address stands for the gateway"
+else
+	fail "a mesh without a hub: $(cat "$LAB_DIR/lan.out")"
+fi
+nmc --wait 15 connection down lanmesh >/dev/null 2>&1
+wait_for 10 none_left || fail "lanmesh: processes left"
+
+# --- 8. the service killed: the engine dies with it ---------------------------------
+if nmc --wait 30 connection up mymesh >/dev/null; then
+	service=$(nm_pids nm-meshub-service)
+	engine=$(nm_pids meshubd)
+	kill -KILL $service
+	if wait_for 10 pid_gone "$engine" && wait_for 10 no_device mesh0 && wait_for 20 not_active mymesh; then
+		pass "service killed (pid $service): meshubd $engine went with it, mesh0 gone, connection deactivated"
+	else
+		fail "service killed: meshubd '$(nm_pids meshubd)' left, $(nmx ip -br link show mesh0 2>&1)," \
+			"state '$(con_state mymesh)'"
+		for p in $(nm_pids meshubd); do stop_pid "$p" KILL; done
+	fi
+else
+	fail "mymesh did not come up for the service test"
+fi
+
+# --- 9. NetworkManager stops while a connection is up: nothing outlives it ------------
+if nmc --wait 30 connection up mymesh >/dev/null; then
+	stop_pid "$NM_PID"
+	if wait_for 15 none_left && wait_for 10 no_device mesh0; then
+		pass "NetworkManager stopped: the service and meshubd exited, mesh0 gone"
+	else
+		fail "NetworkManager stopped: left $(nm_pids meshubd) $(nm_pids nm-meshub-service)"
+	fi
+	NM_PID=
+else
+	fail "mymesh did not come up for the shutdown test"
+fi
+
+# --- the logs ---------------------------------------------------------------------------
+grep -qaF -- "$PSK" "$LAB_DIR/nm.log" && fail "the key appears in NetworkManager's log" ||
+	pass "the key appears nowhere in NetworkManager's log"
+if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:" "$LAB_DIR/nm.log"; then
+	fail "sanitizer reports in the log:"
+	grep -E -A20 "AddressSanitizer|LeakSanitizer|runtime error:" "$LAB_DIR/nm.log" | head -60
+else
+	pass "no sanitizer reports from the service or the engine"
+fi
+lab_done
