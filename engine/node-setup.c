@@ -109,8 +109,9 @@ static int alloc_buffers(struct node *n)
 			return -ENOMEM;
 	}
 	n->tun_buf = malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX);
+	n->flood_buf = malloc(n->buf_size);
 	gro_init(&n->gro, malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX));
-	return n->tun_buf && n->gro.buf ? 0 : -ENOMEM;
+	return n->tun_buf && n->flood_buf && n->gro.buf ? 0 : -ENOMEM;
 }
 
 static unsigned auto_mtu(struct node *n)
@@ -385,6 +386,7 @@ void node_free(struct node *n)
 		free(n->in_buf[i]);
 	}
 	free(n->tun_buf);
+	free(n->flood_buf);
 	free(n->gro.buf);
 	route_free(&n->routes);
 	keys_clear(&n->nk);

@@ -459,6 +459,9 @@ void peer_deliver(struct peer *p, uint8_t *pkt, size_t len)
 
 static void flood_frame(struct node *n, const uint8_t *frame, size_t len, struct peer *except)
 {
+	/* the frame sits in a send buffer that the first copy encrypts in place */
+	memcpy(n->flood_buf, frame, len);
+	frame = n->flood_buf;
 	for (unsigned i = 0; i < n->n_peers; i++) {
 		struct peer *p = n->peers[i];
 		uint8_t *buf;

@@ -211,6 +211,7 @@ struct node {
 	 * segments are coalesced in gro before they are written */
 	uint8_t *tun_buf;
 	struct gro gro;
+	uint8_t *flood_buf; /* a TAP frame sent to every peer */
 };
 
 /* node.c */

@@ -26,9 +26,16 @@ bool peer_is_up(const struct peer *p)
 	return p->state == PEER_UP;
 }
 
+/* The peer's host name, or the start of its public key until its advert arrives. */
 static const char *peer_label(const struct peer *p)
 {
-	return p->name[0] ? p->name : "(unnamed peer)";
+	static char key[KEYS_B64_LEN + 1];
+
+	if (p->name[0])
+		return p->name;
+	keys_to_base64(p->static_pub, key);
+	key[10] = '\0';
+	return key;
 }
 
 struct peer *peer_new(struct node *n, const uint8_t static_pub[32])

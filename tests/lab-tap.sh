@@ -20,7 +20,15 @@ node_start b 2
 node_start c 3
 nodes=(a:1 b:2 c:3)
 
+i=0
 for n in a b c; do
+	i=$((i + 1))
+	if wait_for 5 sh -c "ip -n $(ns_name "$n") addr show dev mesh0 | grep -q 'inet 10.99.0.$i/24'" &&
+		wait_for 5 sh -c "ip -n $(ns_name "$n") addr show dev mesh0 | grep -q 'inet6 fd99::$i/64'"; then
+		pass "$n: meshubd put 10.99.0.$i/24 and fd99::$i/64 on the TAP device"
+	else
+		fail "$n: mesh0 lacks its addresses: $(nsx "$n" ip -br addr show dev mesh0)"
+	fi
 	if nsx "$n" ip -d link show mesh0 | grep -q 'link/ether' && nsx "$n" ip -d link show mesh0 | grep -q 'tun type tap'; then
 		pass "$n: mesh0 is a TAP device"
 	else
@@ -28,7 +36,7 @@ for n in a b c; do
 	fi
 done
 
-mesh_wait 30 "${nodes[@]}"
+mesh_wait 20 "${nodes[@]}"
 
 # ARP: after the pings every node has a neighbour entry with the peer's MAC
 for s in "${nodes[@]}"; do
@@ -48,7 +56,7 @@ done
 for s in "${nodes[@]}"; do
 	for d in "${nodes[@]}"; do
 		[ "$s" = "$d" ] && continue
-		if wait_for 15 ping6_ok "${s%%:*}" "fd99::${d##*:}"; then
+		if wait_for 10 ping6_ok "${s%%:*}" "fd99::${d##*:}"; then
 			pass "${s%%:*} -> fd99::${d##*:} (IPv6 over TAP)"
 		else
 			fail "${s%%:*} cannot reach fd99::${d##*:} over TAP"
@@ -71,15 +79,21 @@ for s in "${nodes[@]}"; do
 	done
 done
 
-# Broadcast in the other direction too: an ARP request for an address nobody
-# has must reach every peer's mesh0 (counted by their RX counters)
-before_b=$(rx_packets b)
-before_c=$(rx_packets c)
-nsx a ip neigh flush dev mesh0
+# An ARP request (broadcast) for an address nobody has reaches every peer's
+# mesh0 intact
+caps=()
+for n in b c; do
+	capture_start "$n" mesh0 "$LAB_DIR/$n-arp.pcap" arp
+	caps+=("$CAP_PID")
+done
 nsx a ping -c 2 -W 1 10.99.0.77 >/dev/null 2>&1
-if [ "$(rx_packets b)" -gt "$before_b" ] && [ "$(rx_packets c)" -gt "$before_c" ]; then
-	pass "ARP requests for an unknown address from a reached b and c"
-else
-	fail "ARP requests from a did not reach every peer (b: $before_b -> $(rx_packets b), c: $before_c -> $(rx_packets c))"
-fi
+sleep 1
+for i in 0 1; do capture_stop "${caps[$i]}"; done
+for n in b c; do
+	if tcpdump -n -r "$LAB_DIR/$n-arp.pcap" 2>/dev/null | grep -q "Request who-has 10.99.0.77 tell 10.99.0.1"; then
+		pass "a's ARP request for 10.99.0.77 arrived intact on $n's mesh0"
+	else
+		fail "a's ARP request for 10.99.0.77 did not arrive on $n's mesh0"
+	fi
+done
 lab_done

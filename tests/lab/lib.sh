@@ -370,3 +370,29 @@ lab_transfer() {
 	rm -f "$LAB_DIR/xfer" "$LAB_DIR/xfer.out"
 	[ "$got" = "$want" ]
 }
+
+# junk_flood NAME HOST PORT COUNT: from namespace NAME, send COUNT hostile
+# datagrams to HOST:PORT: random bytes, and meshub-shaped messages of every
+# type with the right sizes and zero reserved bytes but keys nobody has
+# (perl-base only, so it runs wherever Debian does)
+junk_flood() {
+	nsx "$1" perl -MIO::Socket::INET -e '
+		my ($host, $port, $count) = @ARGV;
+		my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => "udp") or die "socket: $!";
+		# type => [min length, max length]
+		my @shapes = ([0x51, 56, 200], [0x52, 36, 36], [0x53, 27, 400], [0x54, 130, 130],
+			      [0x55, 78, 78], [0x56, 32, 1400], [0x57, 32, 32], [0x58, 38, 1400],
+			      [0x59, 38, 38], [0x5a, 20, 400], [0x01, 6, 6], [0x02, 12, 12]);
+		for my $i (1 .. $count) {
+			my $msg;
+			if ($i % 4 == 0) {
+				$msg = join("", map { chr(int(rand(256))) } 1 .. 1 + int(rand(1500)));
+			} else {
+				my ($t, $lo, $hi) = @{$shapes[int(rand(@shapes))]};
+				my $len = $lo + int(rand($hi - $lo + 1));
+				$msg = chr($t) . "\0\0\0" . join("", map { chr(int(rand(256))) } 5 .. $len);
+			}
+			$s->send($msg);
+			select(undef, undef, undef, 0.001) if $i % 50 == 0;
+		}' "$2" "$3" "$4"
+}
