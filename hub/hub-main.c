@@ -1,72 +1,40 @@
-/* hub-main.c - the meshub-hub daemon around the pure hub core: options,
- * one UDP socket per listen address, privilege drop, the epoll loop with
- * recvmmsg/sendmmsg batches, signals and a small logger. Linux only. */
+/* hub-main.c - the meshub-hub daemon around the pure hub core: options, one UDP socket per listen
+ * address, recvmmsg/sendmmsg batches, signals and timers on the engine's event loop. Linux only. */
 #include "config.h"
 
+#include "endpoint.h"
 #include "hub.h"
+#include "log.h"
+#include "loop.h"
+#include "priv.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #define HUB_DEFAULT_PORT 3731
 #define MAX_ADDRS 16
 #define BATCH 64
 #define RX_BUF 2048	      /* > WIRE_DGRAM_MAX: a longer datagram shows as too long */
-#define RX_BATCHES_PER_WAKE 16 /* then let the other sockets and the timer run */
-#define TICK_MS 1000
+#define RX_BATCHES_PER_WAKE 16 /* then let the other sockets and the timers run */
+#define NS_PER_SEC 1000000000ULL
+#define STATS_LINE_MAX 900 /* log.c formats at most 1024 bytes: more counters go on another line */
 
 _Static_assert(RX_BUF > WIRE_DGRAM_MAX, "receive buffer must reveal oversized datagrams");
 
-/* ---------------------------------------------------------------- logging */
-
-static int log_level = LOG_INFO;
-static bool log_to_syslog;
-
-static void log_vmsg(int prio, bool force, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
-static void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void log_vmsg(int prio, bool force, const char *fmt, va_list ap)
-{
-	static const char *const names[] = {"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
-
-	if (prio > log_level && !force)
-		return;
-	if (log_to_syslog) {
-		vsyslog(prio, fmt, ap);
-		return;
-	}
-	fprintf(stderr, "meshub-hub: %s: ", names[prio & 7]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void log_msg(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(prio, false, fmt, ap);
-	va_end(ap);
-}
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /* ---------------------------------------------------------------- options */
 
@@ -77,6 +45,8 @@ struct opts {
 	const char *user;
 	unsigned stats_minutes;
 	bool v4;
+	int log_level;
+	bool syslog;
 };
 
 struct opt_def {
@@ -128,38 +98,33 @@ static int opt_user(struct opts *o, const char *arg)
 
 static int opt_verbose(struct opts *o, const char *arg)
 {
-	if (log_level < LOG_DEBUG)
-		log_level++;
+	if (o->log_level < LOG_LVL_DEBUG)
+		o->log_level++;
 	return 0;
 }
 
 static int opt_quiet(struct opts *o, const char *arg)
 {
-	if (log_level > LOG_ERR)
-		log_level = log_level == LOG_INFO ? LOG_WARNING : LOG_ERR;
+	if (o->log_level > LOG_LVL_ERROR)
+		o->log_level--;
 	return 0;
 }
 
 static int opt_log_level(struct opts *o, const char *arg)
 {
-	static const struct {
-		const char *name;
-		int level;
-	} levels[] = {{"error", LOG_ERR}, {"warning", LOG_WARNING}, {"info", LOG_INFO}, {"debug", LOG_DEBUG}};
+	int level = log_level_parse(arg);
 
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (!strcmp(arg, levels[i].name)) {
-			log_level = levels[i].level;
-			return 0;
-		}
+	if (level < 0) {
+		fprintf(stderr, "meshub-hub: --log-level: expected error, warning, info or debug, got '%s'\n", arg);
+		return -EINVAL;
 	}
-	fprintf(stderr, "meshub-hub: --log-level: expected error, warning, info or debug, got '%s'\n", arg);
-	return -EINVAL;
+	o->log_level = level;
+	return 0;
 }
 
 static int opt_syslog(struct opts *o, const char *arg)
 {
-	log_to_syslog = true;
+	o->syslog = true;
 	return 0;
 }
 
@@ -239,7 +204,8 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	shortopts[ns] = 0;
-	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = MESHUB_DEFAULT_USER, .stats_minutes = 60, .v4 = true};
+	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = MESHUB_DEFAULT_USER, .stats_minutes = 60, .v4 = true,
+			   .log_level = LOG_LVL_INFO};
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		size_t i = 0;
 
@@ -252,57 +218,52 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		fprintf(stderr, "meshub-hub: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (!o->n_addrs)
+		o->addrs[o->n_addrs++] = "0.0.0.0";
 	return 0;
 }
 
+/* ---------------------------------------------------------------- the daemon */
+
+struct hubd;
+
+struct hubd_sock {
+	struct io io;
+	struct hubd *d;
+	unsigned local; /* index given to hub_input() and back to hubd_queue() */
+	bool v6;
+};
+
+struct out_msg {
+	int fd;
+	size_t len;
+	struct sockaddr_storage to;
+	socklen_t to_len;
+	uint8_t buf[WIRE_DGRAM_MAX];
+};
+
+struct hubd {
+	struct loop *loop;
+	struct hub *hub;
+	struct hubd_sock socks[MAX_ADDRS];
+	unsigned n_socks;
+	struct io sig;
+	struct timer tick, stats;
+	uint64_t stats_ns; /* 0: no periodic stats */
+	uint64_t tx_sent, tx_errors, tx_dropped, rx_errors;
+	/* receive batch */
+	struct mmsghdr rx_msgs[BATCH];
+	struct iovec rx_iov[BATCH];
+	struct sockaddr_storage rx_from[BATCH];
+	uint8_t rx_buf[BATCH][RX_BUF];
+	/* send queue: flushed when full and after every receive batch */
+	struct out_msg out[BATCH];
+	unsigned n_out;
+};
+
 /* ---------------------------------------------------------------- sockets */
 
-static void endpoint_from_sockaddr(const struct sockaddr_storage *ss, struct wire_endpoint *ep)
-{
-	memset(ep, 0, sizeof(*ep));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		ep->family = 4;
-		ep->port = ntohs(sin->sin_port);
-		memcpy(ep->addr, &sin->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-		ep->family = 6;
-		ep->port = ntohs(sin6->sin6_port);
-		memcpy(ep->addr, &sin6->sin6_addr, 16);
-	}
-}
-
-static socklen_t endpoint_to_sockaddr(const struct wire_endpoint *ep, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ep->family == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(ep->port);
-		memcpy(&sin->sin_addr, ep->addr, 4);
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(ep->port);
-	memcpy(&sin6->sin6_addr, ep->addr, 16);
-	return sizeof(*sin6);
-}
-
-static const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t cap)
-{
-	char host[INET6_ADDRSTRLEN + 16], port[8];
-
-	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host, sizeof(host), port, sizeof(port),
-			NI_NUMERICHOST | NI_NUMERICSERV))
-		snprintf(buf, cap, "?");
-	else
-		snprintf(buf, cap, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
-	return buf;
-}
-
-/* Parses an IPv4/IPv6 literal (brackets allowed) with port into *ss. */
+/* Parses an IPv4/IPv6 literal (brackets and a scope allowed) with port into *ss. */
 static int addr_parse(const char *text, uint16_t port, struct sockaddr_storage *ss)
 {
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
@@ -329,108 +290,65 @@ static int addr_parse(const char *text, uint16_t port, struct sockaddr_storage *
 	return 0;
 }
 
-static int sock_open(const char *text, uint16_t port, int *fdp)
+/* A non-blocking UDP socket bound to ss (IPv6-only for IPv6); ss gets the bound address. */
+static int sock_bind(struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	int fd = -1, one = 1, bufsize = 1 << 20, ret;
-	char buf[INET6_ADDRSTRLEN + 16];
+	socklen_t sl = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int fd, one = 1, bufsize = 1 << 20, ret;
 
-	if (addr_parse(text, port, &ss) < 0) {
-		log_msg(LOG_ERR, "--address: expected an IPv4 or IPv6 address, got '%s'", text);
-		return -EINVAL;
-	}
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		goto fail;
-	if (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		return -errno;
+	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
 	/* best effort: room for bursts (a long member list is many datagrams) */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
-	if (bind(fd, (struct sockaddr *)&ss, ss.ss_family == AF_INET ? sizeof(struct sockaddr_in)
-								     : sizeof(struct sockaddr_in6)) < 0)
+	if (bind(fd, (struct sockaddr *)ss, sl) < 0)
 		goto fail;
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+	sl = sizeof(*ss);
+	if (getsockname(fd, (struct sockaddr *)ss, &sl) < 0)
 		goto fail;
-	log_msg(LOG_INFO, "listening on %s", sockaddr_str(&ss, buf, sizeof(buf)));
-	*fdp = fd;
-	return 0;
+	return fd;
 fail:
 	ret = -errno;
-	log_msg(LOG_ERR, "cannot listen on %s port %u: %s", text, port, strerror(-ret));
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return ret;
 }
 
-/* ---------------------------------------------------------------- privileges */
+static void hubd_on_readable(struct io *io, uint32_t events);
 
-static int privs_drop(const char *user)
+/* Opens the socket for one --address and watches it. */
+static int hubd_listen(struct hubd *d, const char *text, uint16_t port)
 {
-	struct passwd *pw;
+	struct hubd_sock *s = &d->socks[d->n_socks];
+	struct sockaddr_storage ss;
+	struct wire_endpoint ep;
+	char buf[ENDPOINT_STR_MAX];
+	int fd, ret;
 
-	if (geteuid() != 0)
-		return 0;
-	errno = 0;
-	pw = getpwnam(user);
-	if (!pw) {
-		log_msg(LOG_ERR, "cannot drop privileges: no user '%s' (--user)", user);
-		return errno ? -errno : -ENOENT;
+	if (addr_parse(text, port, &ss) < 0)
+		return log_errno(-EINVAL, "--address: expected an IPv4 or IPv6 address, got '%s'", text);
+	fd = sock_bind(&ss);
+	if (fd < 0)
+		return log_errno(fd, "cannot listen on %s port %u", text, port);
+	*s = (struct hubd_sock){.io = {.fd = fd, .cb = hubd_on_readable}, .d = d, .local = d->n_socks,
+				.v6 = ss.ss_family == AF_INET6};
+	ret = loop_add_io(d->loop, &s->io, EPOLLIN);
+	if (ret < 0) {
+		close(fd);
+		return log_errno(ret, "cannot watch the socket on %s", text);
 	}
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		int ret = -errno;
-
-		log_msg(LOG_ERR, "cannot drop privileges to '%s': %s", user, strerror(-ret));
-		return ret;
-	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
-		log_msg(LOG_ERR, "dropping privileges to '%s' did not stick", user);
-		return -EPERM;
-	}
-	log_msg(LOG_INFO, "running as user '%s'", user);
+	d->n_socks++;
+	endpoint_from_sockaddr(&ep, (const struct sockaddr *)&ss);
+	log_info("listening on %s", endpoint_str(&ep, buf));
 	return 0;
 }
 
-/* ---------------------------------------------------------------- the loop */
-
-struct out_msg {
-	int fd;
-	size_t len;
-	struct sockaddr_storage to;
-	socklen_t to_len;
-	uint8_t buf[WIRE_DGRAM_MAX];
-};
-
-struct loop {
-	int fds[MAX_ADDRS];
-	unsigned n_fds;
-	int epfd, sigfd;
-	struct hub *hub;
-	bool stop;
-	unsigned stats_minutes;
-	uint64_t next_tick_ns, next_stats_ns;
-	uint64_t tx_sent, tx_errors, tx_dropped, rx_errors;
-	/* receive batch */
-	struct mmsghdr rx_msgs[BATCH];
-	struct iovec rx_iov[BATCH];
-	struct sockaddr_storage rx_from[BATCH];
-	uint8_t rx_buf[BATCH][RX_BUF];
-	/* send queue: flushed when full and after every receive batch */
-	struct out_msg out[BATCH];
-	unsigned n_out;
-};
-
-static uint64_t clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+/* ---------------------------------------------------------------- sending */
 
 /* Sends out[from..to), which all leave from the same socket. */
-static void loop_send_run(struct loop *l, unsigned from, unsigned to)
+static void hubd_send_run(struct hubd *d, unsigned from, unsigned to)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -439,175 +357,197 @@ static void loop_send_run(struct loop *l, unsigned from, unsigned to)
 
 	memset(msgs, 0, sizeof(msgs));
 	for (unsigned i = 0; i < n; i++) {
-		iov[i] = (struct iovec){.iov_base = l->out[from + i].buf, .iov_len = l->out[from + i].len};
-		msgs[i].msg_hdr.msg_name = &l->out[from + i].to;
-		msgs[i].msg_hdr.msg_namelen = l->out[from + i].to_len;
+		iov[i] = (struct iovec){.iov_base = d->out[from + i].buf, .iov_len = d->out[from + i].len};
+		msgs[i].msg_hdr.msg_name = &d->out[from + i].to;
+		msgs[i].msg_hdr.msg_namelen = d->out[from + i].to_len;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (done < n && tries++ <= n) {
-		r = sendmmsg(l->out[from].fd, msgs + done, n - done, MSG_DONTWAIT);
+		r = sendmmsg(d->out[from].fd, msgs + done, n - done, MSG_DONTWAIT);
 		if (r > 0) {
 			done += (unsigned)r;
-			l->tx_sent += (unsigned)r;
+			d->tx_sent += (unsigned)r;
 		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
 			break;
 		} else if (r < 0 && errno != EINTR) {
 			/* this one datagram failed (e.g. no route): skip it */
-			log_msg(LOG_DEBUG, "send: %s", strerror(errno));
-			l->tx_errors++;
+			log_debug("send: %s", strerror(errno));
+			d->tx_errors++;
 			done++;
 		}
 	}
-	l->tx_dropped += n - done;
+	d->tx_dropped += n - done;
 }
 
-static void loop_flush(struct loop *l)
+static void hubd_flush(struct hubd *d)
 {
 	unsigned i = 0, j;
 
-	while (i < l->n_out) {
-		for (j = i + 1; j < l->n_out && l->out[j].fd == l->out[i].fd; j++)
+	while (i < d->n_out) {
+		for (j = i + 1; j < d->n_out && d->out[j].fd == d->out[i].fd; j++)
 			;
-		loop_send_run(l, i, j);
+		hubd_send_run(d, i, j);
 		i = j;
 	}
-	l->n_out = 0;
+	d->n_out = 0;
 }
 
 /* hub_send_fn: queue one datagram. */
-static void loop_queue(void *ctx, unsigned local, const struct wire_endpoint *to, const uint8_t *buf, size_t len)
+static void hubd_queue(void *ctx, unsigned local, const struct wire_endpoint *to, const uint8_t *buf, size_t len)
 {
-	struct loop *l = ctx;
+	struct hubd *d = ctx;
 	struct out_msg *m;
 
-	if (local >= l->n_fds || len > sizeof(m->buf)) {
-		l->tx_errors++;
+	if (local >= d->n_socks || len > sizeof(m->buf)) {
+		d->tx_errors++;
 		return;
 	}
-	if (l->n_out == BATCH)
-		loop_flush(l);
-	m = &l->out[l->n_out++];
-	m->fd = l->fds[local];
+	if (d->n_out == BATCH)
+		hubd_flush(d);
+	m = &d->out[d->n_out];
+	m->to_len = endpoint_to_sockaddr(to, &m->to, d->socks[local].v6);
+	if (!m->to_len) {
+		d->tx_errors++;
+		return;
+	}
+	m->fd = d->socks[local].io.fd;
 	m->len = len;
-	m->to_len = endpoint_to_sockaddr(to, &m->to);
 	memcpy(m->buf, buf, len);
+	d->n_out++;
 }
 
-/* Reads batches from socket i until it is empty or its share is used up. */
-static void loop_receive(struct loop *l, unsigned i)
+/* ---------------------------------------------------------------- receiving */
+
+/* Reads batches from the socket until it is empty or its share is used up. */
+static void hubd_on_readable(struct io *io, uint32_t events)
 {
+	struct hubd_sock *s = container_of(io, struct hubd_sock, io);
+	struct hubd *d = s->d;
 	struct wire_endpoint from;
 	uint64_t now;
 	int n;
 
 	for (unsigned b = 0; b < RX_BATCHES_PER_WAKE; b++) {
 		for (unsigned k = 0; k < BATCH; k++) {
-			l->rx_iov[k] = (struct iovec){.iov_base = l->rx_buf[k], .iov_len = RX_BUF};
-			memset(&l->rx_msgs[k], 0, sizeof(l->rx_msgs[k]));
-			l->rx_msgs[k].msg_hdr.msg_name = &l->rx_from[k];
-			l->rx_msgs[k].msg_hdr.msg_namelen = sizeof(l->rx_from[k]);
-			l->rx_msgs[k].msg_hdr.msg_iov = &l->rx_iov[k];
-			l->rx_msgs[k].msg_hdr.msg_iovlen = 1;
+			d->rx_iov[k] = (struct iovec){.iov_base = d->rx_buf[k], .iov_len = RX_BUF};
+			memset(&d->rx_msgs[k], 0, sizeof(d->rx_msgs[k]));
+			d->rx_msgs[k].msg_hdr.msg_name = &d->rx_from[k];
+			d->rx_msgs[k].msg_hdr.msg_namelen = sizeof(d->rx_from[k]);
+			d->rx_msgs[k].msg_hdr.msg_iov = &d->rx_iov[k];
+			d->rx_msgs[k].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(l->fds[i], l->rx_msgs, BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(io->fd, d->rx_msgs, BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-				l->rx_errors++;
-				log_msg(LOG_DEBUG, "receive: %s", strerror(errno));
+				d->rx_errors++;
+				log_debug("receive: %s", strerror(errno));
 			}
 			return;
 		}
-		now = clock_ns();
+		now = loop_now();
 		for (int k = 0; k < n; k++) {
-			endpoint_from_sockaddr(&l->rx_from[k], &from);
-			hub_input(l->hub, l->rx_buf[k], l->rx_msgs[k].msg_len, &from, i, now);
+			endpoint_from_sockaddr(&from, (const struct sockaddr *)&d->rx_from[k]);
+			hub_input(d->hub, d->rx_buf[k], d->rx_msgs[k].msg_len, &from, s->local, now);
 		}
-		loop_flush(l);
+		hubd_flush(d);
 		if (n < BATCH)
 			return;
 	}
 }
 
-static void loop_log_stats(struct loop *l, bool force)
-{
-	struct hub_stats st;
-	char line[2048];
-	size_t off;
+/* ---------------------------------------------------------------- stats */
 
-	hub_get_stats(l->hub, &st);
-	off = (size_t)snprintf(line, sizeof(line), "networks=%u members=%u v4-clients=%u tx-sent=%llu tx-errors=%llu "
-				"tx-dropped=%llu rx-errors=%llu", st.networks, st.members, st.v4_clients,
-			       (unsigned long long)l->tx_sent, (unsigned long long)l->tx_errors,
-			       (unsigned long long)l->tx_dropped, (unsigned long long)l->rx_errors);
-	for (int c = 0; c < HUB_N_COUNTERS && off < sizeof(line); c++)
-		if (st.counters[c])
-			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=%llu", hub_counter_name(c),
-						(unsigned long long)st.counters[c]);
-	if (force)
-		log_msg(LOG_NOTICE, "stats: %s", line);
-	else
-		log_msg(LOG_INFO, "stats: %s", line);
+struct stats_line {
+	char buf[STATS_LINE_MAX];
+	size_t len;
+};
+
+static void stats_flush(struct stats_line *sl)
+{
+	if (sl->len)
+		log_info("stats:%s", sl->buf);
+	sl->len = 0;
 }
 
-static void loop_signal(struct loop *l)
+static void stats_put(struct stats_line *sl, const char *name, unsigned long long value)
 {
+	char item[80];
+	int n = snprintf(item, sizeof(item), " %s=%llu", name, value);
+
+	if (n < 0 || (size_t)n >= sizeof(item))
+		return;
+	if (sl->len + (size_t)n >= sizeof(sl->buf))
+		stats_flush(sl);
+	memcpy(sl->buf + sl->len, item, (size_t)n + 1);
+	sl->len += (size_t)n;
+}
+
+/* Logs the counters at info level; with force even if the level is lower (SIGUSR1). */
+static void hubd_log_stats(struct hubd *d, bool force)
+{
+	struct stats_line sl = {.len = 0};
+	struct hub_stats st;
+	int level = log_get_level();
+
+	if (force && level < LOG_LVL_INFO)
+		log_set_level(LOG_LVL_INFO);
+	hub_get_stats(d->hub, &st);
+	stats_put(&sl, "networks", st.networks);
+	stats_put(&sl, "members", st.members);
+	stats_put(&sl, "v4-clients", st.v4_clients);
+	stats_put(&sl, "tx-sent", d->tx_sent);
+	stats_put(&sl, "tx-errors", d->tx_errors);
+	stats_put(&sl, "tx-dropped", d->tx_dropped);
+	stats_put(&sl, "rx-errors", d->rx_errors);
+	for (int c = 0; c < HUB_N_COUNTERS; c++)
+		if (st.counters[c])
+			stats_put(&sl, hub_counter_name(c), st.counters[c]);
+	stats_flush(&sl);
+	log_set_level(level);
+}
+
+/* ---------------------------------------------------------------- timers and signals */
+
+static void hubd_on_tick(struct timer *t)
+{
+	struct hubd *d = container_of(t, struct hubd, tick);
+	uint64_t now = loop_now();
+
+	hub_tick(d->hub, now);
+	hubd_flush(d);
+	/* cannot fail: the heap had room for this timer a moment ago */
+	(void)timer_arm(d->loop, t, now + NS_PER_SEC);
+}
+
+static void hubd_on_stats(struct timer *t)
+{
+	struct hubd *d = container_of(t, struct hubd, stats);
+
+	hubd_log_stats(d, false);
+	(void)timer_arm(d->loop, t, loop_now() + d->stats_ns);
+}
+
+static void hubd_on_signal(struct io *io, uint32_t events)
+{
+	struct hubd *d = container_of(io, struct hubd, sig);
 	struct signalfd_siginfo si;
 
-	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+	while (read(io->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1) {
-			loop_log_stats(l, true);
+			hubd_log_stats(d, true);
 		} else {
-			log_msg(LOG_INFO, "%s: exiting", strsignal((int)si.ssi_signo));
-			l->stop = true;
+			log_info("%s: exiting", strsignal((int)si.ssi_signo));
+			loop_quit(d->loop);
 		}
 	}
 }
 
-static void loop_timers(struct loop *l)
+static int hubd_watch(struct hubd *d)
 {
-	uint64_t now = clock_ns();
-
-	if (now >= l->next_tick_ns) {
-		hub_tick(l->hub, now);
-		l->next_tick_ns = now + TICK_MS * 1000000ULL;
-	}
-	if (l->stats_minutes && now >= l->next_stats_ns) {
-		loop_log_stats(l, false);
-		l->next_stats_ns = now + l->stats_minutes * 60ULL * 1000000000ULL;
-	}
-}
-
-static int loop_run(struct loop *l)
-{
-	struct epoll_event ev[MAX_ADDRS + 1];
-	uint64_t now;
-	int n, timeout;
-
-	while (!l->stop) {
-		now = clock_ns();
-		timeout = l->next_tick_ns > now ? (int)((l->next_tick_ns - now) / 1000000ULL) + 1 : 0;
-		n = epoll_wait(l->epfd, ev, MAX_ADDRS + 1, timeout);
-		if (n < 0 && errno != EINTR) {
-			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
-			return -errno;
-		}
-		for (int k = 0; k < n; k++) {
-			if (ev[k].data.u32 == MAX_ADDRS)
-				loop_signal(l);
-			else
-				loop_receive(l, ev[k].data.u32);
-		}
-		loop_timers(l);
-	}
-	return 0;
-}
-
-/* epoll set: every socket (data = its index) and the signalfd (MAX_ADDRS). */
-static int loop_setup(struct loop *l)
-{
-	struct epoll_event ev = {.events = EPOLLIN};
+	uint64_t now = loop_now();
 	sigset_t mask;
+	int ret;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -615,92 +555,111 @@ static int loop_setup(struct loop *l)
 	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
-	l->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->sigfd < 0 || l->epfd < 0)
+	d->sig = (struct io){.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC), .cb = hubd_on_signal};
+	if (d->sig.fd < 0)
 		return -errno;
-	ev.data.u32 = MAX_ADDRS;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev) < 0)
-		return -errno;
-	for (unsigned i = 0; i < l->n_fds; i++) {
-		ev.data.u32 = i;
-		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->fds[i], &ev) < 0)
-			return -errno;
-	}
+	ret = loop_add_io(d->loop, &d->sig, EPOLLIN);
+	if (ret == 0)
+		ret = timer_arm(d->loop, &d->tick, now + NS_PER_SEC);
+	if (ret == 0 && d->stats_ns)
+		ret = timer_arm(d->loop, &d->stats, now + d->stats_ns);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- start and stop */
+
+static int hubd_drop_privileges(const char *user)
+{
+	const char *why = NULL;
+	int ret;
+
+	if (geteuid() != 0)
+		return 0;
+	ret = priv_drop(user, false, &why);
+	if (ret < 0)
+		return log_errno(ret, "cannot drop privileges to '%s' (--user): %s", user, why ? why : "failed");
+	log_info("running as user '%s'", user);
 	return 0;
 }
 
-static void loop_close(struct loop *l)
-{
-	for (unsigned i = 0; i < l->n_fds; i++)
-		close(l->fds[i]);
-	if (l->epfd >= 0)
-		close(l->epfd);
-	if (l->sigfd >= 0)
-		close(l->sigfd);
-	hub_free(l->hub);
-	free(l);
-}
-
-static int hub_start(struct loop *l, const struct opts *o)
+static int hubd_start(struct hubd *d, const struct opts *o)
 {
 	struct hub_limits lim;
 	int ret;
 
+	d->loop = loop_new();
+	if (!d->loop)
+		return log_errno(-ENOMEM, "cannot create the event loop");
 	for (unsigned i = 0; i < o->n_addrs; i++) {
-		ret = sock_open(o->addrs[i], o->port, &l->fds[i]);
+		ret = hubd_listen(d, o->addrs[i], o->port);
 		if (ret < 0)
 			return ret;
-		l->n_fds++;
 	}
-	ret = privs_drop(o->user);
+	ret = hubd_drop_privileges(o->user);
 	if (ret < 0)
 		return ret;
 	hub_limits_default(&lim);
 	lim.v4_enabled = o->v4;
-	ret = hub_new(&lim, loop_queue, l, clock_ns(), &l->hub);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot start: %s", strerror(-ret));
-		return ret;
-	}
-	ret = loop_setup(l);
+	ret = hub_new(&lim, hubd_queue, d, loop_now(), &d->hub);
 	if (ret < 0)
-		log_msg(LOG_ERR, "cannot set up the event loop: %s", strerror(-ret));
-	return ret;
+		return log_errno(ret, "cannot start");
+	ret = hubd_watch(d);
+	if (ret < 0)
+		return log_errno(ret, "cannot set up the event loop");
+	return 0;
+}
+
+static void hubd_free(struct hubd *d)
+{
+	for (unsigned i = 0; i < d->n_socks; i++) {
+		loop_del_io(d->loop, &d->socks[i].io);
+		close(d->socks[i].io.fd);
+	}
+	if (d->sig.fd >= 0) {
+		loop_del_io(d->loop, &d->sig);
+		close(d->sig.fd);
+	}
+	if (d->loop) {
+		timer_disarm(d->loop, &d->tick);
+		timer_disarm(d->loop, &d->stats);
+		loop_free(d->loop);
+	}
+	hub_free(d->hub);
+	free(d);
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct loop *l;
+	struct hubd *d;
 	int ret;
 
 	if (opts_parse(&o, argc, argv) < 0)
 		return 2;
-	if (!o.n_addrs)
-		o.addrs[o.n_addrs++] = "0.0.0.0";
-	if (log_to_syslog)
-		openlog("meshub-hub", LOG_PID, LOG_DAEMON);
+	log_init("meshub-hub", o.log_level, o.syslog);
 	if (sodium_init() < 0) {
-		log_msg(LOG_ERR, "libsodium failed to initialise");
+		log_error("libsodium failed to initialise");
 		return 1;
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
-		log_msg(LOG_ERR, "out of memory");
+	d = calloc(1, sizeof(*d)); /* large (the batches): not on the stack */
+	if (!d) {
+		log_error("out of memory");
 		return 1;
 	}
-	l->epfd = l->sigfd = -1;
-	l->stats_minutes = o.stats_minutes;
-	l->next_stats_ns = clock_ns() + o.stats_minutes * 60ULL * 1000000000ULL;
-	ret = hub_start(l, &o);
+	d->sig.fd = -1;
+	d->stats_ns = o.stats_minutes * 60ULL * NS_PER_SEC;
+	timer_init(&d->tick, hubd_on_tick);
+	timer_init(&d->stats, hubd_on_stats);
+	ret = hubd_start(d, &o);
 	if (!ret) {
-		log_msg(LOG_INFO, "meshub-hub %s ready (%s protocol 4 clients)", PACKAGE_VERSION,
-			o.v4 ? "serving" : "not serving");
-		ret = loop_run(l);
+		log_info("meshub-hub %s ready (%s protocol 4 clients)", PACKAGE_VERSION,
+			 o.v4 ? "serving" : "not serving");
+		ret = loop_run(d->loop);
+		if (ret < 0)
+			log_errno(ret, "the event loop failed");
 	}
 	if (!ret)
-		loop_log_stats(l, false);
-	loop_close(l);
+		hubd_log_stats(d, false);
+	hubd_free(d);
 	return ret < 0 ? 1 : 0;
 }

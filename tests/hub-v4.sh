@@ -1,7 +1,8 @@
 #!/bin/bash
 # hub-v4.sh - a real meshub-hub on loopback (127.0.0.1 and 127.0.0.2, free
 # ports) with two emulated original (v4) meshub clients and one v5 node
-# (tests/hub-v4-emu), then SIGUSR1 (counters) and SIGTERM (clean exit).
+# (tests/hub-v4-emu), then SIGUSR1 (counters) and SIGTERM (clean exit);
+# and SIGUSR1 on a quiet hub (-q -q: errors only) still logs the counters.
 # Needs no root; touches nothing but loopback; cleans up by PID.
 set -u
 builddir=$(pwd)
@@ -10,14 +11,17 @@ emu=$builddir/tests/hub-v4-emu
 [ -x "$hub" ] && [ -x "$emu" ] || { echo "hub-v4: $hub or $emu not built"; exit 99; }
 
 work=$(mktemp -d /tmp/mh-hub-v4-$$.XXXXXX) || exit 99
-hubpid=
+hubpid= quietpid=
+stop() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 cleanup() {
-	if [ -n "$hubpid" ] && kill -0 "$hubpid" 2>/dev/null; then
-		kill -TERM "$hubpid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$hubpid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$hubpid" 2>/dev/null
-		wait "$hubpid" 2>/dev/null
-	fi
+	stop "$hubpid"
+	stop "$quietpid"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,5 +61,24 @@ wait "$hubpid"; rc=$?
 hubpid=
 [ "$rc" = 0 ] || fail "meshub-hub exited with status $rc after SIGTERM"
 grep -q "exiting" "$work/hub.log" || fail "no exit message"
+grep -q '^meshub-hub\[info\]: listening on ' "$work/hub.log" || fail "log lines are not 'meshub-hub[LEVEL]: ...'"
+
+# a hub that logs errors only: SIGUSR1 still logs the counters. It says
+# nothing when ready, so wait until it blocks SIGUSR1 (its signalfd is set up).
+"$hub" -a 127.0.0.1 -p 0 -q -q --stats-interval 0 2>"$work/quiet.log" &
+quietpid=$!
+blocked=
+for _ in $(seq 100); do
+	sigblk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$quietpid/status" 2>/dev/null)
+	[ -n "$sigblk" ] && (( 0x$sigblk & 0x200 )) && { blocked=1; break; }
+	kill -0 "$quietpid" 2>/dev/null || fail "the quiet meshub-hub exited at start"
+	sleep 0.1
+done
+[ -n "$blocked" ] || fail "the quiet meshub-hub never blocked SIGUSR1"
+kill -USR1 "$quietpid"
+for _ in $(seq 50); do grep -q "stats:" "$work/quiet.log" && break; sleep 0.1; done
+stop "$quietpid"; quietpid=
+grep -q "stats: networks=0 " "$work/quiet.log" || { cat "$work/quiet.log"; fail "-q -q: no counters after SIGUSR1"; }
+grep -q "listening on" "$work/quiet.log" && fail "-q -q still logs at info level"
 echo "ok   hub-v4: meshub-hub served v4 and v5 apart and exited cleanly"
 exit 0

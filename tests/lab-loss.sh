@@ -9,13 +9,7 @@ lab_require sha256sum socat bc
 
 LOSS=${LOSS_PERCENT:-5}
 
-lab_internet
-lab_hub
-lab_router r1 198.18.1.1 10.1.0.1/24
-lab_router r2 198.18.2.1 10.2.0.1/24
-lab_host a r1 10.1.0.11/24 10.1.0.1
-lab_host b r2 10.2.0.11/24 10.2.0.1
-lab_public c 198.18.3.1
+lab_two_nats
 for r in r1 r2; do
 	# first in the forward chain, so replies are dropped as well
 	nsx "$r" nft insert rule ip filter forward numgen random mod 100 \< "$LOSS" counter drop

@@ -12,13 +12,7 @@ lab_require conntrack
 
 BOUND=${REBIND_BOUND:-40}
 
-lab_internet
-lab_hub
-lab_router r1 198.18.1.1 10.1.0.1/24
-lab_router r2 198.18.2.1 10.2.0.1/24
-lab_host a r1 10.1.0.11/24 10.1.0.1
-lab_host b r2 10.2.0.11/24 10.2.0.1
-lab_public c 198.18.3.1
+lab_two_nats
 
 node_start a 1
 node_start b 2

@@ -6,13 +6,7 @@
 . "$(dirname "$0")/lab/lib.sh"
 lab_require
 
-lab_internet
-lab_hub
-lab_router r1 198.18.1.1 10.1.0.1/24
-lab_router r2 198.18.2.1 10.2.0.1/24
-lab_host a r1 10.1.0.11/24 10.1.0.1
-lab_host b r2 10.2.0.11/24 10.2.0.1
-lab_public c 198.18.3.1
+lab_two_nats
 
 export NODE_TYPE=tap
 node_start a 1

@@ -3,6 +3,7 @@
  * skips); runs `ip` only inside the private namespace, to create the veth pair and routes with an MTU. */
 #include "config.h"
 
+#include "check-netns.h"
 #include "check.h"
 #include "netif.h"
 
@@ -25,39 +26,6 @@
 
 static unsigned va, vb;
 
-/* Runs fn in a child process inside a network namespace of its own, which vanishes with the child; the
- * parent only waits. Returns the exit status for automake (77 = skip). */
-static int netns_run(void (*fn)(void))
-{
-	int status;
-	pid_t pid;
-
-	if (geteuid() != 0) {
-		printf("SKIP: needs root\n");
-		return 77;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return 99;
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0) {
-			printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-			fflush(stdout);
-			_exit(77);
-		}
-		alarm(TEST_TIMEOUT_SEC);
-		fn();
-		fflush(stdout);
-		_exit(check_exit());
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 99;
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "test child killed by signal %d\n", WTERMSIG(status));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
 
 /* Runs `ip ARGS...` (we are inside the private namespace, so it only changes that); its exit status. */
 static int run_ip(const char *const *args)
@@ -350,5 +318,5 @@ static void netif_tests(void)
 
 int main(void)
 {
-	return netns_run(netif_tests);
+	return check_in_netns(netif_tests, TEST_TIMEOUT_SEC);
 }

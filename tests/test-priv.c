@@ -3,6 +3,7 @@
  * cannot be regained, no_new_privs, and that a kept CAP_NET_ADMIN still configures links. Needs root. */
 #include "config.h"
 
+#include "check-netns.h"
 #include "check.h"
 #include "netif.h"
 #include "priv.h"
@@ -21,35 +22,6 @@
 static uid_t nobody_uid;
 static gid_t nobody_gid;
 
-/* Runs fn in a child process inside a network namespace of its own, which vanishes with the child; the
- * parent only waits. Returns the exit status (0 pass, 77 skip, else fail). */
-static int netns_run(void (*fn)(void))
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return 99;
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0) {
-			printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-			fflush(stdout);
-			_exit(77);
-		}
-		alarm(TEST_TIMEOUT_SEC);
-		fn();
-		fflush(stdout);
-		_exit(check_exit());
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 99;
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "test child killed by signal %d\n", WTERMSIG(status));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
 
 /* A field of /proc/self/status ("CapEff", "NoNewPrivs"...) as a number in base, or ~0 if missing. */
 static uint64_t proc_status(const char *key, int base)
@@ -182,7 +154,7 @@ int main(void)
 	nobody_uid = pw->pw_uid;
 	nobody_gid = pw->pw_gid;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = netns_run(cases[i]);
+		int r = check_in_netns(cases[i], TEST_TIMEOUT_SEC);
 
 		if (r == 77)
 			skipped = true;

@@ -2,6 +2,7 @@
  * on close, and an IPv4 packet each way through a TUN. Needs root and /dev/net/tun (else skips). */
 #include "config.h"
 
+#include "check-netns.h"
 #include "check.h"
 #include "netif.h"
 #include "tun.h"
@@ -23,39 +24,6 @@
 #define TEST_POLL_MS 2000
 #define TEST_READS_MAX 32 /* packets read from the TUN while looking for ours */
 
-/* Runs fn in a child process inside a network namespace of its own, which vanishes with the child; the
- * parent only waits. Returns the exit status for automake (77 = skip). */
-static int netns_run(void (*fn)(void))
-{
-	int status;
-	pid_t pid;
-
-	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
-		printf("SKIP: needs root and /dev/net/tun\n");
-		return 77;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return 99;
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0) {
-			printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-			fflush(stdout);
-			_exit(77);
-		}
-		alarm(TEST_TIMEOUT_SEC);
-		fn();
-		fflush(stdout);
-		_exit(check_exit());
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 99;
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "test child killed by signal %d\n", WTERMSIG(status));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
 
 static int link_type(const char *name)
 {
@@ -249,5 +217,5 @@ static void tun_tests(void)
 
 int main(void)
 {
-	return netns_run(tun_tests);
+	return check_in_netns(tun_tests, TEST_TIMEOUT_SEC);
 }

@@ -160,6 +160,19 @@ lab_public() {
 	lab_wire "$1" eth0 "$2/15"
 }
 
+# lab_two_nats: the usual lab: the internet with the hub, router r1 with
+# host a (10.1.0.11) behind it, router r2 with host b (10.2.0.11), and host c
+# on a public address (198.18.3.1)
+lab_two_nats() {
+	lab_internet
+	lab_hub
+	lab_router r1 198.18.1.1 10.1.0.1/24
+	lab_router r2 198.18.2.1 10.2.0.1/24
+	lab_host a r1 10.1.0.11/24 10.1.0.1
+	lab_host b r2 10.2.0.11/24 10.2.0.1
+	lab_public c 198.18.3.1
+}
+
 # start NAME LOGNAME CMD...: run CMD in namespace NAME in the background;
 # its PID is left in LAST_PID
 start() {
