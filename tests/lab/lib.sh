@@ -97,7 +97,8 @@ lab_internet() {
 
 # lab_wire NS IFNAME ADDR/PREFIX: a veth from namespace NS to the internet bridge
 lab_wire() {
-	local ns=$1 ifn=$2 addr=$3 peer="p${ifn}-${1}"
+	local ns=$1 ifn=$2 addr=$3 peer
+	peer="p${2}-${1}"
 	peer=${peer:0:15}
 	ip link add "$ifn" netns "$(ns_name "$ns")" type veth peer name "$peer" netns "$(ns_name inet)" || return 1
 	ip -n "$(ns_name inet)" link set "$peer" master br0 up
