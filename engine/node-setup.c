@@ -29,7 +29,7 @@
 
 int node_watch(struct node *n);
 
-static int bind_socket(struct node *n, int family, const struct wire_endpoint *addr)
+static int bind_socket(int family, const struct wire_endpoint *addr)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = endpoint_to_sockaddr(addr, &ss, family == AF_INET6);
@@ -66,7 +66,6 @@ static int bind_socket(struct node *n, int family, const struct wire_endpoint *a
 		close(fd);
 		return err;
 	}
-	(void)n;
 	return fd;
 }
 
@@ -81,16 +80,16 @@ static int open_sockets(struct node *n)
 		return log_errno(-EINVAL, "[socket] address '%s' is not an IP address", n->cfg->listen_address);
 	n->sock4 = n->sock6 = -1;
 	if (want.family == 4) {
-		n->sock4 = bind_socket(n, AF_INET, &want);
+		n->sock4 = bind_socket(AF_INET, &want);
 		if (n->sock4 < 0)
 			return log_errno(n->sock4, "cannot bind UDP %s", endpoint_str(&want, a));
 		/* the wildcard address also gets an IPv6 socket, best effort */
 		if (!memcmp(want.addr, any4.addr, 4)) {
-			ret = bind_socket(n, AF_INET6, &any6);
+			ret = bind_socket(AF_INET6, &any6);
 			n->sock6 = ret >= 0 ? ret : -1;
 		}
 	} else {
-		n->sock6 = bind_socket(n, AF_INET6, &want);
+		n->sock6 = bind_socket(AF_INET6, &want);
 		if (n->sock6 < 0)
 			return log_errno(n->sock6, "cannot bind UDP %s", endpoint_str(&want, a));
 	}

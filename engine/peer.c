@@ -103,7 +103,7 @@ static void set_state(struct peer *p, enum peer_state s)
 		return;
 	if (s == PEER_UP)
 		log_info("edge to %s is up via %s (%s path)", peer_label(p), endpoint_str(&p->endpoint, ep),
-			 endpoint_is_private(&p->endpoint) ? "lan" : "direct");
+			 p->path_origin == CAND_LAN || endpoint_is_private(&p->endpoint) ? "lan" : "direct");
 	else if (s == PEER_DOWN)
 		log_warn("edge to %s is down: no authenticated traffic for %u s", peer_label(p),
 			 p->node->cfg->ping_timeout_sec);
@@ -278,6 +278,18 @@ static void flush_queue(struct peer *p)
 
 /* --------------------------------------------------------- receiving */
 
+/* Uses ep as the path to the peer; a path learned from a LAN announce (or
+ * a private address) counts as "lan" in the status. */
+static void use_endpoint(struct peer *p, const struct wire_endpoint *ep)
+{
+	p->endpoint = *ep;
+	peer_add_candidate(p, ep, CAND_SEEN);
+	p->path_origin = CAND_SEEN;
+	for (unsigned i = 0; i < p->n_cands; i++)
+		if (endpoint_equal(&p->cands[i].ep, ep))
+			p->path_origin = p->cands[i].origin;
+}
+
 static void mark_alive(struct peer *p, const struct wire_endpoint *from, uint64_t now)
 {
 	char a[ENDPOINT_STR_MAX], b[ENDPOINT_STR_MAX];
@@ -288,8 +300,7 @@ static void mark_alive(struct peer *p, const struct wire_endpoint *from, uint64_
 		if (p->endpoint.family && was_up)
 			log_info("%s moved from %s to %s", peer_label(p), endpoint_str(&p->endpoint, a),
 				 endpoint_str(from, b));
-		p->endpoint = *from;
-		peer_add_candidate(p, from, CAND_SEEN);
+		use_endpoint(p, from);
 	}
 	set_state(p, PEER_UP);
 	if (!was_up)
@@ -337,8 +348,7 @@ void peer_handle_init(struct node *n, const uint8_t *msg, size_t len, const stru
 	sodium_memzero(&keys, sizeof(keys));
 	node_send(n, from, resp, resp_len);
 	/* the initiator's first copy to arrive came over its best path */
-	p->endpoint = *from;
-	peer_add_candidate(p, from, CAND_SEEN);
+	use_endpoint(p, from);
 	p->last_handshake = loop_now();
 	p->last_handshake_wall = loop_realtime();
 	if (p->state == PEER_NEW)
@@ -384,8 +394,7 @@ void peer_handle_resp(struct node *n, const uint8_t *msg, size_t len, const stru
 	p->rtt_us = (uint32_t)((now - p->hs_sent_at) / 1000);
 	p->last_handshake = now;
 	p->last_handshake_wall = loop_realtime();
-	p->endpoint = *from;
-	peer_add_candidate(p, from, CAND_SEEN);
+	use_endpoint(p, from);
 	mark_alive(p, from, now);
 	flush_queue(p);
 }
