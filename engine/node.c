@@ -479,9 +479,10 @@ static void tun_packet(struct node *n, uint8_t *buf, size_t len)
 	struct peer *p;
 
 	if (n->cfg->tap) {
-		struct mac_entry *e = &n->macs[(pkt[4] << 8 | pkt[5]) & (NODE_MAC_SLOTS - 1)];
+		struct mac_entry *e;
 		if (len < 14)
 			return;
+		e = &n->macs[(pkt[4] << 8 | pkt[5]) & (NODE_MAC_SLOTS - 1)];
 		if (!(pkt[0] & 1) && e->peer && !memcmp(e->mac, pkt, 6) && peer_is_up(e->peer)) {
 			if (e->peer->pmtu && len > e->peer->pmtu)
 				node_drop(n, e->peer, DROP_TOO_BIG);
