@@ -156,7 +156,7 @@ static void json_peer(struct out *o, const struct peer *p)
 static void json_status(struct out *o, const struct node *n)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
-	const struct config *c = n->cfg;
+	const struct conf *c = n->cfg;
 
 	keys_to_base64(n->id.pub, key);
 	out_printf(o, "{\"interface\":");
@@ -240,7 +240,7 @@ static void text_peer(struct out *o, const struct peer *p)
 static void text_status(struct out *o, const struct node *n)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
-	const struct config *c = n->cfg;
+	const struct conf *c = n->cfg;
 
 	keys_to_base64(n->id.pub, key);
 	out_printf(o, "interface: %s (%s)\n  name: %s\n  public key: %s\n  listening port: %u\n  mtu: %u\n",

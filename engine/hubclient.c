@@ -22,7 +22,7 @@
 #define HUB_RETRY_FAST (5 * NSEC_PER_SEC)
 
 struct resolve_job {
-	char host[CONFIG_HOST_MAX + 1];
+	char host[CONF_HOST_MAX + 1];
 	uint16_t port;
 	int fd; /* write end of the pipe */
 };

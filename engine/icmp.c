@@ -3,6 +3,7 @@
 
 #include "icmp.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)

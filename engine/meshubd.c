@@ -91,7 +91,7 @@ bad:
 }
 
 /* The key arrives over a pipe from NetworkManager's service: never argv. */
-static int read_psk_fd(int fd, struct config *cfg)
+static int read_psk_fd(int fd, struct conf *cfg)
 {
 	char buf[256];
 	ssize_t n = 0, r;
@@ -109,14 +109,14 @@ static int read_psk_fd(int fd, struct config *cfg)
 	return 0;
 }
 
-static void config_warning(void *ctx, const char *msg)
+static void conf_warning(void *ctx, const char *msg)
 {
 	log_warn("%s", msg);
 }
 
 /* The name used for the default key file: the config file's name without
  * directory and extension. */
-static void config_name(const char *path, char *out, size_t cap)
+static void conf_name(const char *path, char *out, size_t cap)
 {
 	char copy[PATH_MAX], *base, *dot;
 
@@ -166,7 +166,7 @@ static int setup_signals(struct loop *loop, struct signals *s)
 /* NetworkManager's service, in NM mode: meshubd must not outlive it. */
 static pid_t nm_parent;
 
-static int run(struct options *o, struct config *cfg)
+static int run(struct options *o, struct conf *cfg)
 {
 	static struct node node; /* large: keep it off the stack */
 	struct signals sig;
@@ -176,7 +176,7 @@ static int run(struct options *o, struct config *cfg)
 
 	if (!loop)
 		return -ENOMEM;
-	config_name(o->config, name, sizeof(name));
+	conf_name(o->config, name, sizeof(name));
 	node.ready_fd = o->ready_fd;
 	ret = setup_signals(loop, &sig);
 	if (ret < 0) {
@@ -203,8 +203,8 @@ out:
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct config cfg;
-	struct config_error err;
+	struct conf cfg;
+	struct conf_error err;
 	int ret, level;
 
 	if (parse_options(argc, argv, &o) < 0)
@@ -215,19 +215,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_init("meshubd", LOG_LVL_INFO, o.use_syslog);
-	ret = config_load(o.config, &cfg, &err, config_warning, NULL);
+	ret = conf_load(o.config, &cfg, &err, conf_warning, NULL);
 	if (ret < 0) {
 		log_error("%s", err.msg);
 		return 1;
 	}
-	level = cfg.log_level == CONFIG_LOG_DEFAULT ? LOG_LVL_INFO : cfg.log_level;
+	level = cfg.log_level == CONF_LOG_DEFAULT ? LOG_LVL_INFO : cfg.log_level;
 	level += o.verbosity;
 	log_set_level(level < LOG_LVL_ERROR ? LOG_LVL_ERROR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level);
 	if (o.psk_fd >= 0 && read_psk_fd(o.psk_fd, &cfg) < 0) {
-		config_free(&cfg);
+		conf_free(&cfg);
 		return 1;
 	}
 	ret = run(&o, &cfg);
-	config_free(&cfg);
+	conf_free(&cfg);
 	return ret < 0 ? 1 : 0;
 }

@@ -167,7 +167,7 @@ static int run_script(struct node *n, const char *script, const struct wire_pref
 
 static int configure_with_scripts(struct node *n)
 {
-	struct config *c = n->cfg;
+	struct conf *c = n->cfg;
 	int ret = 0;
 
 	if (c->tun_setup)
@@ -181,7 +181,7 @@ static int configure_with_scripts(struct node *n)
 
 static int configure_device(struct node *n)
 {
-	struct config *c = n->cfg;
+	struct conf *c = n->cfg;
 	char a[ENDPOINT_STR_MAX];
 	int ret;
 
@@ -250,7 +250,7 @@ static int load_identity(struct node *n)
 		snprintf(path, sizeof(path), "%s", n->cfg->key_file);
 	} else {
 		mkdir("/var/lib/meshub", 0700);
-		snprintf(path, sizeof(path), "/var/lib/meshub/%s.key", n->config_name);
+		snprintf(path, sizeof(path), "/var/lib/meshub/%s.key", n->conf_name);
 	}
 	ret = identity_load_or_create(path, &n->id, &why);
 	if (ret < 0)
@@ -261,7 +261,7 @@ static int load_identity(struct node *n)
 int node_refresh_advert(struct node *n)
 {
 	struct wire_advert a;
-	struct config *c = n->cfg;
+	struct conf *c = n->cfg;
 
 	memset(&a, 0, sizeof(a));
 	a.flags = c->tap ? WIRE_ADVERT_FLAG_TAP : 0;
@@ -315,13 +315,13 @@ static int drop_privileges(struct node *n)
 	return 0;
 }
 
-int node_init(struct node *n, struct loop *loop, struct config *cfg, const char *config_name, bool nm_mode)
+int node_init(struct node *n, struct loop *loop, struct conf *cfg, const char *conf_name, bool nm_mode)
 {
 	int ret;
 
 	n->loop = loop;
 	n->cfg = cfg;
-	n->config_name = config_name;
+	n->conf_name = conf_name;
 	n->nm_mode = nm_mode;
 	n->tun.fd = n->sock4 = n->sock6 = -1;
 	n->control.listen_io.fd = n->control.client_io.fd = -1;

@@ -3,7 +3,7 @@
  * daemon's modules (node.c, peer.c, hubclient.c, lan.c, control.c). */
 #pragma once
 
-#include "config.h"
+#include "conf.h"
 #include "control.h"
 #include "handshake.h"
 #include "keys.h"
@@ -122,7 +122,7 @@ struct peer {
 
 struct hub_client {
 	struct node *node;
-	const struct config_hub *cfg;
+	const struct conf_hub *cfg;
 	struct wire_endpoint ep; /* family 0 until resolved */
 	uint8_t cookie[WIRE_ID_LEN];
 	bool has_cookie;
@@ -145,8 +145,8 @@ struct mac_entry {
 
 struct node {
 	struct loop *loop;
-	struct config *cfg;
-	const char *config_name;
+	struct conf *cfg;
+	const char *conf_name;
 	bool nm_mode;
 	int ready_fd;
 
@@ -172,7 +172,7 @@ struct node {
 	struct route_table routes;
 	struct mac_entry macs[NODE_MAC_SLOTS];
 
-	struct hub_client hubs[CONFIG_MAX_HUBS];
+	struct hub_client hubs[CONF_MAX_HUBS];
 	unsigned n_hubs;
 
 	struct wire_endpoint local_eps[NODE_MAX_LOCAL_ENDPOINTS];
@@ -215,7 +215,7 @@ struct node {
 };
 
 /* node.c */
-int node_init(struct node *n, struct loop *loop, struct config *cfg, const char *config_name, bool nm_mode);
+int node_init(struct node *n, struct loop *loop, struct conf *cfg, const char *conf_name, bool nm_mode);
 void node_free(struct node *n);
 /* Registers the device and sockets with the loop and starts maintenance. */
 int node_watch(struct node *n);

@@ -7,7 +7,7 @@
 
 #include "nm-meshub-config.h"
 
-#include "engine/config.h"
+#include "engine/conf.h"
 #include "engine/ini.h"
 #include "nm-plugin/nm-meshub-keys.h"
 #include "properties/nm-meshub-data.h"
@@ -16,7 +16,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#define CONFIG_NAME "vpn.data" /* what the engine's messages call the file */
+#define CONF_NAME "vpn.data" /* what the engine's messages call the file */
 
 static const char *const sections[] = { "socket", "hub", "vpn", "tun", NULL };
 
@@ -42,7 +42,7 @@ void nm_meshub_config_free(NMMeshubConfig *config)
 		sodium_memzero(config->psk, strlen(config->psk));
 	g_free(config->psk);
 	g_free(config->uuid);
-	g_free(config->config_path);
+	g_free(config->conf_path);
 	g_free(config->ini);
 	g_free(config->gateway_host);
 	g_free(config->listen_address);
@@ -210,13 +210,13 @@ static gboolean engine_refuses(const char *msg, GError **error)
 
 static gboolean engine_accepts(const char *ini, GError **error)
 {
-	struct config cfg;
-	struct config_error err = { .msg = "" };
-	int r = config_parse(ini, strlen(ini), CONFIG_NAME, &cfg, &err, NULL, NULL);
+	struct conf cfg;
+	struct conf_error err = { .msg = "" };
+	int r = conf_parse(ini, strlen(ini), CONF_NAME, &cfg, &err, NULL, NULL);
 
 	if (r < 0)
 		return engine_refuses(err.msg, error);
-	config_free(&cfg);
+	conf_free(&cfg);
 	return TRUE;
 }
 
@@ -372,7 +372,7 @@ NMMeshubConfig *nm_meshub_config_new(NMConnection *connection, const NMMeshubPat
 		return NULL;
 	config->uuid = g_strdup(nm_connection_get_uuid(connection));
 	name = g_strdup_printf("%s.conf", config->uuid);
-	config->config_path = g_build_filename(paths->run_dir, name, NULL);
+	config->conf_path = g_build_filename(paths->run_dir, name, NULL);
 	if (!build(config, s_vpn, paths, error))
 		return NULL;
 	return g_steal_pointer(&config);

@@ -14,7 +14,7 @@ typedef struct {
 
 typedef struct {
 	char *uuid;	    /* the connection's, names the files */
-	char *config_path;  /* RUN_DIR/UUID.conf */
+	char *conf_path;  /* RUN_DIR/UUID.conf */
 	char *ini;	    /* meshubd's configuration file (no key in it) */
 	char *psk;	    /* the network key, checked; wiped when freed */
 	char *gateway_host; /* the first hub's host (name or address), NULL without hubs */

@@ -260,7 +260,7 @@ static gboolean spawn(NMMeshubEngine *e, const NMMeshubEngineArgs *args, int psk
 	argv[n++] = G_STRINGIFY(READY_FD);
 	if (args->verbose)
 		argv[n++] = "-v";
-	argv[n++] = args->config_path;
+	argv[n++] = args->conf_path;
 	argv[n] = NULL;
 	return g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
 						G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
@@ -310,7 +310,7 @@ NMMeshubEngine *nm_meshub_engine_start(const NMMeshubEngineArgs *args, const NMM
 	e->user_data = user_data;
 	if (!start(e, args, error))
 		return NULL;
-	g_message("started meshubd (pid %d) with %s", (int)e->pid, args->config_path);
+	g_message("started meshubd (pid %d) with %s", (int)e->pid, args->conf_path);
 	return g_steal_pointer(&e);
 }
 

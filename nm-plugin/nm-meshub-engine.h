@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
 	const char *meshubd;	 /* the program */
-	const char *config_path; /* its configuration file */
+	const char *conf_path; /* its configuration file */
 	const char *psk;	 /* the network key, written to --psk-fd */
 	gboolean verbose;	 /* pass -v */
 } NMMeshubEngineArgs;

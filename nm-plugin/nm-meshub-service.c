@@ -158,7 +158,7 @@ static void remove_files(NMMeshubPlugin *self)
 		return;
 	name = g_strdup_printf("%s.sock", self->config->uuid);
 	sock = g_build_filename(self->run_dir, name, NULL);
-	g_unlink(self->config->config_path);
+	g_unlink(self->config->conf_path);
 	g_unlink(sock);
 }
 
@@ -217,7 +217,7 @@ static gboolean write_config(NMMeshubPlugin *self, NMMeshubConfig *config, GErro
 
 	if (!private_dir(self->run_dir, error) || !private_dir(self->state_dir, error))
 		return FALSE;
-	if (g_file_set_contents_full(config->config_path, config->ini, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+	if (g_file_set_contents_full(config->conf_path, config->ini, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
 				     &local))
 		return TRUE;
 	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, "%s", local->message);
@@ -237,7 +237,7 @@ static gboolean start_engine(NMMeshubPlugin *self, NMMeshubConfig *config, GErro
 	static const NMMeshubEngineCallbacks cb = { on_engine_ready, on_engine_exited };
 	const NMMeshubEngineArgs args = {
 		.meshubd = self->meshubd,
-		.config_path = config->config_path,
+		.conf_path = config->conf_path,
 		.psk = config->psk,
 		.verbose = !config->log_level_set && nm_wants_debug(),
 	};
@@ -267,7 +267,7 @@ static gboolean nm_meshub_plugin_connect(NMVpnServicePlugin *plugin, NMConnectio
 		g_warning("cannot connect '%s': %s", nm_connection_get_id(connection),
 			  error && *error ? (*error)->message : "?");
 		if (config)
-			g_unlink(config->config_path);
+			g_unlink(config->conf_path);
 		return FALSE;
 	}
 	self->config = g_steal_pointer(&config);

@@ -90,7 +90,7 @@ static void test_full(void)
 	CHECK(strstr(c->ini, "control = /run/test-nm/" UUID ".sock\n") != NULL);
 	CHECK(strstr(c->ini, KEY) == NULL);
 	CHECK(strstr(c->ini, "psk") == NULL);
-	CHECK(!g_strcmp0(c->config_path, "/run/test-nm/" UUID ".conf"));
+	CHECK(!g_strcmp0(c->conf_path, "/run/test-nm/" UUID ".conf"));
 	CHECK(!g_strcmp0(c->psk, KEY));
 	CHECK(!g_strcmp0(c->gateway_host, "198.18.0.1"));
 	CHECK(c->listen_address == NULL);

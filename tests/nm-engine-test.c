@@ -71,7 +71,7 @@ static NMMeshubEngine *start(const char *mode, struct seen *s)
 {
 	g_autofree char *name = g_strdup_printf("%s.conf", mode);
 	g_autofree char *conf = g_build_filename(dir, name, NULL);
-	const NMMeshubEngineArgs args = { .meshubd = program, .config_path = conf, .psk = KEY };
+	const NMMeshubEngineArgs args = { .meshubd = program, .conf_path = conf, .psk = KEY };
 	g_autoptr(GError) error = NULL;
 	NMMeshubEngine *e = nm_meshub_engine_start(&args, &callbacks, s, &error);
 

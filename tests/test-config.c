@@ -2,7 +2,7 @@
  * what they meant, the new keys, every kind of error (with file, line and
  * key, never the PSK), psk_file permissions. */
 #include "check.h"
-#include "engine/config.h"
+#include "engine/conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,8 +15,8 @@
 #define PSK_STD "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define PSK_URL "yMnKy8zNzs_Q0dLT1NXW19jZ2tvc3d7f4OHi4-Tl5uc="
 
-static struct config cfg;
-static struct config_error err;
+static struct conf cfg;
+static struct conf_error err;
 static char warnings[4096];
 static unsigned n_warnings;
 
@@ -44,8 +44,8 @@ static int parse(const char *text, const char *name)
 {
 	warnings[0] = '\0';
 	n_warnings = 0;
-	config_free(&cfg);
-	return config_parse(text, strlen(text), name, &cfg, &err, collect, &n_warnings);
+	conf_free(&cfg);
+	return conf_parse(text, strlen(text), name, &cfg, &err, collect, &n_warnings);
 }
 
 /* A fixture from tests/data/config, with the sample's placeholder PSK
@@ -123,7 +123,7 @@ static void test_config_sample_full(void)
 	CHECK_INT(cfg.ping_interval_sec, 15);
 	CHECK_INT(cfg.ping_timeout_sec, 300);
 	CHECK_INT(cfg.restart_delay_sec, 10);
-	CHECK_INT(cfg.log_level, CONFIG_LOG_DEFAULT);
+	CHECK_INT(cfg.log_level, CONF_LOG_DEFAULT);
 	CHECK(!cfg.tap);
 	check_str(cfg.interface, "tun%d");
 	CHECK(cfg.has_ipv4);
@@ -145,11 +145,11 @@ static void test_config_sample_full(void)
 	snprintf(where, sizeof(where), "sample-full.cfg:%u: meshub encrypts", line_of(text, "unencrypted_tcp_ports ="));
 	CHECK(strstr(warnings, where) != NULL); /* file and line */
 	check_no_psk();
-	config_free(&cfg);
+	conf_free(&cfg);
 	CHECK(!cfg.has_psk);
 	CHECK(sodium_is_zero(cfg.psk, 32));
 	CHECK(cfg.tun_setup == NULL && cfg.tun_setup_ipv4 == NULL && cfg.tun_setup_ipv6 == NULL);
-	config_free(&cfg); /* twice is harmless */
+	conf_free(&cfg); /* twice is harmless */
 	free(text);
 }
 
@@ -188,7 +188,7 @@ static void test_config_sample_minimal(void)
 	CHECK_INT(cfg.ping_interval_sec, 15);
 	CHECK_INT(cfg.ping_timeout_sec, 90);
 	CHECK_INT(cfg.restart_delay_sec, 10);
-	CHECK_INT(cfg.log_level, CONFIG_LOG_DEFAULT);
+	CHECK_INT(cfg.log_level, CONF_LOG_DEFAULT);
 	CHECK_INT(cfg.n_subnets, 0);
 	check_str(cfg.user, "");
 	check_str(cfg.key_file, "");
@@ -207,7 +207,7 @@ static void test_config_sample_minimal(void)
 	CHECK_MEM(cfg.psk, want, 32);
 	check_str(cfg.psk_file, "");
 	CHECK_INT(n_warnings, 0);
-	config_free(&cfg);
+	conf_free(&cfg);
 	free(text);
 }
 
@@ -235,7 +235,7 @@ static void test_config_new_keys(void)
 	CHECK_INT(cfg.ping_interval_sec, 10);
 	CHECK_INT(cfg.ping_timeout_sec, 45);
 	CHECK_INT(cfg.restart_delay_sec, 3);
-	CHECK_INT(cfg.log_level, CONFIG_LOG_DEBUG);
+	CHECK_INT(cfg.log_level, CONF_LOG_DEBUG);
 	CHECK_INT(cfg.n_subnets, 2);
 	check_prefix(&cfg.subnets[0], "10.77.8.0", 24); /* via %(net)s from [DEFAULT] */
 	check_prefix(&cfg.subnets[1], "fd00:77:8::", 64);
@@ -252,7 +252,7 @@ static void test_config_new_keys(void)
 	CHECK(cfg.tun_setup == NULL);
 	CHECK(!cfg.has_psk); /* allowed: the daemon may get the key over a pipe */
 	CHECK_INT(n_warnings, 0);
-	config_free(&cfg);
+	conf_free(&cfg);
 	free(text);
 }
 
@@ -275,7 +275,7 @@ static void test_config_tap_and_multiline(void)
 	check_str(cfg.tun_setup_ipv6, "/sbin/ifconfig tun8 inet6 alias fd00:21::8;\n"
 				      "/sbin/route -n delete -inet6 fd00:21::/64;\n\n"
 				      "/sbin/route -n add -inet6 -net fd00:21::/64 -interface tun8");
-	config_free(&cfg);
+	conf_free(&cfg);
 	free(text);
 }
 
@@ -297,7 +297,7 @@ static void test_config_hub_forms(void)
 	CHECK_INT(parse("[tun]\nipv6_address = fd00::1\nmtu = 1280\n", "t"), 0);
 	CHECK_INT(cfg.n_hubs, 0);
 	check_prefix(&cfg.ipv6, "fd00::1", 128);
-	config_free(&cfg);
+	conf_free(&cfg);
 }
 
 struct bad_case {
@@ -410,8 +410,8 @@ static void test_config_errors(void)
 
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		check_bad(&bad_cases[i]);
-	config_free(&cfg);
-	CHECK_INT(config_parse(nul, sizeof(nul) - 1, "nul.conf", &cfg, &err, NULL, NULL), -EINVAL);
+	conf_free(&cfg);
+	CHECK_INT(conf_parse(nul, sizeof(nul) - 1, "nul.conf", &cfg, &err, NULL, NULL), -EINVAL);
 	CHECK(strstr(err.msg, "nul.conf:4: NUL byte") == err.msg);
 }
 
@@ -425,7 +425,7 @@ static void test_config_psk_forms(void)
 	CHECK(cfg.has_psk); /* padding is optional */
 	CHECK_INT(parse(TUN "[encryption]\npsk =\n", "t"), 0);
 	CHECK(!cfg.has_psk); /* empty: as if unset */
-	config_free(&cfg);
+	conf_free(&cfg);
 }
 
 static void test_config_tap_ok(void)
@@ -434,11 +434,11 @@ static void test_config_tap_ok(void)
 	CHECK(cfg.tap);
 	CHECK_INT(parse("[tun]\ntype = tap\nipv6_address = fd00::2/64\nmtu = 1280\n[vpn]\nlog_level = Warning\n", "t"), 0);
 	CHECK(cfg.has_ipv6);
-	CHECK_INT(cfg.log_level, CONFIG_LOG_WARNING);
+	CHECK_INT(cfg.log_level, CONF_LOG_WARNING);
 	CHECK_INT(parse("[socket]\nselect_interval_sec = 5\n[tun]\ntype = tap\n", "t.conf"), 0);
 	CHECK_INT(n_warnings, 1);
 	CHECK(strstr(warnings, "t.conf:2: select_interval_sec has no effect: meshubd is event-driven") != NULL);
-	config_free(&cfg);
+	conf_free(&cfg);
 }
 
 static int write_file(const char *path, const char *text, mode_t mode)
@@ -463,41 +463,41 @@ static void test_config_load(void)
 	snprintf(text, sizeof(text), TUN "[encryption]\npsk_file = %s\n", psk);
 	CHECK_INT(write_file(conf, text, 0644), 0);
 	CHECK_INT(write_file(psk, PSK_STD "\n", 0600), 0);
-	config_free(&cfg);
-	CHECK_INT(config_load(conf, &cfg, &err, collect, &n_warnings), 0);
+	conf_free(&cfg);
+	CHECK_INT(conf_load(conf, &cfg, &err, collect, &n_warnings), 0);
 	CHECK(cfg.has_psk);
 	CHECK_INT(cfg.psk[31], 31);
 	check_str(cfg.psk_file, psk);
-	config_free(&cfg);
+	conf_free(&cfg);
 
 	CHECK_INT(chmod(psk, 0644), 0);
-	CHECK_INT(config_load(conf, &cfg, &err, collect, &n_warnings), -EPERM);
+	CHECK_INT(conf_load(conf, &cfg, &err, collect, &n_warnings), -EPERM);
 	CHECK(strstr(err.msg, "mesh.conf:4: [encryption] psk_file: ") != NULL);
 	CHECK(strstr(err.msg, "chmod 600") != NULL);
 	CHECK(!cfg.has_psk && sodium_is_zero(cfg.psk, 32));
 	check_no_psk();
 
 	CHECK_INT(write_file(psk, "not a key\n", 0600), 0);
-	CHECK_INT(config_load(conf, &cfg, &err, collect, &n_warnings), -EINVAL);
+	CHECK_INT(conf_load(conf, &cfg, &err, collect, &n_warnings), -EINVAL);
 	CHECK(strstr(err.msg, "it holds no key") != NULL);
 	CHECK(strstr(err.msg, "not a key") == NULL);
 	unlink(psk);
-	CHECK_INT(config_load(conf, &cfg, &err, collect, &n_warnings), -ENOENT);
+	CHECK_INT(conf_load(conf, &cfg, &err, collect, &n_warnings), -ENOENT);
 	CHECK(strstr(err.msg, "mesh.conf:4: [encryption] psk_file: '") != NULL);
 	CHECK(strstr(err.msg, "net.psk': cannot read it: ") != NULL);
 
 	/* a config holding the psk that others can read: loaded, with a warning */
 	CHECK_INT(write_file(conf, TUN KEY, 0644), 0);
 	warnings[0] = '\0';
-	CHECK_INT(config_load(conf, &cfg, &err, collect, &n_warnings), 0);
+	CHECK_INT(conf_load(conf, &cfg, &err, collect, &n_warnings), 0);
 	CHECK(cfg.has_psk);
 	CHECK(strstr(warnings, "chmod 600") != NULL);
 	check_no_psk();
-	config_free(&cfg);
+	conf_free(&cfg);
 
-	CHECK_INT(config_load(dir, &cfg, &err, collect, &n_warnings), -EINVAL);
+	CHECK_INT(conf_load(dir, &cfg, &err, collect, &n_warnings), -EINVAL);
 	CHECK(strstr(err.msg, "not a regular file") != NULL);
-	ret = config_load("/nonexistent/meshub.conf", &cfg, &err, NULL, NULL);
+	ret = conf_load("/nonexistent/meshub.conf", &cfg, &err, NULL, NULL);
 	CHECK_INT(ret, -ENOENT);
 	CHECK(strstr(err.msg, "/nonexistent/meshub.conf: cannot read it") == err.msg);
 	unlink(conf);
@@ -518,6 +518,6 @@ int main(void)
 	RUN(test_config_psk_forms);
 	RUN(test_config_tap_ok);
 	RUN(test_config_load);
-	config_free(&cfg);
+	conf_free(&cfg);
 	return check_exit();
 }

@@ -7,7 +7,7 @@
  * never echoing the key. */
 #include "config.h"
 
-#include "engine/config.h"
+#include "engine/conf.h"
 #include "nm-plugin/nm-meshub-keys.h"
 #include "properties/import-export.h"
 #include "properties/nm-meshub-data.h"
@@ -76,7 +76,7 @@ static void data_same_cb(const char *key, const char *value, gpointer other)
 	CHECK_DATA(other, key, value);
 }
 
-static void config_warn(void *ctx, const char *msg)
+static void conf_warn(void *ctx, const char *msg)
 {
 }
 
@@ -85,8 +85,8 @@ static void round_trip(NMConnection *conn)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NMConnection) again = NULL;
-	struct config cfg;
-	struct config_error cerr = { { 0 } };
+	struct conf cfg;
+	struct conf_error cerr = { { 0 } };
 	char *text = nm_meshub_export_text(conn, &error);
 
 	CHECK(text != NULL);
@@ -94,11 +94,11 @@ static void round_trip(NMConnection *conn)
 		fprintf(stderr, "export: %s\n", error->message);
 		return;
 	}
-	if (config_parse(text, strlen(text), "export", &cfg, &cerr, config_warn, NULL) < 0) {
+	if (conf_parse(text, strlen(text), "export", &cfg, &cerr, conf_warn, NULL) < 0) {
 		fprintf(stderr, "meshubd refuses the export: %s\n---\n%s---\n", cerr.msg, text);
 		CHECK(!"meshubd accepts the export");
 	} else {
-		config_free(&cfg);
+		conf_free(&cfg);
 	}
 	again = nm_meshub_import_text("again.conf", text, strlen(text), &error);
 	nm_meshub_export_free(text);

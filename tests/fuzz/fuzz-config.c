@@ -1,6 +1,6 @@
-/* fuzz-config.c - config_parse() on arbitrary bytes: it never crashes, leaks
+/* fuzz-config.c - conf_parse() on arbitrary bytes: it never crashes, leaks
  * or leaves a message unterminated, and what it accepts is within bounds. */
-#include "engine/config.h"
+#include "engine/conf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +13,10 @@ static void warn(void *ctx, const char *msg)
 		abort();
 }
 
-static void check_accepted(const struct config *cfg)
+static void check_accepted(const struct conf *cfg)
 {
-	if (cfg->n_hubs > CONFIG_MAX_HUBS || cfg->n_lan_ports > CONFIG_MAX_LAN_PORTS ||
-	    cfg->n_subnets > CONFIG_MAX_SUBNETS || cfg->n_routes > CONFIG_MAX_ROUTES)
+	if (cfg->n_hubs > CONF_MAX_HUBS || cfg->n_lan_ports > CONF_MAX_LAN_PORTS ||
+	    cfg->n_subnets > CONF_MAX_SUBNETS || cfg->n_routes > CONF_MAX_ROUTES)
 		abort();
 	for (unsigned i = 0; i < cfg->n_hubs; i++)
 		if (!cfg->hubs[i].port || !cfg->hubs[i].host[0])
@@ -31,15 +31,15 @@ static void check_accepted(const struct config *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config cfg;
-	struct config_error err;
+	struct conf cfg;
+	struct conf_error err;
 	int ret;
 
-	ret = config_parse((const char *)data, size, "fuzz.conf", &cfg, &err, warn, NULL);
+	ret = conf_parse((const char *)data, size, "fuzz.conf", &cfg, &err, warn, NULL);
 	if (ret == 0)
 		check_accepted(&cfg);
 	else if (!memchr(err.msg, '\0', sizeof(err.msg)) || strncmp(err.msg, "fuzz.conf", 9))
 		abort();
-	config_free(&cfg);
+	conf_free(&cfg);
 	return 0;
 }

@@ -1,13 +1,8 @@
-/* config.h - meshubd's configuration: the original meshub client.cfg format
+/* conf.h - meshubd's configuration: the original meshub client.cfg format
  * (sections [socket] [hub] [vpn] [tun] [scripts] [encryption], same keys and
  * meanings) plus the keys meshub added. Every error names the file, line,
- * key and what was expected. Pure: config_parse() does no I/O. */
+ * key and what was expected. Pure: conf_parse() does no I/O. */
 #pragma once
-
-/* Files in engine/ include "config.h" first; the compiler finds this file
- * (same directory) before autoconf's config.h, so pull that in here.
- * Angle brackets search the -I paths, where the build's config.h comes first. */
-#include <config.h>
 
 #include "wire.h"
 
@@ -16,35 +11,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_MAX_HUBS 8
-#define CONFIG_MAX_LAN_PORTS 8
-#define CONFIG_MAX_SUBNETS WIRE_ADVERT_SUBNETS_MAX
-#define CONFIG_MAX_ROUTES 16
-#define CONFIG_HOST_MAX 255
+#define CONF_MAX_HUBS 8
+#define CONF_MAX_LAN_PORTS 8
+#define CONF_MAX_SUBNETS WIRE_ADVERT_SUBNETS_MAX
+#define CONF_MAX_ROUTES 16
+#define CONF_HOST_MAX 255
 
-enum config_log_level {
-	CONFIG_LOG_DEFAULT = -1, /* not set: the daemon decides (info) */
-	CONFIG_LOG_ERROR = 0,
-	CONFIG_LOG_WARNING,
-	CONFIG_LOG_INFO,
-	CONFIG_LOG_DEBUG,
+enum conf_log_level {
+	CONF_LOG_DEFAULT = -1, /* not set: the daemon decides (info) */
+	CONF_LOG_ERROR = 0,
+	CONF_LOG_WARNING,
+	CONF_LOG_INFO,
+	CONF_LOG_DEBUG,
 };
 
-struct config_hub {
-	char host[CONFIG_HOST_MAX + 1]; /* name or IPv4/IPv6 literal */
+struct conf_hub {
+	char host[CONF_HOST_MAX + 1]; /* name or IPv4/IPv6 literal */
 	uint16_t port;
 };
 
-struct config {
+struct conf {
 	/* [socket] */
 	char listen_address[64]; /* IPv4 or IPv6 literal; default "0.0.0.0" */
 	uint16_t port;		 /* default 3731 */
-	uint16_t lan_ports[CONFIG_MAX_LAN_PORTS];
+	uint16_t lan_ports[CONF_MAX_LAN_PORTS];
 	unsigned n_lan_ports; /* 0: no LAN discovery */
 	char control_path[PATH_MAX]; /* "" = /run/meshub/<interface>.sock */
 
 	/* [hub] */
-	struct config_hub hubs[CONFIG_MAX_HUBS];
+	struct conf_hub hubs[CONF_MAX_HUBS];
 	unsigned n_hubs;	     /* 0: no hub (LAN discovery only) */
 	unsigned advert_interval_sec; /* default 60 */
 
@@ -53,8 +48,8 @@ struct config {
 	unsigned ping_interval_sec;	      /* keepalive; default 15 */
 	unsigned ping_timeout_sec;	      /* edge dead after this long silent; default 90 */
 	unsigned restart_delay_sec;	      /* retry delay after errors; default 10 */
-	int log_level;			      /* enum config_log_level */
-	struct wire_prefix subnets[CONFIG_MAX_SUBNETS]; /* announced behind this node */
+	int log_level;			      /* enum conf_log_level */
+	struct wire_prefix subnets[CONF_MAX_SUBNETS]; /* announced behind this node */
 	unsigned n_subnets;
 	char user[64];		/* "" = MESHUB_DEFAULT_USER when started as root */
 	char key_file[PATH_MAX]; /* "" = /var/lib/meshub/<config name>.key */
@@ -65,7 +60,7 @@ struct config {
 	bool has_ipv4, has_ipv6;
 	struct wire_prefix ipv4, ipv6; /* own VPN address with prefix length */
 	unsigned mtu;		       /* 0 = automatic */
-	struct wire_prefix routes[CONFIG_MAX_ROUTES]; /* extra prefixes routed into the mesh */
+	struct wire_prefix routes[CONF_MAX_ROUTES]; /* extra prefixes routed into the mesh */
 	unsigned n_routes;
 
 	/* [scripts]: NULL if unset; if any is set they replace netlink setup */
@@ -77,21 +72,21 @@ struct config {
 	char psk_file[PATH_MAX]; /* "" = none */
 };
 
-struct config_error {
+struct conf_error {
 	char msg[512]; /* "FILE:LINE: [section] key: expected ..., got '...'" */
 };
 
 /* Called for keys that are accepted but have no effect any more
  * (select_interval_sec, unencrypted_*_ports, ...), with a sentence to log. */
-typedef void (*config_warn_fn)(void *ctx, const char *msg);
+typedef void (*conf_warn_fn)(void *ctx, const char *msg);
 
 /* Fills cfg with defaults, then applies text. name is what messages call
- * the file. 0 or -EINVAL with err filled. cfg must be config_free()d. */
-int config_parse(const char *text, size_t len, const char *name, struct config *cfg, struct config_error *err,
-		 config_warn_fn warn, void *ctx);
+ * the file. 0 or -EINVAL with err filled. cfg must be conf_free()d. */
+int conf_parse(const char *text, size_t len, const char *name, struct conf *cfg, struct conf_error *err,
+		 conf_warn_fn warn, void *ctx);
 
 /* Reads path (at most 1 MiB) and parses it; also reads psk_file if set. */
-int config_load(const char *path, struct config *cfg, struct config_error *err, config_warn_fn warn, void *ctx);
+int conf_load(const char *path, struct conf *cfg, struct conf_error *err, conf_warn_fn warn, void *ctx);
 
 /* Frees the scripts and wipes the PSK. */
-void config_free(struct config *cfg);
+void conf_free(struct conf *cfg);
