@@ -3,30 +3,10 @@
 
 #include "icmp.h"
 
+#include "csum.h"
+
 #include <stdbool.h>
 #include <string.h>
-
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static bool v4_special(const uint8_t *a)
 {
@@ -53,18 +33,18 @@ static size_t build_v4(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 		return 0;
 	memset(out, 0, 28);
 	out[0] = 0x45;
-	put16(out + 2, (uint16_t)total);
+	csum_put16(out + 2, (uint16_t)total);
 	out[8] = 64;
 	out[9] = 1;
 	memcpy(out + 12, pkt + 16, 4);
 	memcpy(out + 16, pkt + 12, 4);
-	put16(out + 10, fold(sum16(out, 20, 0)));
+	csum_put16(out + 10, (uint16_t)~csum_fold(csum_add(out, 20, 0)));
 	out[20] = 3;		 /* destination unreachable */
 	out[21] = mtu ? 4 : 1; /* fragmentation needed / host unreachable */
 	if (mtu)
-		put16(out + 26, (uint16_t)mtu);
+		csum_put16(out + 26, (uint16_t)mtu);
 	memcpy(out + 28, pkt, quote);
-	put16(out + 22, fold(sum16(out + 20, 8 + quote, 0)));
+	csum_put16(out + 22, (uint16_t)~csum_fold(csum_add(out + 20, 8 + quote, 0)));
 	return total;
 }
 
@@ -77,7 +57,7 @@ static bool v6_special(const uint8_t *a)
 static size_t build_v6(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len, unsigned mtu)
 {
 	size_t quote = len < 1280 - 48 ? len : 1280 - 48, total = 48 + quote;
-	uint32_t sum;
+	uint64_t sum;
 
 	if (len < 40 || v6_special(pkt + 8) || v6_special(pkt + 24))
 		return 0;
@@ -87,7 +67,7 @@ static size_t build_v6(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 		return 0;
 	memset(out, 0, 48);
 	out[0] = 0x60;
-	put16(out + 4, (uint16_t)(8 + quote));
+	csum_put16(out + 4, (uint16_t)(8 + quote));
 	out[6] = 58;
 	out[7] = 64;
 	memcpy(out + 8, pkt + 24, 16);
@@ -102,8 +82,8 @@ static size_t build_v6(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 	}
 	memcpy(out + 48, pkt, quote);
 	/* pseudo-header: source, destination, length, next header */
-	sum = sum16(out + 8, 32, 0) + (uint32_t)(8 + quote) + 58;
-	put16(out + 42, fold(sum16(out + 40, 8 + quote, sum)));
+	sum = csum_add(out + 8, 32, 0) + (uint64_t)(8 + quote) + 58;
+	csum_put16(out + 42, (uint16_t)~csum_fold(csum_add(out + 40, 8 + quote, sum)));
 	return total;
 }
 

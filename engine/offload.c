@@ -4,6 +4,8 @@
 
 #include "offload.h"
 
+#include "csum.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -22,12 +24,6 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -35,31 +31,8 @@ static uint32_t get32(const uint8_t *p)
 
 static void put32(uint8_t *p, uint32_t v)
 {
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* The Internet checksum's sum: big-endian 32-bit words into 64 bits, which
- * folds to the same value as 16-bit words (2^16 = 1 modulo 0xffff). */
-static uint64_t sum16(const uint8_t *p, size_t len, uint64_t sum)
-{
-	for (; len >= 4; p += 4, len -= 4)
-		sum += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	if (len >= 2) {
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	csum_put16(p, (uint16_t)(v >> 16));
+	csum_put16(p + 2, (uint16_t)v);
 }
 
 /* host-order fields of the kernel's little-endian-on-x86 header: TUN uses
@@ -92,7 +65,7 @@ int offload_csum_complete(uint8_t *pkt, size_t len, const struct offload_hdr *h)
 		return 0;
 	if (h->csum_start >= len || at + 2 > len)
 		return -EINVAL;
-	put16(pkt + at, (uint16_t)~fold(sum16(pkt + h->csum_start, len - h->csum_start, 0)));
+	csum_put16(pkt + at, (uint16_t)~csum_fold(csum_add(pkt + h->csum_start, len - h->csum_start, 0)));
 	return 0;
 }
 
@@ -122,16 +95,16 @@ static bool tcp_headers(const uint8_t *pkt, size_t len, size_t *ip_len, size_t *
 /* The TCP checksum of pkt (whose checksum field is zero). */
 static uint16_t tcp_checksum(const uint8_t *pkt, size_t ip_len, size_t len, bool v6)
 {
-	uint64_t sum = v6 ? sum16(pkt + 8, 32, 0) : sum16(pkt + 12, 8, 0);
+	uint64_t sum = v6 ? csum_add(pkt + 8, 32, 0) : csum_add(pkt + 12, 8, 0);
 
 	sum += 6 + (uint64_t)(len - ip_len);
-	return (uint16_t)~fold(sum16(pkt + ip_len, len - ip_len, sum));
+	return (uint16_t)~csum_fold(csum_add(pkt + ip_len, len - ip_len, sum));
 }
 
 static void ipv4_checksum(uint8_t *pkt, size_t ip_len)
 {
-	put16(pkt + 10, 0);
-	put16(pkt + 10, (uint16_t)~fold(sum16(pkt, ip_len, 0)));
+	csum_put16(pkt + 10, 0);
+	csum_put16(pkt + 10, (uint16_t)~csum_fold(csum_add(pkt, ip_len, 0)));
 }
 
 /* tcp_headers() that also tolerates the super packet's IP length field,
@@ -143,9 +116,9 @@ static bool super_headers(const uint8_t *pkt, size_t len, size_t *ip_len, size_t
 
 	memcpy(copy, pkt, n);
 	if (n >= 20 && copy[0] >> 4 == 4)
-		put16(copy + 2, (uint16_t)(len > 0xffff ? 0xffff : len));
+		csum_put16(copy + 2, (uint16_t)(len > 0xffff ? 0xffff : len));
 	else if (n >= 40 && copy[0] >> 4 == 6)
-		put16(copy + 4, (uint16_t)(len - 40 > 0xffff ? 0xffff : len - 40));
+		csum_put16(copy + 4, (uint16_t)(len - 40 > 0xffff ? 0xffff : len - 40));
 	if (len > 0xffff)
 		return false;
 	return tcp_headers(copy, len, ip_len, tcp_len, v6);
@@ -182,10 +155,10 @@ size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr 
 	memcpy(out, pkt, hdrs);
 	memcpy(out + hdrs, pkt + hdrs + off, chunk);
 	if (v6) {
-		put16(out + 4, (uint16_t)(total - 40));
+		csum_put16(out + 4, (uint16_t)(total - 40));
 	} else {
-		put16(out + 2, (uint16_t)total);
-		put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
+		csum_put16(out + 2, (uint16_t)total);
+		csum_put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
 		ipv4_checksum(out, ip_len);
 	}
 	put32(out + ip_len + 4, get32(pkt + ip_len + 4) + (uint32_t)off);
@@ -195,8 +168,8 @@ size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr 
 	if (i > 0)
 		flags &= (uint8_t)~TCP_CWR;
 	out[ip_len + 13] = flags;
-	put16(out + ip_len + 16, 0);
-	put16(out + ip_len + 16, tcp_checksum(out, ip_len, total, v6));
+	csum_put16(out + ip_len + 16, 0);
+	csum_put16(out + ip_len + 16, tcp_checksum(out, ip_len, total, v6));
 	return total;
 }
 
@@ -293,16 +266,16 @@ size_t gro_finish(struct gro *g)
 		return 0;
 	if (g->segs > 1) {
 		if (g->v6) {
-			put16(pkt + 4, (uint16_t)(len - 40));
-			sum = sum16(pkt + 8, 32, 0);
+			csum_put16(pkt + 4, (uint16_t)(len - 40));
+			sum = csum_add(pkt + 8, 32, 0);
 		} else {
-			put16(pkt + 2, (uint16_t)len);
+			csum_put16(pkt + 2, (uint16_t)len);
 			ipv4_checksum(pkt, ip_len);
-			sum = sum16(pkt + 12, 8, 0);
+			sum = csum_add(pkt + 12, 8, 0);
 		}
 		/* the kernel finishes the checksum (CHECKSUM_PARTIAL): leave the
 		 * pseudo-header sum in the field */
-		put16(pkt + ip_len + 16, fold(sum + 6 + (uint64_t)(len - ip_len)));
+		csum_put16(pkt + ip_len + 16, csum_fold(sum + 6 + (uint64_t)(len - ip_len)));
 		h.flags = NEEDS_CSUM;
 		h.gso_type = g->v6 ? OFFLOAD_GSO_TCPV6 : OFFLOAD_GSO_TCPV4;
 		h.hdr_len = (uint16_t)g->hdr;

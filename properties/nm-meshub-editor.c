@@ -174,8 +174,9 @@ static gboolean psk_check(NMMeshubEditor *self, GError **error)
 	return FALSE;
 }
 
-/* Marks every invalid field of the page; TRUE if all are valid. */
-static gboolean page_mark(NMMeshubEditor *self)
+/* Marks every invalid field of the page (advanced = FALSE) or of the
+ * advanced dialog (TRUE); TRUE if all of them are valid. */
+static gboolean fields_mark(NMMeshubEditor *self, gboolean advanced)
 {
 	gboolean ok = TRUE;
 
@@ -184,12 +185,19 @@ static gboolean page_mark(NMMeshubEditor *self)
 		g_autofree char *v = NULL;
 		gboolean good;
 
-		if (f->advanced)
+		if (!f->advanced != !advanced)
 			continue;
 		good = field_value(self, f, widget_text(editor_widget(self, f->id)), &v, NULL);
 		widget_mark(editor_widget(self, f->id), !good);
 		ok &= good;
 	}
+	return ok;
+}
+
+static gboolean page_mark(NMMeshubEditor *self)
+{
+	gboolean ok = fields_mark(self, FALSE);
+
 	widget_mark(editor_widget(self, "psk_entry"), !psk_check(self, NULL));
 	return ok;
 }
@@ -229,28 +237,10 @@ static void generate_cb(GtkWidget *button, gpointer user_data)
 
 /* --------------------------------------------------------- advanced dialog */
 
-static gboolean advanced_mark(NMMeshubEditor *self)
-{
-	gboolean ok = TRUE;
-
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-		const struct field *f = &fields[i];
-		g_autofree char *v = NULL;
-		gboolean good;
-
-		if (!f->advanced)
-			continue;
-		good = field_value(self, f, widget_text(editor_widget(self, f->id)), &v, NULL);
-		widget_mark(editor_widget(self, f->id), !good);
-		ok &= good;
-	}
-	return ok;
-}
-
 static void advanced_changed_cb(GtkWidget *widget, gpointer user_data)
 {
 	NMMeshubEditor *self = user_data;
-	gboolean ok = advanced_mark(self);
+	gboolean ok = fields_mark(self, TRUE);
 
 	if (self->dialog)
 		gtk_dialog_set_response_sensitive(GTK_DIALOG(self->dialog), GTK_RESPONSE_OK, ok);
@@ -263,7 +253,7 @@ static void advanced_load(NMMeshubEditor *self)
 		if (fields[i].advanced)
 			widget_set_text(editor_widget(self, fields[i].id), &fields[i],
 					g_hash_table_lookup(self->adv, fields[i].key));
-	advanced_mark(self);
+	fields_mark(self, TRUE);
 }
 
 static void advanced_response_cb(GtkDialog *dialog, int response, gpointer user_data)
@@ -271,7 +261,7 @@ static void advanced_response_cb(GtkDialog *dialog, int response, gpointer user_
 	NMMeshubEditor *self = user_data;
 
 	if (response == GTK_RESPONSE_OK) {
-		if (!advanced_mark(self))
+		if (!fields_mark(self, TRUE))
 			return; /* OK is insensitive then; keep the dialog open */
 		for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
 			const struct field *f = &fields[i];
