@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -314,7 +313,7 @@ static void listener_readable(struct io *io, uint32_t events)
 		client_done(ctl);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ctl->client_io = (struct io){.fd = fd, .cb = client_readable};
-	if (loop_add_io(ctl->node->loop, &ctl->client_io, EPOLLIN) < 0) {
+	if (loop_add_io(ctl->node->loop, &ctl->client_io, LOOP_IN) < 0) {
 		close(fd);
 		ctl->client_io.fd = -1;
 	}
@@ -356,7 +355,7 @@ int control_open(struct control *ctl, struct node *n)
 		return log_errno(ret, "cannot listen on control socket %s", ctl->path);
 	}
 	ctl->listen_io = (struct io){.fd = fd, .cb = listener_readable};
-	return loop_add_io(n->loop, &ctl->listen_io, EPOLLIN);
+	return loop_add_io(n->loop, &ctl->listen_io, LOOP_IN);
 }
 
 void control_close(struct control *ctl)

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #define HUB_RETRY_FAST (5 * NSEC_PER_SEC)
@@ -106,7 +105,7 @@ static void start_resolve(struct hub_client *h)
 	h->resolve_io = (struct io){.fd = fds[0], .cb = resolved};
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (loop_add_io(h->node->loop, &h->resolve_io, EPOLLIN) < 0 ||
+	if (loop_add_io(h->node->loop, &h->resolve_io, LOOP_IN) < 0 ||
 	    pthread_create(&tid, &attr, resolve_thread, job) != 0) {
 		loop_del_io(h->node->loop, &h->resolve_io);
 		close(fds[0]);

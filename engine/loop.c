@@ -1,20 +1,12 @@
-/* loop.c - epoll event loop with a timer heap. */
+/* loop.c - the platform-neutral half of the event loop: the clocks and the
+ * timer heap. The backends (loop-epoll.c, loop-kqueue.c) own the rest. */
 #include "config.h"
 
-#include "loop.h"
+#include "loop-private.h"
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 #include <time.h>
-#include <unistd.h>
-
-struct loop {
-	int epfd;
-	bool quit;
-	struct timer **heap;
-	size_t n, cap;
-};
 
 uint64_t loop_now(void)
 {
@@ -32,60 +24,18 @@ uint64_t loop_realtime(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-struct loop *loop_new(void)
+static struct timer_heap *heap_of(struct loop *l)
 {
-	struct loop *l = calloc(1, sizeof(*l));
-
-	if (!l)
-		return NULL;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0) {
-		free(l);
-		return NULL;
-	}
-	return l;
+	return &((struct loop_base *)l)->timers;
 }
 
-void loop_free(struct loop *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		l->heap[i]->idx = 0;
-	close(l->epfd);
-	free(l->heap);
-	free(l);
-}
-
-int loop_add_io(struct loop *l, struct io *io, uint32_t events)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = io};
-
-	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, io->fd, &ev) < 0 ? -errno : 0;
-}
-
-int loop_mod_io(struct loop *l, struct io *io, uint32_t events)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = io};
-
-	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev) < 0 ? -errno : 0;
-}
-
-void loop_del_io(struct loop *l, struct io *io)
-{
-	if (io->fd >= 0)
-		epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
-}
-
-/* ------------------------------------------------------------- timer heap */
-
-static void heap_set(struct loop *l, size_t i, struct timer *t)
+static void heap_set(struct timer_heap *l, size_t i, struct timer *t)
 {
 	l->heap[i] = t;
 	t->idx = i + 1;
 }
 
-static void heap_up(struct loop *l, size_t i)
+static void heap_up(struct timer_heap *l, size_t i)
 {
 	struct timer *t = l->heap[i];
 
@@ -99,7 +49,7 @@ static void heap_up(struct loop *l, size_t i)
 	heap_set(l, i, t);
 }
 
-static void heap_down(struct loop *l, size_t i)
+static void heap_down(struct timer_heap *l, size_t i)
 {
 	struct timer *t = l->heap[i];
 
@@ -124,7 +74,7 @@ void timer_init(struct timer *t, void (*cb)(struct timer *t))
 	t->cb = cb;
 }
 
-void timer_disarm(struct loop *l, struct timer *t)
+static void heap_remove(struct timer_heap *l, struct timer *t)
 {
 	struct timer *moved;
 	size_t i;
@@ -141,7 +91,7 @@ void timer_disarm(struct loop *l, struct timer *t)
 	heap_down(l, moved->idx - 1);
 }
 
-int timer_arm(struct loop *l, struct timer *t, uint64_t when)
+static int heap_arm(struct timer_heap *l, struct timer *t, uint64_t when)
 {
 	struct timer **bigger;
 
@@ -166,50 +116,52 @@ int timer_arm(struct loop *l, struct timer *t, uint64_t when)
 	return 0;
 }
 
-static int next_timeout_ms(struct loop *l)
+
+void timer_disarm(struct loop *l, struct timer *t)
+{
+	heap_remove(heap_of(l), t);
+}
+
+int timer_arm(struct loop *l, struct timer *t, uint64_t when)
+{
+	return heap_arm(heap_of(l), t, when);
+}
+
+int loop_timers_next_ms(struct loop_base *b)
 {
 	uint64_t now, when;
 
-	if (!l->n)
+	if (!b->timers.n)
 		return -1;
-	when = l->heap[0]->when;
+	when = b->timers.heap[0]->when;
 	now = loop_now();
 	if (when <= now)
 		return 0;
 	return (int)((when - now + 999999) / 1000000);
 }
 
-static void run_timers(struct loop *l)
+void loop_timers_run(struct loop_base *b)
 {
 	uint64_t now = loop_now();
 	unsigned budget = 4096; /* timers re-armed for "now" cannot starve I/O */
 
-	while (l->n && l->heap[0]->when <= now && budget--) {
-		struct timer *t = l->heap[0];
-		timer_disarm(l, t);
+	while (b->timers.n && b->timers.heap[0]->when <= now && budget--) {
+		struct timer *t = b->timers.heap[0];
+		heap_remove(&b->timers, t);
 		t->cb(t);
 	}
 }
 
-int loop_run(struct loop *l)
+void loop_timers_free(struct loop_base *b)
 {
-	struct epoll_event evs[32];
-
-	l->quit = false;
-	while (!l->quit) {
-		int n = epoll_wait(l->epfd, evs, 32, next_timeout_ms(l));
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		for (int i = 0; i < n && !l->quit; i++) {
-			struct io *io = evs[i].data.ptr;
-			io->cb(io, evs[i].events);
-		}
-		run_timers(l);
-	}
-	return 0;
+	for (size_t i = 0; i < b->timers.n; i++)
+		b->timers.heap[i]->idx = 0;
+	free(b->timers.heap);
+	b->timers.heap = NULL;
+	b->timers.n = b->timers.cap = 0;
 }
 
 void loop_quit(struct loop *l)
 {
-	l->quit = true;
+	((struct loop_base *)l)->quit = true;
 }

@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 struct options {
@@ -129,38 +127,25 @@ static void conf_name(const char *path, char *out, size_t cap)
 }
 
 struct signals {
-	struct io io;
+	struct loop_signals w;
 	struct loop *loop;
 };
 
-static void on_signal(struct io *io, uint32_t events)
+static void on_signal(struct loop_signals *w, int signo)
 {
-	struct signals *s = (struct signals *)io;
-	struct signalfd_siginfo si;
+	struct signals *s = (struct signals *)((char *)w - offsetof(struct signals, w));
 
-	if (read(io->fd, &si, sizeof(si)) == sizeof(si)) {
-		log_info("received signal %u, shutting down", si.ssi_signo);
-		loop_quit(s->loop);
-	}
+	log_info("received signal %d, shutting down", signo);
+	loop_quit(s->loop);
 }
 
 static int setup_signals(struct loop *loop, struct signals *s)
 {
-	sigset_t set;
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
-	s->io.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	s->io.cb = on_signal;
 	s->loop = loop;
-	if (s->io.fd < 0)
-		return -errno;
-	return loop_add_io(loop, &s->io, EPOLLIN);
+	return loop_watch_signals(loop, &s->w, sigs, 3, on_signal);
 }
 
 /* NetworkManager's service, in NM mode: meshubd must not outlive it. */
@@ -193,8 +178,7 @@ static int run(struct options *o, struct conf *cfg)
 		hubclient_register_all(&node, true);
 	}
 	node_free(&node);
-	loop_del_io(loop, &sig.io);
-	close(sig.io.fd);
+	loop_unwatch_signals(loop, &sig.w);
 out:
 	loop_free(loop);
 	return ret;

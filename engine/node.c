@@ -18,7 +18,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -772,11 +771,11 @@ int node_watch(struct node *n)
 	n->tun_io = (struct io){.fd = n->tun.fd, .cb = tun_readable};
 	n->sock4_io = (struct io){.fd = n->sock4, .cb = sock4_readable};
 	n->sock6_io = (struct io){.fd = n->sock6, .cb = sock6_readable};
-	if ((ret = loop_add_io(n->loop, &n->tun_io, EPOLLIN)) < 0)
+	if ((ret = loop_add_io(n->loop, &n->tun_io, LOOP_IN)) < 0)
 		return ret;
-	if (n->sock4 >= 0 && (ret = loop_add_io(n->loop, &n->sock4_io, EPOLLIN)) < 0)
+	if (n->sock4 >= 0 && (ret = loop_add_io(n->loop, &n->sock4_io, LOOP_IN)) < 0)
 		return ret;
-	if (n->sock6 >= 0 && (ret = loop_add_io(n->loop, &n->sock6_io, EPOLLIN)) < 0)
+	if (n->sock6 >= 0 && (ret = loop_add_io(n->loop, &n->sock6_io, LOOP_IN)) < 0)
 		return ret;
 	timer_init(&n->t_maint, maintenance);
 	return timer_arm(n->loop, &n->t_maint, loop_now() + MAINT_INTERVAL);

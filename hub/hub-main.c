@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -247,7 +245,7 @@ struct hubd {
 	struct hub *hub;
 	struct hubd_sock socks[MAX_ADDRS];
 	unsigned n_socks;
-	struct io sig;
+	struct loop_signals sig;
 	struct timer tick, stats;
 	uint64_t stats_ns; /* 0: no periodic stats */
 	uint64_t tx_sent, tx_errors, tx_dropped, rx_errors;
@@ -334,7 +332,7 @@ static int hubd_listen(struct hubd *d, const char *text, uint16_t port)
 		return log_errno(fd, "cannot listen on %s port %u", text, port);
 	*s = (struct hubd_sock){.io = {.fd = fd, .cb = hubd_on_readable}, .d = d, .local = d->n_socks,
 				.v6 = ss.ss_family == AF_INET6};
-	ret = loop_add_io(d->loop, &s->io, EPOLLIN);
+	ret = loop_add_io(d->loop, &s->io, LOOP_IN);
 	if (ret < 0) {
 		close(fd);
 		return log_errno(ret, "cannot watch the socket on %s", text);
@@ -528,37 +526,25 @@ static void hubd_on_stats(struct timer *t)
 	(void)timer_arm(d->loop, t, loop_now() + d->stats_ns);
 }
 
-static void hubd_on_signal(struct io *io, uint32_t events)
+static void hubd_on_signal(struct loop_signals *w, int signo)
 {
-	struct hubd *d = container_of(io, struct hubd, sig);
-	struct signalfd_siginfo si;
+	struct hubd *d = container_of(w, struct hubd, sig);
 
-	while (read(io->fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1) {
-			hubd_log_stats(d, true);
-		} else {
-			log_info("%s: exiting", strsignal((int)si.ssi_signo));
-			loop_quit(d->loop);
-		}
+	if (signo == SIGUSR1) {
+		hubd_log_stats(d, true);
+	} else {
+		log_info("%s: exiting", strsignal(signo));
+		loop_quit(d->loop);
 	}
 }
 
 static int hubd_watch(struct hubd *d)
 {
 	uint64_t now = loop_now();
-	sigset_t mask;
+	static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1};
 	int ret;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	d->sig = (struct io){.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC), .cb = hubd_on_signal};
-	if (d->sig.fd < 0)
-		return -errno;
-	ret = loop_add_io(d->loop, &d->sig, EPOLLIN);
+	ret = loop_watch_signals(d->loop, &d->sig, sigs, 3, hubd_on_signal);
 	if (ret == 0)
 		ret = timer_arm(d->loop, &d->tick, now + NS_PER_SEC);
 	if (ret == 0 && d->stats_ns)
@@ -615,10 +601,8 @@ static void hubd_free(struct hubd *d)
 		loop_del_io(d->loop, &d->socks[i].io);
 		close(d->socks[i].io.fd);
 	}
-	if (d->sig.fd >= 0) {
-		loop_del_io(d->loop, &d->sig);
-		close(d->sig.fd);
-	}
+	if (d->sig.io.fd >= 0)
+		loop_unwatch_signals(d->loop, &d->sig);
 	if (d->loop) {
 		timer_disarm(d->loop, &d->tick);
 		timer_disarm(d->loop, &d->stats);
@@ -646,7 +630,7 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return 1;
 	}
-	d->sig.fd = -1;
+	d->sig.io.fd = -1;
 	d->stats_ns = o.stats_minutes * 60ULL * NS_PER_SEC;
 	timer_init(&d->tick, hubd_on_tick);
 	timer_init(&d->stats, hubd_on_stats);
