@@ -482,6 +482,20 @@ static int conf_apply_prefixes(struct conf_parse *p, const struct conf_key *k, c
 	return conf_each(p, k, v, conf_prefix_item);
 }
 
+/* yes/no (and the usual spellings) into the bool at k->off. */
+static int conf_apply_bool(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	bool *field = (bool *)((char *)p->cfg + k->off);
+
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1"))
+		*field = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0"))
+		*field = false;
+	else
+		return conf_bad(p, v, "expected yes or no");
+	return 0;
+}
+
 static int conf_apply_tun_type(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
 	if (!strcasecmp(v, "tun"))
@@ -599,6 +613,8 @@ static const struct conf_key conf_keys[] = {
 	 .hi = CONF_MAX_SUBNETS},
 	{"vpn", "user", conf_apply_user, FIELD(user)},
 	{"vpn", "key_file", conf_apply_path, FIELD(key_file), .hi = PATH_MAX - 1},
+	{"vpn", "state_dir", conf_apply_path, FIELD(state_dir), .hi = PATH_MAX - 32},
+	{"vpn", "peer_cache", conf_apply_bool, FIELD(peer_cache)},
 	{"tun", "type", conf_apply_tun_type},
 	{"tun", "interface", conf_apply_interface},
 	{"tun", "ipv4_address", conf_apply_address, FIELD(ipv4), .lo = 4},
@@ -628,6 +644,7 @@ static void conf_defaults(struct conf *cfg)
 	cfg->ping_timeout_sec = 90;
 	cfg->restart_delay_sec = 10;
 	cfg->log_level = CONF_LOG_DEFAULT;
+	cfg->peer_cache = true;
 	strcpy(cfg->interface, "tun%d");
 }
 

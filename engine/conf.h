@@ -52,7 +52,9 @@ struct conf {
 	struct wire_prefix subnets[CONF_MAX_SUBNETS]; /* announced behind this node */
 	unsigned n_subnets;
 	char user[64];		/* "" = MESHUB_DEFAULT_USER when started as root */
-	char key_file[PATH_MAX]; /* "" = /var/lib/meshub/<config name>.key */
+	char key_file[PATH_MAX]; /* "" = <state dir>/<config name>.key */
+	char state_dir[PATH_MAX]; /* "" = MESHUB_STATEDIR (/var/lib/meshub); the peer cache lives in <state_dir>/<config name>/ */
+	bool peer_cache;	  /* remember peers across restarts (default yes) */
 
 	/* [tun] */
 	bool tap;

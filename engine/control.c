@@ -1,7 +1,6 @@
-/* control.c - the node's control socket (a root-only Unix socket) and what
- * it answers: the node's status as text (like `wg show`) or JSON, for
- * `meshub status`. A request is one line ("status" or "status json"); the
- * answer is written and the connection closed. */
+/* control.c - the node's control socket and what it answers: the node's
+ * status as text (like `wg show`) or JSON, formatted from a snapshot (see
+ * control.h). */
 #include "config.h"
 
 #include "control.h"
@@ -9,7 +8,6 @@
 #include "endpoint.h"
 #include "keys.h"
 #include "log.h"
-#include "node.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,21 +57,9 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	}
 }
 
-static uint64_t ago_s(uint64_t then_mono)
+static uint64_t wall_s(void)
 {
-	return then_mono ? (loop_now() - then_mono) / NSEC_PER_SEC : 0;
-}
-
-static uint64_t wall_of(uint64_t mono)
-{
-	return (loop_realtime() - (loop_now() - mono)) / NSEC_PER_SEC;
-}
-
-static const char *path_name(const struct peer *p)
-{
-	if (!p->endpoint.family)
-		return "none";
-	return p->path_origin == CAND_LAN || endpoint_is_private(&p->endpoint) ? "lan" : "direct";
+	return loop_realtime() / NSEC_PER_SEC;
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -92,6 +78,16 @@ static void json_str(struct out *o, const char *s)
 	out_printf(o, "\"");
 }
 
+static void json_endpoint(struct out *o, const struct wire_endpoint *ep)
+{
+	char a[ENDPOINT_STR_MAX];
+
+	if (ep->family)
+		json_str(o, endpoint_str(ep, a));
+	else
+		out_printf(o, "null");
+}
+
 static void json_prefixes(struct out *o, const struct wire_prefix *p, unsigned n)
 {
 	char a[ENDPOINT_STR_MAX];
@@ -104,23 +100,23 @@ static void json_prefixes(struct out *o, const struct wire_prefix *p, unsigned n
 	out_printf(o, "]");
 }
 
-static void json_drops(struct out *o, const uint64_t *drops)
+static void json_drops(struct out *o, const struct drops *d)
 {
 	bool first = true;
 
 	out_printf(o, "{");
 	for (int i = 0; i < DROP_MAX; i++) {
-		if (!drops[i])
+		if (!d->n[i])
 			continue;
-		out_printf(o, "%s\"%s\":%llu", first ? "" : ",", drop_reason_names[i], (unsigned long long)drops[i]);
+		out_printf(o, "%s\"%s\":%u", first ? "" : ",", drop_reason_names[i], d->n[i]);
 		first = false;
 	}
 	out_printf(o, "}");
 }
 
-static void json_peer(struct out *o, const struct peer *p)
+static void json_peer(struct out *o, const struct status_peer *p)
 {
-	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+	char key[KEYS_B64_LEN + 1];
 
 	keys_to_base64(p->static_pub, key);
 	out_printf(o, "{\"name\":");
@@ -130,66 +126,62 @@ static void json_peer(struct out *o, const struct peer *p)
 	out_printf(o, ",\"subnets\":");
 	json_prefixes(o, p->subnets, p->n_subnets);
 	out_printf(o, ",\"endpoint\":");
-	if (p->endpoint.family)
-		json_str(o, endpoint_str(&p->endpoint, a));
-	else
-		out_printf(o, "null");
-	out_printf(o, ",\"path\":\"%s\",\"rtt_ms\":", path_name(p));
-	if (p->rtt_us)
-		out_printf(o, "%.3f", p->rtt_us / 1000.0);
-	else
-		out_printf(o, "null");
-	out_printf(o, ",\"mtu\":%u,\"last_handshake\":", p->pmtu);
-	if (p->last_handshake_wall)
-		out_printf(o, "%llu", (unsigned long long)(p->last_handshake_wall / NSEC_PER_SEC));
-	else
-		out_printf(o, "null");
+	json_endpoint(o, &p->endpoint);
+	out_printf(o, ",\"path\":\"%s\",\"path_origin\":\"%s\",\"paths\":%u,\"rtt_ms\":", p->path_kind,
+		   p->path_origin, p->n_paths);
+	p->rtt_us ? out_printf(o, "%.3f", p->rtt_us / 1000.0) : out_printf(o, "null");
+	out_printf(o, ",\"mtu\":");
+	p->mtu ? out_printf(o, "%u", p->mtu) : out_printf(o, "null");
+	out_printf(o, ",\"mtu_searching\":%s,\"last_handshake\":", p->mtu_searching ? "true" : "false");
+	p->last_handshake_wall ? out_printf(o, "%llu", (unsigned long long)p->last_handshake_wall)
+			       : out_printf(o, "null");
 	out_printf(o, ",\"rx_bytes\":%llu,\"tx_bytes\":%llu,\"rx_packets\":%llu,\"tx_packets\":%llu,\"drops\":",
 		   (unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes,
 		   (unsigned long long)p->rx_packets, (unsigned long long)p->tx_packets);
-	json_drops(o, p->drops);
-	out_printf(o, ",\"state\":\"%s\",\"since\":%llu,\"no_direct_path\":%s}", peer_state_name(p->state),
-		   (unsigned long long)wall_of(p->state_since), p->no_path_reported ? "true" : "false");
+	json_drops(o, &p->drops);
+	out_printf(o, ",\"state\":\"%s\",\"since\":%llu,\"reason\":\"%s\",\"reason_text\":", edge_state_name(p->state),
+		   (unsigned long long)p->since_wall, edge_why_name(p->why));
+	json_str(o, edge_why_text(p->why));
+	out_printf(o, ",\"no_direct_path\":%s}",
+		   p->why == EDGE_WHY_PUNCH_FAILED || p->why == EDGE_WHY_NAT_OURS || p->why == EDGE_WHY_NAT_THEIRS
+			   ? "true"
+			   : "false");
 }
 
-static void json_status(struct out *o, const struct node *n)
+static void json_status(struct out *o, const struct status *st)
 {
-	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
-	const struct conf *c = n->cfg;
+	char key[KEYS_B64_LEN + 1];
 
-	keys_to_base64(n->id.pub, key);
+	keys_to_base64(st->public_key, key);
 	out_printf(o, "{\"interface\":");
-	json_str(o, n->tun.name);
+	json_str(o, st->interface);
 	out_printf(o, ",\"name\":");
-	json_str(o, n->hostname);
-	out_printf(o, ",\"type\":\"%s\",\"public_key\":\"%s\",\"listen_port\":%u,\"mtu\":%u,\"addresses\":[",
-		   c->tap ? "tap" : "tun", key, c->port, n->mtu);
-	if (c->has_ipv4)
-		json_str(o, prefix_str(&c->ipv4, a));
-	if (c->has_ipv6) {
-		out_printf(o, "%s", c->has_ipv4 ? "," : "");
-		json_str(o, prefix_str(&c->ipv6, a));
-	}
-	out_printf(o, "],\"hubs\":[");
-	for (unsigned i = 0; i < n->n_hubs; i++) {
-		const struct hub_client *h = &n->hubs[i];
+	json_str(o, st->name);
+	out_printf(o, ",\"type\":\"%s\",\"public_key\":\"%s\",\"listen_port\":%u,\"mtu\":%u,\"addresses\":",
+		   st->tap ? "tap" : "tun", key, st->port, st->mtu);
+	json_prefixes(o, st->addrs, st->n_addrs);
+	out_printf(o, ",\"nat_maps_per_destination\":%s,\"handshake_load\":%s,\"hubs\":[",
+		   st->nat_edm ? "true" : "false", st->handshake_load ? "true" : "false");
+	for (unsigned i = 0; i < st->n_hubs; i++) {
+		const struct status_hub *h = &st->hubs[i];
 		out_printf(o, "%s{\"host\":", i ? "," : "");
-		json_str(o, h->cfg->host);
+		json_str(o, h->host);
 		out_printf(o, ",\"address\":");
-		h->ep.family ? json_str(o, endpoint_str(&h->ep, a)) : out_printf(o, "null");
+		json_endpoint(o, &h->address);
 		out_printf(o, ",\"reachable\":%s,\"last_contact\":", h->reachable ? "true" : "false");
-		h->last_reply ? out_printf(o, "%llu", (unsigned long long)wall_of(h->last_reply)) : out_printf(o, "null");
+		h->last_contact_wall ? out_printf(o, "%llu", (unsigned long long)h->last_contact_wall)
+				     : out_printf(o, "null");
 		out_printf(o, ",\"observed_endpoint\":");
-		h->observed.family ? json_str(o, endpoint_str(&h->observed, a)) : out_printf(o, "null");
+		json_endpoint(o, &h->observed);
 		out_printf(o, "}");
 	}
 	out_printf(o, "],\"peers\":[");
-	for (unsigned i = 0; i < n->n_peers; i++) {
+	for (unsigned i = 0; i < st->n_peers; i++) {
 		out_printf(o, "%s", i ? "," : "");
-		json_peer(o, n->peers[i]);
+		json_peer(o, &st->peers[i]);
 	}
 	out_printf(o, "],\"drops\":");
-	json_drops(o, n->drops);
+	json_drops(o, &st->drops);
 	out_printf(o, "}\n");
 }
 
@@ -206,67 +198,78 @@ static void text_bytes(struct out *o, uint64_t b)
 	out_printf(o, u ? "%.2f %s" : "%.0f %s", v, units[u]);
 }
 
-static void text_peer(struct out *o, const struct peer *p)
+static uint64_t ago(uint64_t wall)
+{
+	uint64_t now = wall_s();
+
+	return wall && now > wall ? now - wall : 0;
+}
+
+static void text_peer(struct out *o, const struct status_peer *p)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
 
 	keys_to_base64(p->static_pub, key);
 	out_printf(o, "\npeer: %s (%s)\n", p->name[0] ? p->name : "(no advert yet)", key);
-	out_printf(o, "  state: %s for %llu s\n", peer_state_name(p->state), (unsigned long long)ago_s(p->state_since));
-	if (p->no_path_reported)
-		out_printf(o, "  no direct path found: hole punching fails (symmetric NAT or UDP blocked?)\n");
+	out_printf(o, "  state: %s for %llu s\n", edge_state_name(p->state), (unsigned long long)ago(p->since_wall));
+	if (p->why != EDGE_WHY_NONE)
+		out_printf(o, "  not up: %s\n", edge_why_text(p->why));
 	for (unsigned i = 0; i < p->n_addrs; i++)
 		out_printf(o, "  address: %s\n", prefix_str(&p->addrs[i], a));
 	for (unsigned i = 0; i < p->n_subnets; i++)
 		out_printf(o, "  subnet: %s\n", prefix_str(&p->subnets[i], a));
-	out_printf(o, "  endpoint: %s (%s)\n", endpoint_str(&p->endpoint, a), path_name(p));
+	if (p->endpoint.family)
+		out_printf(o, "  endpoint: %s (%s)\n", endpoint_str(&p->endpoint, a), p->path_kind);
 	if (p->rtt_us)
 		out_printf(o, "  rtt: %.3f ms\n", p->rtt_us / 1000.0);
-	if (p->pmtu)
-		out_printf(o, "  path mtu: %u\n", p->pmtu);
-	if (p->last_handshake)
-		out_printf(o, "  latest handshake: %llu seconds ago\n", (unsigned long long)ago_s(p->last_handshake));
+	if (p->mtu)
+		out_printf(o, "  path mtu: %u%s\n", p->mtu, p->mtu_searching ? " (still searching)" : "");
+	else if (p->mtu_searching)
+		out_printf(o, "  path mtu: searching\n");
+	if (p->last_handshake_wall)
+		out_printf(o, "  latest handshake: %llu seconds ago\n", (unsigned long long)ago(p->last_handshake_wall));
 	out_printf(o, "  transfer: ");
 	text_bytes(o, p->rx_bytes);
 	out_printf(o, " received, ");
 	text_bytes(o, p->tx_bytes);
 	out_printf(o, " sent\n");
 	for (int i = 0; i < DROP_MAX; i++)
-		if (p->drops[i])
-			out_printf(o, "  dropped (%s): %llu\n", drop_reason_names[i], (unsigned long long)p->drops[i]);
+		if (p->drops.n[i])
+			out_printf(o, "  dropped (%s): %u\n", drop_reason_names[i], p->drops.n[i]);
 }
 
-static void text_status(struct out *o, const struct node *n)
+static void text_status(struct out *o, const struct status *st)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
-	const struct conf *c = n->cfg;
 
-	keys_to_base64(n->id.pub, key);
+	keys_to_base64(st->public_key, key);
 	out_printf(o, "interface: %s (%s)\n  name: %s\n  public key: %s\n  listening port: %u\n  mtu: %u\n",
-		   n->tun.name, c->tap ? "tap" : "tun", n->hostname, key, c->port, n->mtu);
-	if (c->has_ipv4)
-		out_printf(o, "  address: %s\n", prefix_str(&c->ipv4, a));
-	if (c->has_ipv6)
-		out_printf(o, "  address: %s\n", prefix_str(&c->ipv6, a));
-	for (unsigned i = 0; i < n->n_hubs; i++) {
-		const struct hub_client *h = &n->hubs[i];
-		out_printf(o, "\nhub: %s (%s)\n  %s", h->cfg->host, h->ep.family ? endpoint_str(&h->ep, a) : "unresolved",
+		   st->interface, st->tap ? "tap" : "tun", st->name, key, st->port, st->mtu);
+	for (unsigned i = 0; i < st->n_addrs; i++)
+		out_printf(o, "  address: %s\n", prefix_str(&st->addrs[i], a));
+	if (st->nat_edm)
+		out_printf(o, "  nat: maps ports per destination (peers behind other NATs cannot reach this node)\n");
+	if (st->handshake_load)
+		out_printf(o, "  handshakes: under load (initiations need a cookie)\n");
+	for (unsigned i = 0; i < st->n_hubs; i++) {
+		const struct status_hub *h = &st->hubs[i];
+		out_printf(o, "\nhub: %s (%s)\n  %s", h->host, h->address.family ? endpoint_str(&h->address, a) : "unresolved",
 			   h->reachable ? "reachable" : "unreachable");
-		if (h->last_reply)
-			out_printf(o, ", last contact %llu seconds ago", (unsigned long long)ago_s(h->last_reply));
+		if (h->last_contact_wall)
+			out_printf(o, ", last contact %llu seconds ago", (unsigned long long)ago(h->last_contact_wall));
 		out_printf(o, "\n");
 		if (h->observed.family)
 			out_printf(o, "  sees this node at: %s\n", endpoint_str(&h->observed, a));
 	}
-	for (unsigned i = 0; i < n->n_peers; i++)
-		text_peer(o, n->peers[i]);
+	for (unsigned i = 0; i < st->n_peers; i++)
+		text_peer(o, &st->peers[i]);
 }
 
 /* ------------------------------------------------------------- socket */
 
 static void client_done(struct control *ctl)
 {
-	loop_del_io(ctl->node->loop, &ctl->client_io);
+	loop_del_io(ctl->loop, &ctl->client_io);
 	close(ctl->client_io.fd);
 	ctl->client_io.fd = -1;
 }
@@ -284,12 +287,19 @@ static void client_readable(struct io *io, uint32_t events)
 	}
 	req[r] = '\0';
 	req[strcspn(req, "\r\n")] = '\0';
-	if (!strcmp(req, "status json"))
-		json_status(&o, ctl->node);
-	else if (!strcmp(req, "status"))
-		text_status(&o, ctl->node);
-	else
+	if (!strcmp(req, "status json") || !strcmp(req, "status")) {
+		struct status st;
+		memset(&st, 0, sizeof(st));
+		if (ctl->snapshot(ctl->ctx, &st) < 0)
+			out_printf(&o, "error: out of memory\n");
+		else if (!strcmp(req, "status json"))
+			json_status(&o, &st);
+		else
+			text_status(&o, &st);
+		free(st.peers);
+	} else {
 		out_printf(&o, "error: unknown request '%.20s' (try: status, status json)\n", req);
+	}
 	/* the answer is small; a client that does not read it loses it */
 	for (size_t off = 0; o.buf && off < o.len;) {
 		ssize_t w = send(io->fd, o.buf + off, o.len - off, MSG_NOSIGNAL);
@@ -313,7 +323,7 @@ static void listener_readable(struct io *io, uint32_t events)
 		client_done(ctl);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ctl->client_io = (struct io){.fd = fd, .cb = client_readable};
-	if (loop_add_io(ctl->node->loop, &ctl->client_io, LOOP_IN) < 0) {
+	if (loop_add_io(ctl->loop, &ctl->client_io, LOOP_IN) < 0) {
 		close(fd);
 		ctl->client_io.fd = -1;
 	}
@@ -324,21 +334,24 @@ void control_default_path(const char *ifname, char *out, size_t cap)
 	snprintf(out, cap, "%s/%s.sock", CONTROL_DIR, ifname);
 }
 
-int control_open(struct control *ctl, struct node *n)
+int control_open(struct control *ctl, struct loop *loop, const char *path, const char *ifname,
+		 control_snapshot_fn snapshot, void *ctx)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	mode_t old;
 	int fd, ret;
 
-	ctl->node = n;
+	ctl->loop = loop;
+	ctl->snapshot = snapshot;
+	ctl->ctx = ctx;
 	ctl->listen_io.fd = ctl->client_io.fd = -1;
-	if (n->cfg->control_path[0]) {
-		if (strlen(n->cfg->control_path) >= sizeof(ctl->path))
-			return log_errno(-ENAMETOOLONG, "[socket] control %s", n->cfg->control_path);
-		memcpy(ctl->path, n->cfg->control_path, strlen(n->cfg->control_path) + 1);
+	if (path && path[0]) {
+		if (strlen(path) >= sizeof(ctl->path))
+			return log_errno(-ENAMETOOLONG, "[socket] control %s", path);
+		memcpy(ctl->path, path, strlen(path) + 1);
 	} else {
 		mkdir(CONTROL_DIR, 0700);
-		control_default_path(n->tun.name, ctl->path, sizeof(ctl->path));
+		control_default_path(ifname, ctl->path, sizeof(ctl->path));
 	}
 	if (strlen(ctl->path) >= sizeof(sun.sun_path))
 		return log_errno(-ENAMETOOLONG, "control socket path %s", ctl->path);
@@ -355,7 +368,7 @@ int control_open(struct control *ctl, struct node *n)
 		return log_errno(ret, "cannot listen on control socket %s", ctl->path);
 	}
 	ctl->listen_io = (struct io){.fd = fd, .cb = listener_readable};
-	return loop_add_io(n->loop, &ctl->listen_io, LOOP_IN);
+	return loop_add_io(loop, &ctl->listen_io, LOOP_IN);
 }
 
 void control_close(struct control *ctl)
@@ -363,7 +376,7 @@ void control_close(struct control *ctl)
 	if (ctl->client_io.fd >= 0)
 		client_done(ctl);
 	if (ctl->listen_io.fd >= 0) {
-		loop_del_io(ctl->node->loop, &ctl->listen_io);
+		loop_del_io(ctl->loop, &ctl->listen_io);
 		close(ctl->listen_io.fd);
 		ctl->listen_io.fd = -1;
 		unlink(ctl->path); /* may fail once privileges are gone; the next start cleans up */

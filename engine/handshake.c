@@ -59,13 +59,83 @@ int handshake_initiate(struct handshake *hs, const struct net_keys *nk, const st
 		return -EINVAL;
 	wire_hs_init_header(out, cap, local_index);
 	ret = noise_hs_write(&hs->noise, payload, pl_len, out + WIRE_HS_INIT_NOISE_OFF,
-			     cap - WIRE_HS_INIT_NOISE_OFF - WIRE_ID_LEN, &noise_len);
+			     cap - WIRE_HS_INIT_NOISE_OFF - 2 * WIRE_ID_LEN, &noise_len);
 	if (ret < 0)
 		return ret;
 	*out_len = WIRE_HS_INIT_NOISE_OFF + noise_len;
 	handshake_mac1(nk, out, *out_len, out + *out_len);
 	*out_len += WIRE_ID_LEN;
+	memset(out + *out_len, 0, WIRE_ID_LEN); /* mac2: zeros until a responder sends a cookie */
+	*out_len += WIRE_ID_LEN;
 	return 0;
+}
+
+void handshake_mac2(const uint8_t cookie[WIRE_ID_LEN], const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN])
+{
+	crypto_generichash_blake2b(out, WIRE_ID_LEN, msg, len, cookie, WIRE_ID_LEN);
+}
+
+void handshake_set_mac2(uint8_t *msg, size_t len, const uint8_t cookie[WIRE_ID_LEN])
+{
+	if (len >= 2 * WIRE_ID_LEN)
+		handshake_mac2(cookie, msg, len - WIRE_ID_LEN, msg + len - WIRE_ID_LEN);
+}
+
+bool handshake_mac2_ok(const uint8_t cookie[WIRE_ID_LEN], const uint8_t *msg, size_t len)
+{
+	uint8_t want[WIRE_ID_LEN];
+
+	if (len < 2 * WIRE_ID_LEN)
+		return false;
+	handshake_mac2(cookie, msg, len - WIRE_ID_LEN, want);
+	return sodium_memcmp(want, msg + len - WIRE_ID_LEN, WIRE_ID_LEN) == 0;
+}
+
+int handshake_init_precheck(const struct net_keys *nk, const uint8_t *msg, size_t len, struct wire_hs_init *m)
+{
+	int ret = wire_hs_init_decode(msg, len, m);
+
+	if (ret < 0)
+		return ret;
+	return mac1_ok(nk, msg, m->mac1_offset) ? 0 : -EBADMSG;
+}
+
+/* The key that seals cookies for replies from the node with static key
+ * responder_pub: only members (who hold the mac1 key) can open them. */
+static void cookie_key(const struct net_keys *nk, const uint8_t responder_pub[32], uint8_t key[32])
+{
+	static const uint8_t personal[16] = "meshub5 cookie..";
+
+	crypto_generichash_blake2b_salt_personal(key, 32, responder_pub, 32, nk->mac1_key, sizeof(nk->mac1_key),
+						 NULL, personal);
+}
+
+void handshake_cookie_seal(const struct net_keys *nk, const uint8_t responder_pub[32],
+			   const uint8_t cookie[WIRE_ID_LEN], const uint8_t init_mac1[WIRE_ID_LEN],
+			   uint32_t receiver_index, struct wire_hs_cookie *out)
+{
+	uint8_t key[32];
+
+	cookie_key(nk, responder_pub, key);
+	out->receiver_index = receiver_index;
+	randombytes_buf(out->nonce, sizeof(out->nonce));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out->sealed, NULL, cookie, WIRE_ID_LEN, init_mac1, WIRE_ID_LEN,
+						   NULL, out->nonce, key);
+	sodium_memzero(key, sizeof(key));
+}
+
+int handshake_cookie_open(const struct net_keys *nk, const uint8_t responder_pub[32],
+			  const struct wire_hs_cookie *c, const uint8_t init_mac1[WIRE_ID_LEN],
+			  uint8_t cookie[WIRE_ID_LEN])
+{
+	uint8_t key[32];
+	int ret;
+
+	cookie_key(nk, responder_pub, key);
+	ret = crypto_aead_xchacha20poly1305_ietf_decrypt(cookie, NULL, NULL, c->sealed, sizeof(c->sealed),
+							 init_mac1, WIRE_ID_LEN, c->nonce, key);
+	sodium_memzero(key, sizeof(key));
+	return ret < 0 ? -EBADMSG : 0;
 }
 
 static int read_payload(const uint8_t *pt, size_t len, bool initiation, struct handshake_info *info)

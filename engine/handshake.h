@@ -60,6 +60,27 @@ int handshake_split(struct handshake *hs, struct noise_keys *keys);
 /* mac1 of a handshake message: keyed BLAKE2b-128 over its first len bytes. */
 void handshake_mac1(const struct net_keys *nk, const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN]);
 
+/* mac2 of an initiation: keyed BLAKE2b-128 (key = the responder's cookie)
+ * over everything before it. A responder under load answers initiations
+ * without a valid mac2 with a cookie (sealed so that only members can read
+ * it); the initiator repeats with mac2 set. */
+void handshake_mac2(const uint8_t cookie[WIRE_ID_LEN], const uint8_t *msg, size_t len, uint8_t out[WIRE_ID_LEN]);
+void handshake_set_mac2(uint8_t *msg, size_t len, const uint8_t cookie[WIRE_ID_LEN]);
+bool handshake_mac2_ok(const uint8_t cookie[WIRE_ID_LEN], const uint8_t *msg, size_t len);
+
+/* The cheap checks of an initiation, before any Diffie-Hellman: framing and
+ * mac1. 0, or a negative errno (-EBADMSG: not from a member). */
+int handshake_init_precheck(const struct net_keys *nk, const uint8_t *msg, size_t len, struct wire_hs_init *m);
+
+/* Cookie replies: sealed with a key derived from the mac1 key and the
+ * responder's static key, the initiation's mac1 as associated data. */
+void handshake_cookie_seal(const struct net_keys *nk, const uint8_t responder_pub[32],
+			   const uint8_t cookie[WIRE_ID_LEN], const uint8_t init_mac1[WIRE_ID_LEN],
+			   uint32_t receiver_index, struct wire_hs_cookie *out);
+int handshake_cookie_open(const struct net_keys *nk, const uint8_t responder_pub[32],
+			  const struct wire_hs_cookie *c, const uint8_t init_mac1[WIRE_ID_LEN],
+			  uint8_t cookie[WIRE_ID_LEN]);
+
 /* The responder's replay rule for initiations: a peer's timestamp must grow.
  * 0 (and *newest updated) or -EALREADY. */
 int handshake_accept_timestamp(uint64_t *newest, uint64_t timestamp);

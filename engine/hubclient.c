@@ -1,13 +1,11 @@
-/* hubclient.c - talking to the rendezvous hubs: periodic registration with a
- * return-routability cookie, the member lists and introductions they send,
- * and their reachability. Hub names are resolved in a thread so a slow DNS
- * server never stalls the node. Losing a hub never touches working edges. */
+/* hubclient.c - registration with the hubs and what they tell us (see hubclient.h). */
 #include "config.h"
 
-#include "advert.h"
+#include "hubclient.h"
+
+#include "discovery.h"
 #include "endpoint.h"
 #include "log.h"
-#include "node.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +24,9 @@ struct resolve_job {
 	int fd; /* write end of the pipe */
 };
 
-static uint64_t interval_ns(const struct node *n)
+static uint64_t interval_ns(const struct hubclient *hc)
 {
-	return (uint64_t)n->cfg->advert_interval_sec * NSEC_PER_SEC;
-}
-
-static const char *hub_name(const struct hub_client *h)
-{
-	return h->cfg->host;
+	return (uint64_t)hc->m->cfg->advert_interval_sec * NSEC_PER_SEC;
 }
 
 static void *resolve_thread(void *arg)
@@ -62,29 +55,29 @@ static void *resolve_thread(void *arg)
 
 static void resolved(struct io *io, uint32_t events)
 {
-	struct hub_client *h = (struct hub_client *)((char *)io - offsetof(struct hub_client, resolve_io));
+	struct hub_conn *h = (struct hub_conn *)((char *)io - offsetof(struct hub_conn, resolve_io));
+	struct mesh *m = h->hc->m;
 	struct wire_endpoint ep;
 	char a[ENDPOINT_STR_MAX];
 	ssize_t r = read(io->fd, &ep, sizeof(ep));
 
-	loop_del_io(h->node->loop, io);
+	loop_del_io(m->loop, io);
 	close(io->fd);
 	h->resolve_fd = -1;
 	h->resolving = false;
 	if (r != sizeof(ep) || !ep.family) {
-		log_warn("hub %s: cannot resolve the name; retrying in %u s", hub_name(h),
-			 h->node->cfg->restart_delay_sec);
-		timer_arm(h->node->loop, &h->t_register,
-			  loop_now() + (uint64_t)h->node->cfg->restart_delay_sec * NSEC_PER_SEC);
+		log_warn("hub %s: cannot resolve the name; retrying in %u s", h->cfg->host, m->cfg->restart_delay_sec);
+		timer_arm(m->loop, &h->t_register, loop_now() + (uint64_t)m->cfg->restart_delay_sec * NSEC_PER_SEC);
 		return;
 	}
 	h->ep = ep;
-	log_info("hub %s is %s", hub_name(h), endpoint_str(&ep, a));
-	timer_arm(h->node->loop, &h->t_register, loop_now());
+	log_info("hub %s is %s", h->cfg->host, endpoint_str(&ep, a));
+	timer_arm(m->loop, &h->t_register, loop_now());
 }
 
-static void start_resolve(struct hub_client *h)
+static void start_resolve(struct hub_conn *h)
 {
+	struct mesh *m = h->hc->m;
 	struct resolve_job *job;
 	pthread_attr_t attr;
 	pthread_t tid;
@@ -105,9 +98,8 @@ static void start_resolve(struct hub_client *h)
 	h->resolve_io = (struct io){.fd = fds[0], .cb = resolved};
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (loop_add_io(h->node->loop, &h->resolve_io, LOOP_IN) < 0 ||
-	    pthread_create(&tid, &attr, resolve_thread, job) != 0) {
-		loop_del_io(h->node->loop, &h->resolve_io);
+	if (loop_add_io(m->loop, &h->resolve_io, LOOP_IN) < 0 || pthread_create(&tid, &attr, resolve_thread, job) != 0) {
+		loop_del_io(m->loop, &h->resolve_io);
 		close(fds[0]);
 		close(fds[1]);
 		free(job);
@@ -118,126 +110,126 @@ static void start_resolve(struct hub_client *h)
 	pthread_attr_destroy(&attr);
 }
 
-static void send_register(struct hub_client *h, bool leaving)
+static void send_register(struct hub_conn *h, bool leaving)
 {
-	struct node *n = h->node;
+	struct mesh *m = h->hc->m;
+	struct selfadvert *self = h->hc->self;
 	struct wire_register r = {0};
 	uint8_t *buf;
 	size_t len;
 
 	if (!h->ep.family)
 		return;
-	if (loop_now() - n->advert_made > interval_ns(n) / 2) {
-		lan_collect_local_endpoints(n);
-		node_refresh_advert(n);
-	}
 	r.flags = leaving ? WIRE_REG_FLAG_LEAVING : WIRE_REG_FLAG_WANT_PEERS;
-	r.interval_sec = (uint16_t)n->cfg->advert_interval_sec;
-	memcpy(r.network_id, n->nk.network_id, WIRE_ID_LEN);
-	memcpy(r.node_id, n->node_id, WIRE_ID_LEN);
+	r.interval_sec = (uint16_t)m->cfg->advert_interval_sec;
+	memcpy(r.network_id, m->nk.network_id, WIRE_ID_LEN);
+	memcpy(r.node_id, m->node_id, WIRE_ID_LEN);
 	if (h->has_cookie)
 		memcpy(r.cookie, h->cookie, WIRE_ID_LEN);
-	r.advert = n->advert;
-	r.advert_len = leaving ? 0 : n->advert_len;
-	buf = node_send_buf(n);
-	len = wire_register_encode(buf, n->buf_size, &r);
+	r.advert = self->sealed;
+	r.advert_len = leaving ? 0 : self->len;
+	buf = udp_reserve(&m->udp);
+	len = wire_register_encode(buf, m->udp.slot_size, &r);
 	if (!len)
 		return;
-	node_send_commit(n, &h->ep, len);
+	udp_commit(&m->udp, &h->ep, len, false);
 	h->last_sent = loop_now();
 }
 
 static void register_due(struct timer *t)
 {
-	struct hub_client *h = (struct hub_client *)((char *)t - offsetof(struct hub_client, t_register));
-	struct node *n = h->node;
-	uint64_t now = loop_now(), next = interval_ns(n);
+	struct hub_conn *h = (struct hub_conn *)((char *)t - offsetof(struct hub_conn, t_register));
+	struct mesh *m = h->hc->m;
+	uint64_t now = loop_now(), next = interval_ns(h->hc);
 
 	if (!h->ep.family) {
 		start_resolve(h);
 		return;
 	}
-	if (h->reachable && now - h->last_reply > 3 * interval_ns(n)) {
+	if (h->reachable && now - h->last_reply > 3 * interval_ns(h->hc)) {
 		h->reachable = false;
 		h->has_cookie = false;
-		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying",
-			 hub_name(h), 3 * n->cfg->advert_interval_sec);
+		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying", h->cfg->host,
+			 3 * m->cfg->advert_interval_sec);
 	}
 	if (!h->reachable && next > HUB_RETRY_FAST)
 		next = HUB_RETRY_FAST;
 	send_register(h, false);
-	node_flush(n);
-	timer_arm(n->loop, t, now + next);
+	udp_flush(&m->udp);
+	timer_arm(m->loop, t, now + next);
 }
 
-int hubclient_init(struct node *n)
+int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self)
 {
-	n->n_hubs = n->cfg->n_hubs;
-	for (unsigned i = 0; i < n->n_hubs; i++) {
-		struct hub_client *h = &n->hubs[i];
-		memset(h, 0, sizeof(*h));
-		h->node = n;
-		h->cfg = &n->cfg->hubs[i];
+	memset(hc, 0, sizeof(*hc));
+	hc->m = m;
+	hc->self = self;
+	hc->n = m->cfg->n_hubs;
+	for (unsigned i = 0; i < hc->n; i++) {
+		struct hub_conn *h = &hc->hubs[i];
+		h->hc = hc;
+		h->cfg = &m->cfg->hubs[i];
 		h->resolve_fd = -1;
 		timer_init(&h->t_register, register_due);
 		if (endpoint_parse(&h->ep, h->cfg->host, h->cfg->port) < 0)
 			memset(&h->ep, 0, sizeof(h->ep)); /* a name: resolved when due */
 	}
-	if (!n->n_hubs)
-		log_info("no hub configured: peers are found by LAN discovery only");
+	if (!hc->n)
+		log_info("no hub configured: peers are found by LAN discovery, the peer cache and other members only");
 	return 0;
 }
 
-void hubclient_register_all(struct node *n, bool leaving)
+void hubclient_register_all(struct hubclient *hc, bool leaving)
 {
-	for (unsigned i = 0; i < n->n_hubs; i++) {
+	for (unsigned i = 0; i < hc->n; i++) {
 		if (leaving)
-			send_register(&n->hubs[i], true);
+			send_register(&hc->hubs[i], true);
 		else
-			timer_arm(n->loop, &n->hubs[i].t_register, loop_now());
+			timer_arm(hc->m->loop, &hc->hubs[i].t_register, loop_now());
 	}
-	node_flush(n);
+	udp_flush(&hc->m->udp);
 }
 
-void hubclient_free(struct node *n)
+void hubclient_free(struct hubclient *hc)
 {
-	for (unsigned i = 0; i < n->n_hubs; i++) {
-		struct hub_client *h = &n->hubs[i];
-		timer_disarm(n->loop, &h->t_register);
+	for (unsigned i = 0; i < hc->n; i++) {
+		struct hub_conn *h = &hc->hubs[i];
+		timer_disarm(hc->m->loop, &h->t_register);
 		if (h->resolve_fd >= 0) {
-			loop_del_io(n->loop, &h->resolve_io);
+			loop_del_io(hc->m->loop, &h->resolve_io);
 			close(h->resolve_fd);
 		}
 	}
-	n->n_hubs = 0;
+	hc->n = 0;
 }
 
-static struct hub_client *hub_by_endpoint(struct node *n, const struct wire_endpoint *from)
+bool hubclient_any_reachable(const struct hubclient *hc)
 {
-	for (unsigned i = 0; i < n->n_hubs; i++)
-		if (endpoint_equal(&n->hubs[i].ep, from))
-			return &n->hubs[i];
+	for (unsigned i = 0; i < hc->n; i++)
+		if (hc->hubs[i].reachable)
+			return true;
+	return false;
+}
+
+static struct hub_conn *hub_by_endpoint(struct hubclient *hc, const struct wire_endpoint *from)
+{
+	for (unsigned i = 0; i < hc->n; i++)
+		if (endpoint_equal(&hc->hubs[i].ep, from))
+			return &hc->hubs[i];
 	return NULL;
 }
 
-static void heard_from(struct hub_client *h)
+static void handle_cookie(struct hub_conn *h, const uint8_t *msg, size_t len)
 {
-	if (!h->reachable)
-		log_info("hub %s is reachable", hub_name(h));
-	h->reachable = true;
-	h->last_reply = loop_now();
-}
-
-static void handle_cookie(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
-{
+	struct mesh *m = h->hc->m;
 	struct wire_cookie c;
 
 	if (wire_cookie_decode(msg, len, &c) < 0) {
-		node_drop(n, NULL, DROP_MALFORMED);
+		mesh_drop(m, NULL, DROP_MALFORMED);
 		return;
 	}
-	if (memcmp(c.network_id, n->nk.network_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK);
+	if (memcmp(c.network_id, m->nk.network_id, WIRE_ID_LEN)) {
+		mesh_drop(m, NULL, DROP_WRONG_NETWORK);
 		return;
 	}
 	/* a new cookie is worth one immediate retry, not a loop */
@@ -246,82 +238,91 @@ static void handle_cookie(struct node *n, struct hub_client *h, const uint8_t *m
 	memcpy(h->cookie, c.cookie, WIRE_ID_LEN);
 	h->has_cookie = true;
 	send_register(h, false);
+	udp_flush(&m->udp);
 }
 
-static void handle_entry(struct node *n, const struct wire_peer_entry *e)
+/* Our NAT maps ports per destination if two observers see one public
+ * address with different ports. */
+static void check_mapping(struct hubclient *hc, const struct wire_endpoint *a, const char *who_a,
+			  const struct wire_endpoint *b, const char *who_b)
 {
-	uint8_t plain[WIRE_ADVERT_SEALED_MAX], id[WIRE_ID_LEN];
-	struct wire_advert a;
+	char x[ENDPOINT_STR_MAX], y[ENDPOINT_STR_MAX];
 
-	if (!memcmp(e->node_id, n->node_id, WIRE_ID_LEN))
+	if (hc->nat_edm || a->family != b->family || !a->family ||
+	    memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) || a->port == b->port)
 		return;
-	if (advert_open(&n->nk, e->advert, e->advert_len, plain, &a) < 0) {
-		node_drop(n, NULL, DROP_BAD_ADVERT);
-		return;
-	}
-	keys_node_id(&n->nk, a.static_pub, id);
-	if (memcmp(id, e->node_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_BAD_ADVERT);
-		return;
-	}
-	node_learn_advert(n, &a, &e->endpoint, CAND_HUB);
+	hc->nat_edm = true;
+	hc->m->edge_cfg.nat_ours_edm = true;
+	for (unsigned i = 0; i < hc->m->peers.n; i++)
+		peers_kick(hc->m->peers.list[i], loop_now()); /* their reports may change */
+	log_warn("this node's NAT maps ports per destination (\"symmetric\"): %s sees it at %s, %s at %s; nodes "
+		 "behind other NATs cannot reach it directly (forward UDP port %u to it)",
+		 who_a, endpoint_str(a, x), who_b, endpoint_str(b, y), hc->m->cfg->port);
 }
 
-/* Two hubs that see the same public address with different ports: our NAT
- * maps per destination, so peers behind NATs will not reach us directly. */
-static void check_symmetric(struct node *n, struct hub_client *h)
+static void handle_peers(struct hub_conn *h, const uint8_t *msg, size_t len)
 {
-	char a[ENDPOINT_STR_MAX], b[ENDPOINT_STR_MAX];
-
-	for (unsigned i = 0; i < n->n_hubs; i++) {
-		struct hub_client *o = &n->hubs[i];
-		if (o == h || o->symmetric_reported || o->observed.family != h->observed.family ||
-		    memcmp(o->observed.addr, h->observed.addr, h->observed.family == 4 ? 4 : 16) ||
-		    o->observed.port == h->observed.port)
-			continue;
-		o->symmetric_reported = h->symmetric_reported = true;
-		log_warn("this node is behind a symmetric NAT: hub %s sees it at %s, hub %s at %s; nodes behind "
-			 "other NATs cannot reach it directly (forward UDP port %u to it)",
-			 hub_name(o), endpoint_str(&o->observed, a), hub_name(h), endpoint_str(&h->observed, b),
-			 n->cfg->port);
-	}
-}
-
-static void handle_peers(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
-{
+	struct hubclient *hc = h->hc;
+	struct mesh *m = hc->m;
 	struct wire_peers p;
 	struct wire_peer_entry e;
 	char a[ENDPOINT_STR_MAX];
 	size_t off = 0;
 
 	if (wire_peers_decode(msg, len, &p) < 0) {
-		node_drop(n, NULL, DROP_MALFORMED);
+		mesh_drop(m, NULL, DROP_MALFORMED);
 		return;
 	}
-	if (memcmp(p.network_id, n->nk.network_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK);
+	if (memcmp(p.network_id, m->nk.network_id, WIRE_ID_LEN)) {
+		mesh_drop(m, NULL, DROP_WRONG_NETWORK);
 		return;
 	}
-	heard_from(h);
+	if (!h->reachable)
+		log_info("hub %s is reachable", h->cfg->host);
+	h->reachable = h->ever_reachable = true;
+	h->last_reply = loop_now();
 	if (!endpoint_equal(&p.observed, &h->observed)) {
 		h->observed = p.observed;
-		log_info("hub %s sees this node at %s", hub_name(h), endpoint_str(&p.observed, a));
-		check_symmetric(n, h);
+		log_info("hub %s sees this node at %s", h->cfg->host, endpoint_str(&p.observed, a));
+		for (unsigned i = 0; i < hc->n; i++)
+			if (&hc->hubs[i] != h)
+				check_mapping(hc, &hc->hubs[i].observed, hc->hubs[i].cfg->host, &h->observed,
+					      h->cfg->host);
 	}
-	while (wire_peers_next(&p, &off, &e) == 1)
-		handle_entry(n, &e);
+	while (wire_peers_next(&p, &off, &e) == 1) {
+		struct discovery_news n = {.advert = e.advert,
+					   .advert_len = e.advert_len,
+					   .node_id = e.node_id,
+					   .seen_at = &e.endpoint,
+					   .origin = EDGE_FROM_HUB,
+					   .punch = p.flags & WIRE_PEERS_FLAG_INTRO,
+					   .alive = true};
+		enum drop_reason why;
+		if (!memcmp(e.node_id, m->node_id, WIRE_ID_LEN))
+			continue;
+		if (!discovery_learn(m, &n, &why) && why != DROP_MAX)
+			mesh_drop(m, NULL, why);
+	}
+	udp_flush(&m->udp);
 }
 
-void hubclient_handle(struct node *n, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+void hubclient_handle(struct hubclient *hc, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
 {
-	struct hub_client *h = hub_by_endpoint(n, from);
+	struct hub_conn *h = hub_by_endpoint(hc, from);
 
 	if (!h) { /* hub messages are only believed from a hub's address */
-		node_drop(n, NULL, DROP_NOT_FROM_HUB);
+		mesh_drop(hc->m, NULL, DROP_NOT_FROM_HUB);
 		return;
 	}
 	if (wire_peek_type(msg, len) == WIRE_HUB_COOKIE)
-		handle_cookie(n, h, msg, len);
+		handle_cookie(h, msg, len);
 	else
-		handle_peers(n, h, msg, len);
+		handle_peers(h, msg, len);
+}
+
+void hubclient_peer_sees(struct hubclient *hc, const struct wire_endpoint *us)
+{
+	for (unsigned i = 0; i < hc->n; i++)
+		if (hc->hubs[i].observed.family)
+			check_mapping(hc, &hc->hubs[i].observed, hc->hubs[i].cfg->host, us, "a peer");
 }

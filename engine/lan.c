@@ -1,13 +1,11 @@
-/* lan.c - LAN discovery: sealed announces by IPv4 broadcast and IPv6
- * link-local multicast on the configured ports, so nodes on one link find
- * each other with no hub at all. Announces never go out of, and are never
- * believed from, the mesh interface itself. */
+/* lan.c - LAN discovery by broadcast and link-local multicast (see lan.h). */
 #include "config.h"
 
-#include "advert.h"
+#include "lan.h"
+
+#include "discovery.h"
 #include "endpoint.h"
 #include "log.h"
-#include "node.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,131 +14,219 @@
 #include <netinet/in.h>
 #include <string.h>
 
-static bool usable_interface(const struct node *n, const struct ifaddrs *ifa)
+#define LINKS_REREAD (1 * NSEC_PER_SEC)
+
+static bool is_link_local6(const uint8_t *a)
 {
-	return ifa->ifa_addr && (ifa->ifa_flags & IFF_UP) && !(ifa->ifa_flags & IFF_LOOPBACK) &&
-	       strcmp(ifa->ifa_name, n->tun.name) != 0;
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
-void lan_collect_local_endpoints(struct node *n)
+static unsigned prefix_len(const struct sockaddr *mask)
+{
+	const uint8_t *b = NULL;
+	unsigned n = 0, len = 0;
+
+	if (!mask)
+		return 0;
+	if (mask->sa_family == AF_INET)
+		b = (const uint8_t *)&((const struct sockaddr_in *)mask)->sin_addr, len = 4;
+	else if (mask->sa_family == AF_INET6)
+		b = (const uint8_t *)&((const struct sockaddr_in6 *)mask)->sin6_addr, len = 16;
+	for (unsigned i = 0; i < len; i++)
+		for (int bit = 7; bit >= 0 && (b[i] >> bit & 1); bit--)
+			n++;
+	return n;
+}
+
+static bool usable(const struct lan *l, const struct ifaddrs *ifa)
+{
+	return ifa->ifa_addr && (ifa->ifa_flags & IFF_UP) && !(ifa->ifa_flags & IFF_LOOPBACK) &&
+	       strcmp(ifa->ifa_name, l->m->dev.name) != 0 &&
+	       (ifa->ifa_addr->sa_family == AF_INET || ifa->ifa_addr->sa_family == AF_INET6);
+}
+
+/* Our links: each address with its prefix (and broadcast address). */
+static void read_links(struct lan *l, uint64_t now)
 {
 	struct ifaddrs *list, *ifa;
 
-	n->n_local_eps = 0;
+	if (l->links_read && now - l->links_read < LINKS_REREAD)
+		return;
+	l->links_read = now;
+	l->n_links = 0;
 	if (getifaddrs(&list) < 0)
 		return;
-	for (ifa = list; ifa && n->n_local_eps < NODE_MAX_LOCAL_ENDPOINTS; ifa = ifa->ifa_next) {
+	for (ifa = list; ifa && l->n_links < LAN_MAX_LINKS; ifa = ifa->ifa_next) {
+		struct lan_link *k = &l->links[l->n_links];
 		struct wire_endpoint ep;
-		if (!usable_interface(n, ifa))
+		if (!usable(l, ifa))
 			continue;
-		if (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6)
-			continue;
+		memset(k, 0, sizeof(*k));
+		k->ifindex = if_nametoindex(ifa->ifa_name);
 		endpoint_from_sockaddr(&ep, ifa->ifa_addr);
-		/* link-local IPv6 needs a scope the peer cannot know */
-		if (ep.family == 6 && ((ep.addr[0] == 0xfe && (ep.addr[1] & 0xc0) == 0x80) || n->sock6 < 0))
-			continue;
-		if (ep.family == 4 && n->sock4 < 0)
-			continue;
-		ep.port = n->cfg->port;
-		n->local_eps[n->n_local_eps++] = ep;
+		k->net.family = ep.family;
+		memcpy(k->net.addr, ep.addr, sizeof(k->net.addr));
+		k->net.len = (uint8_t)prefix_len(ifa->ifa_netmask);
+		if (ep.family == 4 && (ifa->ifa_flags & IFF_BROADCAST) && ifa->ifa_broadaddr)
+			endpoint_from_sockaddr(&k->broadcast, ifa->ifa_broadaddr);
+		l->n_links++;
 	}
 	freeifaddrs(list);
 }
 
-static size_t build_announce(struct node *n, uint8_t *buf, size_t cap)
-{
-	struct wire_lan_announce l = {.advert = n->advert, .advert_len = n->advert_len};
+/* ------------------------------------------------------------- announcing */
 
-	memcpy(l.network_id, n->nk.network_id, WIRE_ID_LEN);
-	return wire_lan_encode(buf, cap, &l);
-}
-
-static void send_to(struct node *n, int fd, const struct sockaddr *sa, socklen_t len, const uint8_t *buf,
-		    size_t n_bytes)
+static void announce_on(struct lan *l, const struct ifaddrs *ifa, const uint8_t *buf, size_t len)
 {
-	if (sendto(fd, buf, n_bytes, MSG_DONTWAIT, sa, len) < 0)
-		log_debug("LAN announce not sent: %s", strerror(errno));
-}
+	struct mesh *m = l->m;
 
-static void announce_on(struct node *n, const struct ifaddrs *ifa, const uint8_t *buf, size_t len)
-{
-	for (unsigned i = 0; i < n->cfg->n_lan_ports; i++) {
-		uint16_t port = htons(n->cfg->lan_ports[i]);
-		if (ifa->ifa_addr->sa_family == AF_INET && n->sock4 >= 0 && (ifa->ifa_flags & IFF_BROADCAST) &&
-		    ifa->ifa_broadaddr) {
+	for (unsigned i = 0; i < m->cfg->n_lan_ports; i++) {
+		uint16_t port = htons(m->cfg->lan_ports[i]);
+		int ret = 0;
+		if (ifa->ifa_addr->sa_family == AF_INET && (ifa->ifa_flags & IFF_BROADCAST) && ifa->ifa_broadaddr) {
 			struct sockaddr_in sin;
 			memcpy(&sin, ifa->ifa_broadaddr, sizeof(sin));
 			sin.sin_port = port;
-			send_to(n, n->sock4, (struct sockaddr *)&sin, sizeof(sin), buf, len);
-		} else if (ifa->ifa_addr->sa_family == AF_INET6 && n->sock6 >= 0 && (ifa->ifa_flags & IFF_MULTICAST)) {
+			ret = udp_sendto(&m->udp, (struct sockaddr *)&sin, sizeof(sin), buf, len);
+		} else if (ifa->ifa_addr->sa_family == AF_INET6 && (ifa->ifa_flags & IFF_MULTICAST)) {
 			const struct sockaddr_in6 *own = (const struct sockaddr_in6 *)ifa->ifa_addr;
 			struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = port};
-			/* once per link: use the link-local address as the marker */
-			if (own->sin6_addr.s6_addr[0] != 0xfe || (own->sin6_addr.s6_addr[1] & 0xc0) != 0x80)
+			/* once per link: the link-local address marks it */
+			if (!is_link_local6(own->sin6_addr.s6_addr))
 				continue;
 			inet_pton(AF_INET6, "ff02::1", &sin6.sin6_addr);
 			sin6.sin6_scope_id = if_nametoindex(ifa->ifa_name);
-			send_to(n, n->sock6, (struct sockaddr *)&sin6, sizeof(sin6), buf, len);
+			ret = udp_sendto(&m->udp, (struct sockaddr *)&sin6, sizeof(sin6), buf, len);
 		}
+		if (ret < 0)
+			log_debug("LAN announce on %s not sent: %s", ifa->ifa_name, strerror(-ret));
 	}
 }
 
 static void announce(struct timer *t)
 {
-	struct node *n = (struct node *)((char *)t - offsetof(struct node, t_lan));
+	struct lan *l = (struct lan *)((char *)t - offsetof(struct lan, t_announce));
+	struct mesh *m = l->m;
+	struct wire_lan_announce a;
 	uint8_t buf[WIRE_DGRAM_MAX];
 	struct ifaddrs *list, *ifa;
 	uint64_t next;
 	size_t len;
 
-	lan_collect_local_endpoints(n);
-	node_refresh_advert(n);
-	len = build_announce(n, buf, sizeof(buf));
+	/* a fresh timestamp every round: receivers only count news */
+	selfadvert_refresh(l->self, m);
+	a = (struct wire_lan_announce){.advert = l->self->sealed, .advert_len = l->self->len};
+	memcpy(a.network_id, m->nk.network_id, WIRE_ID_LEN);
+	len = wire_lan_encode(buf, sizeof(buf), &a);
 	if (len && getifaddrs(&list) == 0) {
 		for (ifa = list; ifa; ifa = ifa->ifa_next)
-			if (usable_interface(n, ifa))
-				announce_on(n, ifa, buf, len);
+			if (usable(l, ifa))
+				announce_on(l, ifa, buf, len);
 		freeifaddrs(list);
 	}
 	/* a quick start (0 s, 1 s, 3 s), then every advert interval */
-	n->lan_rounds++;
-	next = n->lan_rounds == 1 ? NSEC_PER_SEC : n->lan_rounds == 2 ? 2 * NSEC_PER_SEC
-				       : (uint64_t)n->cfg->advert_interval_sec * NSEC_PER_SEC;
-	timer_arm(n->loop, t, loop_now() + next);
+	l->rounds++;
+	next = l->rounds == 1 ? NSEC_PER_SEC : l->rounds == 2 ? 2 * NSEC_PER_SEC
+				     : (uint64_t)m->cfg->advert_interval_sec * NSEC_PER_SEC;
+	timer_arm(m->loop, t, loop_now() + next);
 }
 
-int lan_init(struct node *n)
+int lan_init(struct lan *l, struct mesh *m, struct selfadvert *self)
 {
-	timer_init(&n->t_lan, announce);
-	if (!n->cfg->n_lan_ports)
+	memset(l, 0, sizeof(*l));
+	l->m = m;
+	l->self = self;
+	timer_init(&l->t_announce, announce);
+	if (!m->cfg->n_lan_ports)
 		return 0;
-	log_info("LAN discovery on %u port(s)", n->cfg->n_lan_ports);
-	return timer_arm(n->loop, &n->t_lan, loop_now());
+	log_info("LAN discovery on %u port(s)", m->cfg->n_lan_ports);
+	return timer_arm(m->loop, &l->t_announce, loop_now());
 }
 
-void lan_handle(struct node *n, const uint8_t *msg, size_t len, const struct wire_endpoint *from, int ifindex)
+void lan_free(struct lan *l)
 {
-	uint8_t plain[WIRE_ADVERT_SEALED_MAX];
-	struct wire_lan_announce l;
-	struct wire_advert a;
+	if (l->m)
+		timer_disarm(l->m->loop, &l->t_announce);
+}
 
-	if (ifindex && (unsigned)ifindex == n->tun.ifindex) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK); /* never learn over the mesh itself */
+/* -------------------------------------------------------------- receiving */
+
+static bool to_group(const struct lan *l, const struct wire_endpoint *dst)
+{
+	static const uint8_t all_ones[4] = {255, 255, 255, 255};
+
+	if (dst->family == 6)
+		return dst->addr[0] == 0xff;
+	if (dst->family != 4)
+		return false;
+	if (!memcmp(dst->addr, all_ones, 4))
+		return true;
+	for (unsigned i = 0; i < l->n_links; i++)
+		if (l->links[i].broadcast.family == 4 && !memcmp(l->links[i].broadcast.addr, dst->addr, 4))
+			return true;
+	return false;
+}
+
+static bool on_link(const struct lan *l, const struct wire_endpoint *from, int ifindex)
+{
+	if (from->family == 6 && is_link_local6(from->addr))
+		return true; /* link-local: it cannot have come from anywhere else */
+	for (unsigned i = 0; i < l->n_links; i++) {
+		const struct lan_link *k = &l->links[i];
+		if ((!ifindex || k->ifindex == (unsigned)ifindex) && k->net.family == from->family &&
+		    prefix_contains(&k->net, from->family, from->addr))
+			return true;
+	}
+	return false;
+}
+
+/* Why an announce does not count, or DROP_MAX if it may. The cheap checks. */
+static enum drop_reason check_source(struct lan *l, const struct udp_rx *rx)
+{
+	struct mesh *m = l->m;
+
+	if (!m->cfg->n_lan_ports)
+		return DROP_LAN_OFF;
+	if (rx->ifindex && m->dev.ifindex && (unsigned)rx->ifindex == m->dev.ifindex)
+		return DROP_WRONG_NETWORK; /* never learn over the mesh itself */
+	read_links(l, loop_now());
+	if (!to_group(l, &rx->dst))
+		return DROP_LAN_UNICAST;
+	if (!on_link(l, rx->from, rx->ifindex))
+		return DROP_LAN_OFFLINK;
+	return DROP_MAX;
+}
+
+void lan_handle(struct lan *l, const uint8_t *msg, size_t len, const struct udp_rx *rx)
+{
+	struct mesh *m = l->m;
+	struct wire_lan_announce a;
+	enum drop_reason why = check_source(l, rx);
+	bool usable_src = !(rx->from->family == 6 && is_link_local6(rx->from->addr));
+	struct discovery_news n;
+
+	if (why != DROP_MAX) {
+		mesh_drop(m, NULL, why);
 		return;
 	}
-	if (wire_lan_decode(msg, len, &l) < 0) {
-		node_drop(n, NULL, DROP_MALFORMED);
+	if (wire_lan_decode(msg, len, &a) < 0) {
+		mesh_drop(m, NULL, DROP_MALFORMED);
 		return;
 	}
-	if (memcmp(l.network_id, n->nk.network_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK);
+	if (memcmp(a.network_id, m->nk.network_id, WIRE_ID_LEN)) {
+		mesh_drop(m, NULL, DROP_WRONG_NETWORK);
 		return;
 	}
-	if (advert_open(&n->nk, l.advert, l.advert_len, plain, &a) < 0) {
-		node_drop(n, NULL, DROP_BAD_ADVERT);
-		return;
-	}
-	if (!memcmp(a.static_pub, n->id.pub, 32))
-		return; /* our own broadcast, looped back */
-	node_learn_advert(n, &a, from, CAND_LAN);
+	n = (struct discovery_news){.advert = a.advert,
+				    .advert_len = a.advert_len,
+				    /* a link-local source needs a scope the edge cannot keep:
+				     * the advert's own addresses serve instead */
+				    .seen_at = usable_src ? rx->from : NULL,
+				    .origin = EDGE_FROM_LAN,
+				    .punch = true,
+				    .alive = true,
+				    .require_fresh = true};
+	if (!discovery_learn(m, &n, &why) && why != DROP_MAX)
+		mesh_drop(m, NULL, why);
+	udp_flush(&m->udp);
 }

@@ -5,6 +5,7 @@
 #include "keys.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -74,7 +75,7 @@ static int query(const char *path, bool json)
 static int cmd_status(int argc, char **argv)
 {
 	const char *iface = NULL, *socket_path = NULL;
-	char path[108];
+	char path[PATH_MAX];
 	bool json = false;
 	struct dirent *de;
 	DIR *d;

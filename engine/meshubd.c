@@ -24,6 +24,7 @@ struct options {
 	bool nm_mode;
 	int psk_fd;
 	int ready_fd;
+	int device_fd;
 };
 
 static void usage(FILE *f)
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 		   "      --nm           NetworkManager mode: create the device, configure nothing\n"
 		   "      --psk-fd N     read the network key from file descriptor N\n"
 		   "      --ready-fd N   write \"READY ifname=... mtu=...\" to fd N once running\n"
+		   "      --device-fd N  use fd N (one packet per read/write) as the device instead of TUN/TAP\n"
 		   "  -V, --version      print the version\n");
 }
 
@@ -55,11 +57,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
 		{"syslog", no_argument, NULL, 's'},  {"nm", no_argument, NULL, 'n'},
 		{"psk-fd", required_argument, NULL, 'p'}, {"ready-fd", required_argument, NULL, 'r'},
+		{"device-fd", required_argument, NULL, 'd'},
 		{"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	int c;
 
-	*o = (struct options){.psk_fd = -1, .ready_fd = -1};
+	*o = (struct options){.psk_fd = -1, .ready_fd = -1, .device_fd = -1};
 	while ((c = getopt_long(argc, argv, "vqVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': o->verbosity++; break;
@@ -72,6 +75,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			if (parse_fd(optarg, &o->ready_fd) < 0)
+				goto bad;
+			break;
+		case 'd':
+			if (parse_fd(optarg, &o->device_fd) < 0)
 				goto bad;
 			break;
 		case 'V': printf("meshubd %s\n", PACKAGE_VERSION); exit(0);
@@ -154,6 +161,7 @@ static pid_t nm_parent;
 static int run(struct options *o, struct conf *cfg)
 {
 	static struct node node; /* large: keep it off the stack */
+	struct node_options nopt = {.nm_mode = o->nm_mode, .ready_fd = o->ready_fd, .device_fd = o->device_fd};
 	struct signals sig;
 	char name[NAME_MAX + 1];
 	struct loop *loop = loop_new();
@@ -162,20 +170,20 @@ static int run(struct options *o, struct conf *cfg)
 	if (!loop)
 		return -ENOMEM;
 	conf_name(o->config, name, sizeof(name));
-	node.ready_fd = o->ready_fd;
+	nopt.conf_name = name;
 	ret = setup_signals(loop, &sig);
 	if (ret < 0) {
 		log_errno(ret, "cannot set up signal handling");
 		goto out;
 	}
-	ret = node_init(&node, loop, cfg, name, o->nm_mode);
+	ret = node_init(&node, loop, cfg, &nopt);
 	/* dropping privileges cleared the parent-death signal the service set */
 	if (ret == 0 && o->nm_mode && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != nm_parent))
 		ret = log_errno(-ESRCH, "NetworkManager's service is gone");
 	if (ret == 0) {
-		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.tun.name, node.hostname);
+		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.m.dev.name, node.m.hostname);
 		ret = loop_run(loop);
-		hubclient_register_all(&node, true);
+		node_leave(&node);
 	}
 	node_free(&node);
 	loop_unwatch_signals(loop, &sig.w);

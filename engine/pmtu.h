@@ -1,6 +1,11 @@
-/* pmtu.h - path-MTU discovery for one edge: a binary search over inner
- * packet sizes with padded, authenticated probes (PROBE/PROBE_ACK). Pure:
- * the caller sends the probes and reports acks and timeouts. */
+/* pmtu.h - path-MTU search for one edge: rounds of up to PMTU_PARALLEL
+ * padded, authenticated probes of different sizes sent together, the
+ * largest acknowledged size and the smallest lost one narrowing the range
+ * each round (the device MTU is tried in the first round, so most paths are
+ * done after one). A single lost size in a round may be plain loss: it is
+ * tried again before it counts. Hints from ICMP "too big" narrow the range
+ * at once. Pure: the caller sends the probes, reports acks and the end of
+ * each round (all answered, or its timeout). */
 #pragma once
 
 #include <stdbool.h>
@@ -8,25 +13,31 @@
 
 #define PMTU_MIN_V4 576
 #define PMTU_MIN_V6 1280
-#define PMTU_TRIES 2 /* a size is given up after this many lost probes */
+#define PMTU_PARALLEL 8
+#define PMTU_DONE_GAP 2 /* the search stops when the range is this narrow */
 
 struct pmtu {
 	uint16_t lo;	  /* largest size known to pass */
 	uint16_t hi;	  /* smallest size known to fail, or the ceiling + 1 */
-	uint16_t probing; /* size of the probe in flight; 0 = none */
-	uint8_t tries;
-	bool first;
-	uint32_t probe_id;
+	uint16_t suspect; /* a size lost once: it is re-tried before it becomes hi; 0 = none */
+	uint16_t sizes[PMTU_PARALLEL];
+	uint8_t n, acked; /* sizes of the round in flight; acked: bit i = sizes[i] answered */
+	uint8_t rounds;
 };
 
 /* Starts a search between floor (assumed to pass) and ceiling (the device MTU). */
 void pmtu_start(struct pmtu *m, uint16_t floor, uint16_t ceiling);
-/* The size to probe next, or 0 when the search is over. Marks it in flight. */
-uint16_t pmtu_next(struct pmtu *m, uint32_t probe_id);
-/* The probe of probe_id was acknowledged. */
-void pmtu_ack(struct pmtu *m, uint32_t probe_id);
-/* The probe in flight was not acknowledged in time. */
-void pmtu_timeout(struct pmtu *m);
+/* The sizes of the next round (at most PMTU_PARALLEL, written to sizes);
+ * 0 when the search is over. */
+unsigned pmtu_round(struct pmtu *m, uint16_t sizes[PMTU_PARALLEL]);
+/* A probe of this size was acknowledged. */
+void pmtu_ack(struct pmtu *m, uint16_t size);
+/* The round is over: every size not acknowledged is taken as lost. */
+void pmtu_round_end(struct pmtu *m);
+/* All sizes of the round in flight are answered. */
+bool pmtu_round_complete(const struct pmtu *m);
+/* ICMP said the path carries at most mtu bytes (of inner packet). */
+void pmtu_hint(struct pmtu *m, uint16_t mtu);
 /* The largest inner packet the path is known to carry. */
 uint16_t pmtu_value(const struct pmtu *m);
 bool pmtu_done(const struct pmtu *m);

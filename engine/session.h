@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifndef NSEC_PER_SEC
 #define NSEC_PER_SEC 1000000000ULL
+#endif
 #define SESSION_REKEY_AFTER_MESSAGES (1ULL << 60)
 #define SESSION_REJECT_AFTER_MESSAGES (UINT64_MAX - (1ULL << 13))
 #define SESSION_REKEY_AFTER_TIME (120 * NSEC_PER_SEC)

@@ -15,7 +15,12 @@ _Static_assert(WIRE_REGISTER_HDR_LEN == 8 + 3 * WIRE_ID_LEN, "register header");
 _Static_assert(WIRE_COOKIE_LEN == 4 + 2 * WIRE_ID_LEN, "cookie size");
 _Static_assert(WIRE_COOKIE_LEN < WIRE_REGISTER_HDR_LEN, "a cookie reply must be smaller than any request");
 _Static_assert(WIRE_PEERS_HDR_LEN == 4 + WIRE_ID_LEN, "peers header");
-_Static_assert(WIRE_HS_INIT_FIXED == 8 + 32 + (32 + 16) + 16 + 16, "initiation size");
+_Static_assert(WIRE_HS_INIT_FIXED == 8 + 32 + (32 + 16) + 16 + 16 + 16, "initiation size");
+_Static_assert(WIRE_HS_COOKIE_LEN == 8 + WIRE_COOKIE_NONCE_LEN + WIRE_ID_LEN + WIRE_TAG_LEN, "cookie reply size");
+_Static_assert(WIRE_HS_COOKIE_LEN < WIRE_HS_INIT_FIXED + 10, "a cookie reply is smaller than any initiation");
+_Static_assert(WIRE_PROBE_ACK_MIN == 4 + 2 + 3, "probe ack size");
+_Static_assert(WIRE_NODE_REF_LEN == 20, "node reference size");
+_Static_assert(WIRE_CACHE_HDR_LEN == sizeof(WIRE_CACHE_MAGIC) - 1 + 4, "cache header");
 _Static_assert(WIRE_HS_RESP_FIXED == 12 + 32 + 16 + 16, "response size");
 _Static_assert(WIRE_TRANSPORT_HDR_LEN == 16, "transport header");
 _Static_assert(WIRE_LAN_HDR_LEN == 4 + WIRE_ID_LEN, "lan header");
@@ -205,6 +210,34 @@ static void wr_endpoint(struct wr *w, const struct wire_endpoint *ep)
 	wr_bytes(w, ep->addr, n);
 }
 
+/* An endpoint that may be absent: family 0 and a zero port, no address. */
+static int rd_endpoint_opt(struct rd *r, struct wire_endpoint *ep)
+{
+	const uint8_t *p = r->left ? r->p : NULL;
+
+	if (p && p[0] == 0) {
+		memset(ep, 0, sizeof(*ep));
+		rd_take(r, 1);
+		return rd_u16(r) == 0 ? 0 : -EBADMSG;
+	}
+	return rd_endpoint(r, ep);
+}
+
+static void wr_endpoint_opt(struct wr *w, const struct wire_endpoint *ep)
+{
+	if (ep->family) {
+		wr_endpoint(w, ep);
+		return;
+	}
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+}
+
+static size_t endpoint_opt_size(const struct wire_endpoint *ep)
+{
+	return 3 + addr_len(ep->family);
+}
+
 static int rd_prefix(struct rd *r, struct wire_prefix *pf)
 {
 	size_t n;
@@ -264,6 +297,8 @@ const char *wire_type_name(uint8_t type)
 		{WIRE_PROBE, "probe"},
 		{WIRE_PROBE_ACK, "probe-ack"},
 		{WIRE_LAN_ANNOUNCE, "lan-announce"},
+		{WIRE_HS_COOKIE, "handshake-cookie"},
+		{WIRE_CONTROL, "control"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].type == type)
@@ -500,10 +535,13 @@ int wire_hs_init_decode(const uint8_t *buf, size_t len, struct wire_hs_init *out
 		return -EBADMSG;
 	rd_take(&r, 3);
 	out->sender_index = rd_u32(&r);
+	out->ephemeral = buf + WIRE_HS_INIT_NOISE_OFF;
 	out->noise = buf + WIRE_HS_INIT_NOISE_OFF;
-	out->noise_len = len - WIRE_HS_INIT_NOISE_OFF - WIRE_ID_LEN;
-	out->mac1_offset = len - WIRE_ID_LEN;
+	out->noise_len = len - WIRE_HS_INIT_NOISE_OFF - 2 * WIRE_ID_LEN;
+	out->mac1_offset = len - 2 * WIRE_ID_LEN;
 	out->mac1 = buf + out->mac1_offset;
+	out->mac2_offset = len - WIRE_ID_LEN;
+	out->mac2 = buf + out->mac2_offset;
 	return 0;
 }
 
@@ -552,6 +590,36 @@ size_t wire_hs_resp_header(uint8_t *buf, size_t cap, uint32_t sender_index, uint
 	return wr_done(&w);
 }
 
+int wire_hs_cookie_decode(const uint8_t *buf, size_t len, struct wire_hs_cookie *out)
+{
+	struct rd r = RD(buf, len);
+
+	if (rd_type(&r, WIRE_HS_COOKIE))
+		return -EPROTONOSUPPORT;
+	if (len != WIRE_HS_COOKIE_LEN)
+		return len < WIRE_HS_COOKIE_LEN ? -EMSGSIZE : -EBADMSG;
+	if (buf[1] | buf[2] | buf[3])
+		return -EBADMSG;
+	rd_take(&r, 3);
+	out->receiver_index = rd_u32(&r);
+	rd_copy(&r, out->nonce, sizeof(out->nonce));
+	rd_copy(&r, out->sealed, sizeof(out->sealed));
+	return rd_end(&r, false);
+}
+
+size_t wire_hs_cookie_encode(uint8_t *buf, size_t cap, const struct wire_hs_cookie *in)
+{
+	struct wr w = WR(buf, cap);
+
+	wr_u8(&w, WIRE_HS_COOKIE);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_u32(&w, in->receiver_index);
+	wr_bytes(&w, in->nonce, sizeof(in->nonce));
+	wr_bytes(&w, in->sealed, sizeof(in->sealed));
+	return wr_done(&w);
+}
+
 int wire_hs_payload_decode(const uint8_t *buf, size_t len, bool initiation, struct wire_hs_payload *out)
 {
 	struct rd r = RD(buf, len);
@@ -581,7 +649,7 @@ size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const s
 
 static bool is_transport(uint8_t t)
 {
-	return t == WIRE_DATA || t == WIRE_KEEPALIVE || t == WIRE_PROBE || t == WIRE_PROBE_ACK;
+	return t == WIRE_DATA || t == WIRE_KEEPALIVE || t == WIRE_PROBE || t == WIRE_PROBE_ACK || t == WIRE_CONTROL;
 }
 
 int wire_transport_decode(const uint8_t *buf, size_t len, struct wire_transport *out)
@@ -646,9 +714,13 @@ size_t wire_probe_encode(uint8_t *buf, size_t cap, const struct wire_probe *in, 
 int wire_probe_ack_decode(const uint8_t *buf, size_t len, struct wire_probe *out)
 {
 	struct rd r = RD(buf, len);
+	int ret;
 
 	out->probe_id = rd_u32(&r);
 	out->size = rd_u16(&r);
+	ret = rd_endpoint_opt(&r, &out->observed);
+	if (ret < 0 && !r.bad)
+		return ret;
 	return rd_end(&r, false);
 }
 
@@ -658,7 +730,221 @@ size_t wire_probe_ack_encode(uint8_t *buf, size_t cap, const struct wire_probe *
 
 	wr_u32(&w, in->probe_id);
 	wr_u16(&w, in->size);
+	wr_endpoint_opt(&w, &in->observed);
 	return wr_done(&w);
+}
+
+/* ------------------------------------------------------------------- control */
+
+uint8_t wire_control_kind(const uint8_t *buf, size_t len)
+{
+	return len ? buf[0] : 0;
+}
+
+int wire_members_decode(const uint8_t *buf, size_t len, struct wire_members *out)
+{
+	struct rd r = RD(buf, len);
+	struct wire_member e;
+	size_t off = 0;
+	unsigned n = 0;
+	int ret;
+
+	if (rd_type(&r, WIRE_CTL_MEMBERS))
+		return -EPROTONOSUPPORT;
+	out->flags = rd_u8(&r);
+	out->count = rd_u16(&r);
+	if (r.bad)
+		return -EMSGSIZE;
+	if (out->flags & ~(WIRE_MEMBERS_FLAG_INTRO | WIRE_MEMBERS_FLAG_MORE))
+		return -EBADMSG;
+	out->entries = r.p;
+	out->entries_len = r.left;
+	while ((ret = wire_members_next(out, &off, &e)) == 1)
+		n++;
+	if (ret < 0)
+		return ret;
+	return n == out->count ? 0 : -EBADMSG;
+}
+
+int wire_members_next(const struct wire_members *m, size_t *off, struct wire_member *e)
+{
+	struct rd r;
+	int ret;
+
+	if (*off > m->entries_len)
+		return -EBADMSG;
+	if (*off == m->entries_len)
+		return 0;
+	r = (struct rd)RD(m->entries + *off, m->entries_len - *off);
+	ret = rd_endpoint_opt(&r, &e->endpoint);
+	if (ret < 0 && !r.bad)
+		return ret;
+	e->advert_len = rd_u16(&r);
+	if (!r.bad && (e->advert_len > WIRE_ADVERT_SEALED_MAX || !e->advert_len))
+		return -EBADMSG;
+	e->advert = rd_take(&r, e->advert_len);
+	if (r.bad)
+		return -EMSGSIZE;
+	*off = m->entries_len - r.left;
+	return 1;
+}
+
+size_t wire_members_begin(uint8_t *buf, size_t cap, uint8_t flags)
+{
+	struct wr w = WR(buf, cap);
+
+	wr_u8(&w, WIRE_CTL_MEMBERS);
+	wr_u8(&w, flags);
+	wr_u16(&w, 0);
+	return wr_done(&w);
+}
+
+size_t wire_member_size(const struct wire_member *e)
+{
+	return endpoint_opt_size(&e->endpoint) + 2 + e->advert_len;
+}
+
+int wire_members_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_member *e)
+{
+	struct wr w;
+	uint16_t count;
+
+	if (*len < WIRE_MEMBERS_HDR_LEN || *len > cap || !e->advert_len || e->advert_len > WIRE_ADVERT_SEALED_MAX ||
+	    (e->endpoint.family && !addr_len(e->endpoint.family)))
+		return -EINVAL;
+	count = (uint16_t)(buf[2] << 8 | buf[3]);
+	if (count == UINT16_MAX)
+		return -ENOSPC;
+	w = (struct wr)WR(buf + *len, cap - *len);
+	wr_endpoint_opt(&w, &e->endpoint);
+	wr_u16(&w, (uint16_t)e->advert_len);
+	wr_bytes(&w, e->advert, e->advert_len);
+	if (w.bad)
+		return -ENOSPC;
+	*len += w.n;
+	count++;
+	buf[2] = (uint8_t)(count >> 8);
+	buf[3] = (uint8_t)count;
+	return 0;
+}
+
+int wire_node_ref_decode(const uint8_t *buf, size_t len, struct wire_node_ref *out)
+{
+	struct rd r = RD(buf, len);
+
+	out->kind = rd_u8(&r);
+	if (!r.bad && out->kind != WIRE_CTL_MEMBERS_REQ && out->kind != WIRE_CTL_INTRO_REQ)
+		return -EPROTONOSUPPORT;
+	if (rd_u8(&r) != 0 || rd_u16(&r) != 0) {
+		if (!r.bad)
+			return -EBADMSG;
+	}
+	rd_copy(&r, out->node_id, WIRE_ID_LEN);
+	return rd_end(&r, false);
+}
+
+size_t wire_node_ref_encode(uint8_t *buf, size_t cap, const struct wire_node_ref *in)
+{
+	struct wr w = WR(buf, cap);
+
+	if (in->kind != WIRE_CTL_MEMBERS_REQ && in->kind != WIRE_CTL_INTRO_REQ)
+		return 0;
+	wr_u8(&w, in->kind);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_bytes(&w, in->node_id, WIRE_ID_LEN);
+	return wr_done(&w);
+}
+
+/* ---------------------------------------------------------------- peer cache */
+
+int wire_cache_decode(const uint8_t *buf, size_t len, struct wire_cache *out)
+{
+	struct rd r = RD(buf, len);
+	const uint8_t *magic = rd_take(&r, 4);
+	struct wire_cache_entry e;
+	size_t off = 0;
+	unsigned n = 0;
+	int ret;
+
+	if (magic && memcmp(magic, WIRE_CACHE_MAGIC, 4))
+		return -EPROTONOSUPPORT;
+	if (rd_u8(&r) != WIRE_CACHE_VERSION && !r.bad)
+		return -EPROTONOSUPPORT;
+	if (rd_u8(&r) != 0 && !r.bad)
+		return -EBADMSG;
+	out->count = rd_u16(&r);
+	if (r.bad)
+		return -EMSGSIZE;
+	if (out->count > WIRE_CACHE_MAX_ENTRIES)
+		return -EBADMSG;
+	out->entries = r.p;
+	out->entries_len = r.left;
+	while ((ret = wire_cache_next(out, &off, &e)) == 1)
+		n++;
+	if (ret < 0)
+		return ret;
+	return n == out->count ? 0 : -EBADMSG;
+}
+
+int wire_cache_next(const struct wire_cache *c, size_t *off, struct wire_cache_entry *e)
+{
+	struct rd r;
+	int ret;
+
+	if (*off > c->entries_len)
+		return -EBADMSG;
+	if (*off == c->entries_len)
+		return 0;
+	r = (struct rd)RD(c->entries + *off, c->entries_len - *off);
+	e->last_seen = rd_u64(&r);
+	ret = rd_endpoint_opt(&r, &e->endpoint);
+	if (ret < 0 && !r.bad)
+		return ret;
+	e->advert_len = rd_u16(&r);
+	if (!r.bad && (!e->advert_len || e->advert_len > WIRE_ADVERT_SEALED_MAX))
+		return -EBADMSG;
+	e->advert = rd_take(&r, e->advert_len);
+	if (r.bad)
+		return -EMSGSIZE;
+	*off = c->entries_len - r.left;
+	return 1;
+}
+
+size_t wire_cache_begin(uint8_t *buf, size_t cap)
+{
+	struct wr w = WR(buf, cap);
+
+	wr_bytes(&w, WIRE_CACHE_MAGIC, 4);
+	wr_u8(&w, WIRE_CACHE_VERSION);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	return wr_done(&w);
+}
+
+int wire_cache_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_cache_entry *e)
+{
+	struct wr w;
+	uint16_t count;
+
+	if (*len < WIRE_CACHE_HDR_LEN || *len > cap || !e->advert_len || e->advert_len > WIRE_ADVERT_SEALED_MAX ||
+	    (e->endpoint.family && !addr_len(e->endpoint.family)))
+		return -EINVAL;
+	count = (uint16_t)(buf[6] << 8 | buf[7]);
+	if (count >= WIRE_CACHE_MAX_ENTRIES)
+		return -ENOSPC;
+	w = (struct wr)WR(buf + *len, cap - *len);
+	wr_u64(&w, e->last_seen);
+	wr_endpoint_opt(&w, &e->endpoint);
+	wr_u16(&w, (uint16_t)e->advert_len);
+	wr_bytes(&w, e->advert, e->advert_len);
+	if (w.bad)
+		return -ENOSPC;
+	*len += w.n;
+	count++;
+	buf[6] = (uint8_t)(count >> 8);
+	buf[7] = (uint8_t)count;
+	return 0;
 }
 
 /* ----------------------------------------------------------------------- LAN */

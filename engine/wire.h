@@ -26,6 +26,15 @@ enum wire_type {
 	WIRE_PROBE = 0x58,
 	WIRE_PROBE_ACK = 0x59,
 	WIRE_LAN_ANNOUNCE = 0x5a,
+	WIRE_HS_COOKIE = 0x5b, /* responder under load: "retry with this cookie" */
+	WIRE_CONTROL = 0x5c,   /* transport: member adverts and introductions between nodes */
+};
+
+/* Kinds of WIRE_CONTROL payload (first byte of the plaintext). */
+enum wire_control_kind {
+	WIRE_CTL_MEMBERS = 1,	  /* sealed adverts of members (and where the sender reaches them) */
+	WIRE_CTL_MEMBERS_REQ = 2, /* "tell me the members you have edges to, after this node id" */
+	WIRE_CTL_INTRO_REQ = 3,	  /* "introduce me to this node" */
 };
 
 #define WIRE_KEY_LEN 32
@@ -49,17 +58,25 @@ enum wire_type {
 #define WIRE_PEERS_FLAG_INTRO 0x01 /* unsolicited: a newcomer is introduced */
 
 /* handshake */
-#define WIRE_HS_INIT_FIXED 120 /* everything but the payload plaintext */
+#define WIRE_HS_INIT_FIXED 136 /* everything but the payload plaintext (incl. mac1 and mac2) */
 #define WIRE_HS_RESP_FIXED 76  /* everything but the payload plaintext */
 #define WIRE_HS_PAYLOAD_MAX 512
 #define WIRE_HS_INIT_MAX (WIRE_HS_INIT_FIXED + WIRE_HS_PAYLOAD_MAX)
 #define WIRE_HS_RESP_MAX (WIRE_HS_RESP_FIXED + WIRE_HS_PAYLOAD_MAX)
+#define WIRE_HS_COOKIE_LEN 64
+#define WIRE_COOKIE_NONCE_LEN 24
 
 /* transport (DATA, KEEPALIVE, PROBE, PROBE_ACK) */
 #define WIRE_TRANSPORT_HDR_LEN 16
 #define WIRE_TRANSPORT_OVERHEAD (WIRE_TRANSPORT_HDR_LEN + WIRE_TAG_LEN)
 #define WIRE_PROBE_MIN 6
-#define WIRE_PROBE_ACK_LEN 6
+#define WIRE_PROBE_ACK_MIN 9 /* id, size and an observed endpoint of family 0 */
+
+/* control payloads */
+#define WIRE_MEMBERS_HDR_LEN 4
+#define WIRE_NODE_REF_LEN (4 + WIRE_ID_LEN)
+#define WIRE_MEMBERS_FLAG_INTRO 0x01 /* the receiver should punch to these members now */
+#define WIRE_MEMBERS_FLAG_MORE 0x02  /* a MEMBERS_REQ answer that goes on: ask again after the last one */
 
 /* LAN */
 #define WIRE_LAN_HDR_LEN 20
@@ -72,6 +89,7 @@ enum wire_type {
 #define WIRE_CERT_MAX 384
 #define WIRE_ADVERT_VERSION 1
 #define WIRE_ADVERT_FLAG_TAP 0x01
+#define WIRE_ADVERT_FLAG_NAT_EDM 0x02 /* the node's NAT maps ports per destination */
 
 /* An IPv4 or IPv6 UDP endpoint (address in network byte order). */
 struct wire_endpoint {
@@ -132,10 +150,20 @@ struct wire_peer_entry {
 
 struct wire_hs_init {
 	uint32_t sender_index;
-	const uint8_t *noise; /* e || enc(s) || enc(payload): Noise message 1 */
+	const uint8_t *ephemeral; /* the initiator's ephemeral key: the first 32 bytes of noise */
+	const uint8_t *noise;	  /* e || enc(s) || enc(payload): Noise message 1 */
 	size_t noise_len;
 	const uint8_t *mac1; /* WIRE_ID_LEN bytes, covering everything before it */
 	size_t mac1_offset;
+	const uint8_t *mac2; /* WIRE_ID_LEN bytes (zeros without a cookie), covering everything before it */
+	size_t mac2_offset;
+};
+
+/* A responder's cookie reply to an initiation it will not answer yet. */
+struct wire_hs_cookie {
+	uint32_t receiver_index; /* the initiation's sender index */
+	uint8_t nonce[WIRE_COOKIE_NONCE_LEN];
+	uint8_t sealed[WIRE_ID_LEN + WIRE_TAG_LEN]; /* XChaCha20-Poly1305 of the cookie */
 };
 
 struct wire_hs_resp {
@@ -159,6 +187,28 @@ struct wire_transport {
 struct wire_probe {
 	uint32_t probe_id;
 	uint16_t size; /* the datagram size the sender meant to test */
+	struct wire_endpoint observed; /* PROBE_ACK: where the probe came from, as the acker saw it */
+};
+
+/* WIRE_CONTROL / WIRE_CTL_MEMBERS: a page of member adverts. */
+struct wire_members {
+	uint8_t flags;
+	uint16_t count;
+	const uint8_t *entries; /* walk with wire_members_next() */
+	size_t entries_len;
+};
+
+struct wire_member {
+	struct wire_endpoint endpoint; /* where the sender reaches the member; family 0 = none */
+	const uint8_t *advert;	       /* sealed */
+	size_t advert_len;
+};
+
+/* WIRE_CTL_MEMBERS_REQ (node_id = cursor, zeros from the start) and
+ * WIRE_CTL_INTRO_REQ (node_id = whom to be introduced to). */
+struct wire_node_ref {
+	uint8_t kind;
+	uint8_t node_id[WIRE_ID_LEN];
 };
 
 struct wire_lan_announce {
@@ -222,6 +272,9 @@ size_t wire_hs_resp_header(uint8_t *buf, size_t cap, uint32_t sender_index, uint
 #define WIRE_HS_INIT_NOISE_OFF 8
 #define WIRE_HS_RESP_NOISE_OFF 12
 
+int wire_hs_cookie_decode(const uint8_t *buf, size_t len, struct wire_hs_cookie *out);
+size_t wire_hs_cookie_encode(uint8_t *buf, size_t cap, const struct wire_hs_cookie *in);
+
 int wire_hs_payload_decode(const uint8_t *buf, size_t len, bool initiation, struct wire_hs_payload *out);
 size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const struct wire_hs_payload *in);
 
@@ -232,14 +285,52 @@ void wire_transport_header(uint8_t hdr[WIRE_TRANSPORT_HDR_LEN], uint8_t type, ui
 int wire_probe_decode(const uint8_t *buf, size_t len, struct wire_probe *out);
 /* A probe is padded with zeros to pad_to bytes (>= WIRE_PROBE_MIN). */
 size_t wire_probe_encode(uint8_t *buf, size_t cap, const struct wire_probe *in, size_t pad_to);
+/* A PROBE_ACK carries the probe's id and size and the address it came from. */
 int wire_probe_ack_decode(const uint8_t *buf, size_t len, struct wire_probe *out);
 size_t wire_probe_ack_encode(uint8_t *buf, size_t cap, const struct wire_probe *in);
+
+/* The kind of a WIRE_CONTROL plaintext, or 0 if it is empty. */
+uint8_t wire_control_kind(const uint8_t *buf, size_t len);
+/* MEMBERS pages: decode validates every entry; then walk them like wire_peers_next(). */
+int wire_members_decode(const uint8_t *buf, size_t len, struct wire_members *out);
+int wire_members_next(const struct wire_members *m, size_t *off, struct wire_member *e);
+size_t wire_members_begin(uint8_t *buf, size_t cap, uint8_t flags);
+/* Appends e at buf[*len]: 0, or -ENOSPC (nothing written). */
+int wire_members_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_member *e);
+size_t wire_member_size(const struct wire_member *e);
+int wire_node_ref_decode(const uint8_t *buf, size_t len, struct wire_node_ref *out);
+size_t wire_node_ref_encode(uint8_t *buf, size_t cap, const struct wire_node_ref *in);
 
 int wire_lan_decode(const uint8_t *buf, size_t len, struct wire_lan_announce *out);
 size_t wire_lan_encode(uint8_t *buf, size_t cap, const struct wire_lan_announce *in);
 
 int wire_advert_decode(const uint8_t *buf, size_t len, struct wire_advert *out);
 size_t wire_advert_encode(uint8_t *buf, size_t cap, const struct wire_advert *in);
+
+/* The peer cache file (not a datagram, but the same encoding): a header,
+ * then entries of when a peer was last reached, where, and its sealed advert. */
+#define WIRE_CACHE_MAGIC "MHPC"
+#define WIRE_CACHE_VERSION 1
+#define WIRE_CACHE_HDR_LEN 8
+#define WIRE_CACHE_MAX_ENTRIES 4096
+
+struct wire_cache {
+	uint16_t count;
+	const uint8_t *entries;
+	size_t entries_len;
+};
+
+struct wire_cache_entry {
+	uint64_t last_seen;	       /* seconds since the epoch */
+	struct wire_endpoint endpoint; /* where it last worked; family 0 = none */
+	const uint8_t *advert;
+	size_t advert_len;
+};
+
+int wire_cache_decode(const uint8_t *buf, size_t len, struct wire_cache *out);
+int wire_cache_next(const struct wire_cache *c, size_t *off, struct wire_cache_entry *e);
+size_t wire_cache_begin(uint8_t *buf, size_t cap);
+int wire_cache_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_cache_entry *e);
 
 /* Endpoints and prefixes as they appear inside messages. */
 size_t wire_endpoint_size(const struct wire_endpoint *ep);

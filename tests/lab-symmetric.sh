@@ -4,17 +4,15 @@
 # port-restricted filtering), node a behind an ordinary NAT, c is public.
 # s <-> c must work (c answers wherever s's packets come from). For s <-> a
 # no direct path exists without port prediction; the test asserts only what
-# meshubd does: either the edge comes up anyway, or meshubd says clearly in
-# its log that no direct path to the peer exists. With two hubs (two
-# addresses, two processes) s can tell that its NAT is symmetric, since the
-# hubs see different ports: s must say so, and a and c (cone NAT, public)
-# must not.
+# meshubd does: either the edge comes up anyway, or both status reports say
+# why it does not (s: its own NAT maps ports per destination; a: s's NAT
+# does, as s's advert says). With two hubs (two addresses, two processes) s
+# can tell that its NAT is symmetric, since the hubs see different ports: s
+# must say so, and a and c (cone NAT, public) must not.
 . "$(dirname "$0")/lab/lib.sh"
 lab_require
 
 WAIT=${SYMMETRIC_WAIT:-60}
-NO_PATH_RE='no direct path to (a|s)\>'
-SYMMETRIC_RE='behind a symmetric NAT'
 
 lab_internet
 lab_hub
@@ -36,8 +34,8 @@ mesh_wait 30 s:1 c:3
 mesh_wait 30 a:2 c:3
 
 # s's mappings really are symmetric: the hub and c see different public ports
-hub_port=$(grep -m1 -oE 'sees this node at 198\.18\.5\.1:[0-9]+' "$LAB_DIR/s.log" | cut -d: -f2)
-edge_port=$(grep -m1 -oE 'edge to s is up via 198\.18\.5\.1:[0-9]+' "$LAB_DIR/c.log" | cut -d: -f2)
+hub_port=$(node_json s '.hubs[0].observed_endpoint' | cut -d: -f2)
+edge_port=$(peer_json c s .endpoint | cut -d: -f2)
 if [ -n "$hub_port" ] && [ -n "$edge_port" ] && [ "$hub_port" != "$edge_port" ]; then
 	pass "rs is symmetric: the hub sees s at port $hub_port, c at port $edge_port"
 else
@@ -46,20 +44,20 @@ fi
 
 # with two hubs, s knows its NAT maps per destination; the others must not
 # think so of themselves
-if wait_for 25 log_has s "$SYMMETRIC_RE"; then
-	pass "s says: $(grep -m1 -E "$SYMMETRIC_RE" "$LAB_DIR/s.log")"
+if wait_for 25 json_is s .nat_maps_per_destination true; then
+	pass "s knows its NAT maps ports per destination: $(grep -m1 'maps ports per destination' "$LAB_DIR/s.log")"
 else
-	fail "s did not log that it is behind a symmetric NAT (two hubs see it at different ports)"
+	fail "s does not report that its NAT maps ports per destination (two hubs see it at different ports)"
 fi
 for n in a c; do
-	if log_has "$n" "$SYMMETRIC_RE"; then
-		fail "$n wrongly believes it is behind a symmetric NAT: $(grep -m1 -E "$SYMMETRIC_RE" "$LAB_DIR/$n.log")"
+	if json_is "$n" .nat_maps_per_destination false; then
+		pass "$n does not claim that its NAT maps ports per destination"
 	else
-		pass "$n does not claim to be behind a symmetric NAT"
+		fail "$n wrongly believes its NAT maps ports per destination"
 	fi
 done
 
-# s <-> a: an edge, or a clear message; poll both for WAIT seconds
+# s <-> a: an edge, or a clear reason on both sides; poll for WAIT seconds
 result=
 end=$((SECONDS + WAIT))
 while [ $SECONDS -lt $end ]; do
@@ -67,30 +65,22 @@ while [ $SECONDS -lt $end ]; do
 		result=edge
 		break
 	fi
-	if grep -qiE "$NO_PATH_RE" "$LAB_DIR/s.log" "$LAB_DIR/a.log"; then
-		result=message
+	if peer_is s a .reason nat_ours && peer_is a s .reason nat_theirs; then
+		result=reason
 		break
 	fi
 	sleep 1
 done
 case $result in
 edge) pass "s and a reach each other through the symmetric NAT (edge up after $((SECONDS - end + WAIT)) s)" ;;
-message)
-	pass "meshubd says no direct path exists: $(grep -hiE "$NO_PATH_RE" "$LAB_DIR/s.log" "$LAB_DIR/a.log" | head -1)"
-	# both ends punch, so both should say it
-	for p in "s a" "a s"; do
-		set -- $p
-		if wait_for 10 log_has "$1" "no direct path to $2\>"; then
-			pass "$1 logged that there is no direct path to $2"
-		else
-			fail "$1 did not log that there is no direct path to $2"
-		fi
-	done
+reason)
+	pass "s says: a $(peer_json s a .reason_text)"
+	pass "a says: s $(peer_json a s .reason_text)"
+	[ "$(peer_json s a .no_direct_path)" = true ] && pass "s's status flags no direct path to a" \
+		|| fail "s's status does not flag that no direct path to a exists"
 	;;
 *)
-	fail "after $WAIT s s and a have no edge and neither meshubd logged that no direct path exists"
-	lab_log "s's last lines about a: $(grep -E ' a[ )]| a$' "$LAB_DIR/s.log" | tail -2 | tr '\n' ' ')"
-	lab_log "a's last lines about s: $(grep -E ' s[ )]| s$' "$LAB_DIR/a.log" | tail -2 | tr '\n' ' ')"
+	fail "after $WAIT s s and a have no edge, and their status gives no reason (s: $(peer_json s a .reason), a: $(peer_json a s .reason))"
 	;;
 esac
 lab_done

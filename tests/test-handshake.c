@@ -152,7 +152,8 @@ static void test_handshake_every_bit_flip_refused(void)
 
 	setup();
 	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, 0, m1, sizeof(m1), &m1_len), 0);
-	for (size_t bit = 0; bit < m1_len * 8; bit++) {
+	/* everything up to mac2 is authenticated; mac2 is checked by admission */
+	for (size_t bit = 0; bit < (m1_len - WIRE_ID_LEN) * 8; bit++) {
 		m1[bit / 8] ^= (uint8_t)(1u << bit % 8);
 		CHECK(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info) < 0);
 		m1[bit / 8] ^= (uint8_t)(1u << bit % 8);
@@ -257,6 +258,48 @@ static void test_handshake_certificate_payload(void)
 				     &m1_len), -EINVAL);
 }
 
+/* mac2: zeros without a cookie; with one it covers everything before it,
+ * and a cookie reply opens only for members and only for that initiation. */
+static void test_handshake_mac2_and_cookies(void)
+{
+	struct handshake ha;
+	uint8_t m1[WIRE_HS_INIT_MAX], zero[WIRE_ID_LEN] = {0}, cookie[WIRE_ID_LEN], got[WIRE_ID_LEN];
+	struct wire_hs_cookie c;
+	struct wire_hs_init init;
+	struct node stranger;
+	uint8_t other_psk[32];
+	size_t m1_len;
+
+	setup();
+	randombytes_buf(cookie, sizeof(cookie));
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_MEM(m1 + m1_len - WIRE_ID_LEN, zero, WIRE_ID_LEN);
+	CHECK(!handshake_mac2_ok(cookie, m1, m1_len));
+	handshake_set_mac2(m1, m1_len, cookie);
+	CHECK(handshake_mac2_ok(cookie, m1, m1_len));
+	m1[20] ^= 1;
+	CHECK(!handshake_mac2_ok(cookie, m1, m1_len));
+	m1[20] ^= 1;
+	CHECK_INT(handshake_init_precheck(&B.nk, m1, m1_len, &init), 0);
+	m1[m1_len - 2 * WIRE_ID_LEN] ^= 1; /* mac1 */
+	CHECK_INT(handshake_init_precheck(&B.nk, m1, m1_len, &init), -EBADMSG);
+	m1[m1_len - 2 * WIRE_ID_LEN] ^= 1;
+
+	/* B seals a cookie for A's initiation; A opens it with B's static key */
+	handshake_cookie_seal(&B.nk, B.id.pub, cookie, init.mac1, init.sender_index, &c);
+	CHECK_INT(c.receiver_index, 7);
+	CHECK_INT(handshake_cookie_open(&A.nk, B.id.pub, &c, init.mac1, got), 0);
+	CHECK_MEM(got, cookie, sizeof(got));
+	/* not for another initiation, not from another responder, not for non-members */
+	CHECK_INT(handshake_cookie_open(&A.nk, A.id.pub, &c, init.mac1, got), -EBADMSG);
+	CHECK_INT(handshake_cookie_open(&A.nk, B.id.pub, &c, zero, got), -EBADMSG);
+	randombytes_buf(other_psk, sizeof(other_psk));
+	make_node(&stranger, other_psk);
+	CHECK_INT(handshake_cookie_open(&stranger.nk, B.id.pub, &c, init.mac1, got), -EBADMSG);
+	c.sealed[0] ^= 1;
+	CHECK_INT(handshake_cookie_open(&A.nk, B.id.pub, &c, init.mac1, got), -EBADMSG);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -270,5 +313,6 @@ int main(void)
 	RUN(test_handshake_replayed_initiation_refused);
 	RUN(test_handshake_response_for_other_index);
 	RUN(test_handshake_certificate_payload);
+	RUN(test_handshake_mac2_and_cookies);
 	return check_exit();
 }

@@ -5,7 +5,6 @@
 #include "check.h"
 #include "endpoint.h"
 #include "icmp.h"
-#include "pmtu.h"
 #include "route.h"
 
 #include <arpa/inet.h>
@@ -168,57 +167,6 @@ static void test_icmp6_errors(void)
 	CHECK_INT(icmp_build_error(out, sizeof(out), pkt, 1500, 0), 0);
 }
 
-/* The search against a path that carries exactly `real` bytes. */
-static unsigned simulate(uint16_t floor, uint16_t ceiling, uint16_t real, unsigned *probes)
-{
-	struct pmtu m;
-	uint16_t size;
-	uint32_t id = 1;
-
-	pmtu_start(&m, floor, ceiling);
-	*probes = 0;
-	while ((size = pmtu_next(&m, id)) && *probes < 100) {
-		(*probes)++;
-		if (size <= real)
-			pmtu_ack(&m, id);
-		else
-			pmtu_timeout(&m);
-		id++;
-	}
-	return pmtu_value(&m);
-}
-
-static void test_pmtu_search(void)
-{
-	unsigned probes;
-
-	CHECK_INT(simulate(576, 1420, 1420, &probes), 1420);
-	CHECK_INT(probes, 1); /* a path that carries the ceiling costs one probe */
-	CHECK_INT(simulate(576, 1420, 1220, &probes), 1220);
-	CHECK(probes <= 2 * 11);
-	CHECK_INT(simulate(576, 1420, 576, &probes), 576);
-	CHECK_INT(simulate(576, 1420, 1000, &probes), 1000);
-	for (unsigned real = 576; real <= 1420; real += 37)
-		CHECK_INT(simulate(576, 1420, (uint16_t)real, &probes), real);
-}
-
-static void test_pmtu_loss_is_retried(void)
-{
-	struct pmtu m;
-	uint16_t size;
-
-	pmtu_start(&m, 576, 1420);
-	size = pmtu_next(&m, 7);
-	CHECK_INT(size, 1420);
-	pmtu_timeout(&m); /* one lost probe does not condemn a size */
-	CHECK_INT(pmtu_next(&m, 8), 1420);
-	pmtu_ack(&m, 7); /* a stale ack is ignored */
-	CHECK(!pmtu_done(&m));
-	pmtu_ack(&m, 8);
-	CHECK(pmtu_done(&m));
-	CHECK_INT(pmtu_value(&m), 1420);
-}
-
 static void test_endpoint_parse(void)
 {
 	struct wire_endpoint ep;
@@ -247,8 +195,6 @@ int main(void)
 	RUN(test_route_longest_prefix_wins);
 	RUN(test_icmp_errors);
 	RUN(test_icmp6_errors);
-	RUN(test_pmtu_search);
-	RUN(test_pmtu_loss_is_retried);
 	RUN(test_endpoint_parse);
 	return check_exit();
 }

@@ -230,9 +230,121 @@ static void test_wire_probe_golden(void)
 	CHECK_INT(p2.size, 1400);
 	buf[9] = 1; /* padding must be zeros */
 	CHECK_INT(wire_probe_decode(buf, n, &p2), -EBADMSG);
+	/* an ack names the address the probe came from ... */
+	p.observed = (struct wire_endpoint){.family = 4, .port = 3742, .addr = {198, 18, 2, 1}};
 	n = wire_probe_ack_encode(buf, sizeof(buf), &p);
-	check_golden(buf, n, "000000070578");
+	check_golden(buf, n, "000000070578040e9ec6120201");
 	check_truncations(buf, n, (decode_fn)wire_probe_ack_decode);
+	CHECK_INT(wire_probe_ack_decode(buf, n, &p2), 0);
+	CHECK_INT(p2.observed.port, 3742);
+	CHECK_MEM(p2.observed.addr, p.observed.addr, 4);
+	/* ... or none */
+	p.observed.family = 0;
+	n = wire_probe_ack_encode(buf, sizeof(buf), &p);
+	check_golden(buf, n, "000000070578000000");
+	CHECK_INT(wire_probe_ack_decode(buf, n, &p2), 0);
+	CHECK_INT(p2.observed.family, 0);
+	buf[8] = 1; /* no endpoint, but a port */
+	CHECK_INT(wire_probe_ack_decode(buf, n, &p2), -EBADMSG);
+}
+
+static void test_wire_cookie_reply_golden(void)
+{
+	uint8_t buf[WIRE_HS_COOKIE_LEN + 1];
+	struct wire_hs_cookie c = {.receiver_index = 0xa1b2c3d4}, c2;
+	size_t n;
+
+	memset(c.nonce, 0x11, sizeof(c.nonce));
+	memset(c.sealed, 0x22, sizeof(c.sealed));
+	n = wire_hs_cookie_encode(buf, sizeof(buf), &c);
+	check_golden(buf, n,
+		     "5b000000a1b2c3d4111111111111111111111111111111111111111111111111"
+		     "2222222222222222222222222222222222222222222222222222222222222222");
+	check_truncations(buf, n, (decode_fn)wire_hs_cookie_decode);
+	CHECK_INT(wire_hs_cookie_decode(buf, n, &c2), 0);
+	CHECK_INT(c2.receiver_index, 0xa1b2c3d4);
+	CHECK_MEM(c2.sealed, c.sealed, sizeof(c.sealed));
+	CHECK_INT(wire_hs_cookie_decode(buf, n + 1, &c2), -EBADMSG);
+	buf[2] = 1;
+	CHECK_INT(wire_hs_cookie_decode(buf, n, &c2), -EBADMSG);
+}
+
+static void test_wire_members_golden(void)
+{
+	uint8_t buf[256], adv1[3] = {0xaa, 0xbb, 0xcc}, adv2[1] = {0xdd};
+	struct wire_member e1 = {.endpoint = {.family = 4, .port = 3742, .addr = {198, 18, 2, 1}},
+				 .advert = adv1,
+				 .advert_len = 3};
+	struct wire_member e2 = {.advert = adv2, .advert_len = 1}, e;
+	struct wire_node_ref ref = {.kind = WIRE_CTL_MEMBERS_REQ}, ref2;
+	struct wire_members m;
+	size_t n, off = 0;
+
+	n = wire_members_begin(buf, sizeof(buf), WIRE_MEMBERS_FLAG_INTRO);
+	CHECK_INT(wire_members_add(buf, sizeof(buf), &n, &e1), 0);
+	CHECK_INT(wire_members_add(buf, sizeof(buf), &n, &e2), 0);
+	CHECK_INT(wire_member_size(&e1) + wire_member_size(&e2) + WIRE_MEMBERS_HDR_LEN, n);
+	check_golden(buf, n, "01010002" "040e9ec6120201" "0003aabbcc" "000000" "0001dd");
+	check_truncations(buf, n, (decode_fn)wire_members_decode);
+	CHECK_INT(wire_members_decode(buf, n, &m), 0);
+	CHECK_INT(m.flags, WIRE_MEMBERS_FLAG_INTRO);
+	CHECK_INT(wire_members_next(&m, &off, &e), 1);
+	CHECK_INT(e.endpoint.port, 3742);
+	CHECK_INT(e.advert_len, 3);
+	CHECK_INT(wire_members_next(&m, &off, &e), 1);
+	CHECK_INT(e.endpoint.family, 0);
+	CHECK_INT(wire_members_next(&m, &off, &e), 0);
+	buf[3] = 3; /* a count that does not match the entries */
+	CHECK_INT(wire_members_decode(buf, n, &m), -EBADMSG);
+	buf[3] = 2;
+	buf[1] = 0x80; /* an unknown flag */
+	CHECK_INT(wire_members_decode(buf, n, &m), -EBADMSG);
+	/* an entry without an advert is refused */
+	e2.advert_len = 0;
+	n = wire_members_begin(buf, sizeof(buf), 0);
+	CHECK_INT(wire_members_add(buf, sizeof(buf), &n, &e2), -EINVAL);
+
+	memset(ref.node_id, 0x42, sizeof(ref.node_id));
+	n = wire_node_ref_encode(buf, sizeof(buf), &ref);
+	check_golden(buf, n, "02000000" "42424242424242424242424242424242");
+	check_truncations(buf, n, (decode_fn)wire_node_ref_decode);
+	CHECK_INT(wire_node_ref_decode(buf, n, &ref2), 0);
+	CHECK_INT(ref2.kind, WIRE_CTL_MEMBERS_REQ);
+	buf[0] = WIRE_CTL_INTRO_REQ;
+	CHECK_INT(wire_node_ref_decode(buf, n, &ref2), 0);
+	CHECK_INT(ref2.kind, WIRE_CTL_INTRO_REQ);
+	buf[1] = 1;
+	CHECK_INT(wire_node_ref_decode(buf, n, &ref2), -EBADMSG);
+	buf[1] = 0;
+	buf[0] = WIRE_CTL_MEMBERS;
+	CHECK_INT(wire_node_ref_decode(buf, n, &ref2), -EPROTONOSUPPORT);
+	CHECK_INT(wire_control_kind(buf, n), WIRE_CTL_MEMBERS);
+}
+
+static void test_wire_cache_golden(void)
+{
+	uint8_t buf[128], adv[2] = {0xee, 0xff};
+	struct wire_cache_entry e = {.last_seen = 0x65000000,
+				     .endpoint = {.family = 4, .port = 3742, .addr = {198, 18, 2, 1}},
+				     .advert = adv,
+				     .advert_len = 2},
+				e2;
+	struct wire_cache c;
+	size_t n, off = 0;
+
+	n = wire_cache_begin(buf, sizeof(buf));
+	CHECK_INT(wire_cache_add(buf, sizeof(buf), &n, &e), 0);
+	check_golden(buf, n, "4d48504301000001" "0000000065000000" "040e9ec6120201" "0002eeff");
+	check_truncations(buf, n, (decode_fn)wire_cache_decode);
+	CHECK_INT(wire_cache_decode(buf, n, &c), 0);
+	CHECK_INT(wire_cache_next(&c, &off, &e2), 1);
+	CHECK_INT(e2.last_seen, 0x65000000);
+	CHECK_MEM(e2.advert, adv, 2);
+	buf[4] = 2; /* another version */
+	CHECK_INT(wire_cache_decode(buf, n, &c), -EPROTONOSUPPORT);
+	buf[4] = 1;
+	buf[0] = 'X';
+	CHECK_INT(wire_cache_decode(buf, n, &c), -EPROTONOSUPPORT);
 }
 
 static int decode_init_payload(const uint8_t *buf, size_t len, void *out)
@@ -259,7 +371,10 @@ static void test_wire_handshake_golden(void)
 	check_golden(buf, n, "54000000a1b2c3d4");
 	CHECK_INT(wire_hs_init_decode(buf, WIRE_HS_INIT_FIXED + 10, &in), 0);
 	CHECK_INT(in.sender_index, 0xa1b2c3d4);
-	CHECK_INT(in.noise_len, WIRE_HS_INIT_FIXED + 10 - 8 - 16);
+	CHECK_INT(in.noise_len, WIRE_HS_INIT_FIXED + 10 - 8 - 32);
+	CHECK_INT(in.mac1_offset, WIRE_HS_INIT_FIXED + 10 - 32);
+	CHECK_INT(in.mac2_offset, WIRE_HS_INIT_FIXED + 10 - 16);
+	CHECK(in.ephemeral == buf + 8);
 	check_truncations(buf, WIRE_HS_INIT_FIXED + 10, (decode_fn)wire_hs_init_decode);
 	CHECK_INT(wire_hs_init_decode(buf, WIRE_HS_INIT_MAX + 1, &in), -EBADMSG);
 
@@ -295,6 +410,10 @@ static void test_wire_random_garbage_never_crashes(void)
 		wire_transport_decode(buf, len, (void *)&out);
 		wire_hs_init_decode(buf, len, (void *)&out);
 		wire_hs_resp_decode(buf, len, (void *)&out);
+		wire_hs_cookie_decode(buf, len, (void *)&out);
+		wire_members_decode(buf, len, (void *)&out);
+		wire_node_ref_decode(buf, len, (void *)&out);
+		wire_cache_decode(buf, len, (void *)&out);
 	}
 	/* the assertion is that ASan/UBSan saw no invalid access */
 }
@@ -310,6 +429,9 @@ int main(void)
 	RUN(test_wire_advert_golden);
 	RUN(test_wire_probe_golden);
 	RUN(test_wire_handshake_golden);
+	RUN(test_wire_cookie_reply_golden);
+	RUN(test_wire_members_golden);
+	RUN(test_wire_cache_golden);
 	RUN(test_wire_random_garbage_never_crashes);
 	return check_exit();
 }

@@ -30,7 +30,7 @@ static void setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
-	uint8_t msg[WIRE_HS_INIT_MAX + WIRE_ID_LEN], init[WIRE_HS_INIT_MAX];
+	uint8_t msg[WIRE_HS_INIT_MAX + 2 * WIRE_ID_LEN], init[WIRE_HS_INIT_MAX];
 	struct handshake hs;
 	struct handshake_info info;
 	size_t len, init_len;
@@ -54,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (len >= 1)
 			msg[0] = WIRE_HS_INIT;
+		/* a valid mac1 (the fuzzer cannot find one), mac2 zero */
 		handshake_mac1(&nk, msg, len, msg + len);
-		if (handshake_consume_init(&hs, &nk, &me, msg, len + WIRE_ID_LEN, &info) == 0) {
+		memset(msg + len + WIRE_ID_LEN, 0, WIRE_ID_LEN);
+		if (handshake_consume_init(&hs, &nk, &me, msg, len + 2 * WIRE_ID_LEN, &info) == 0) {
 			uint8_t resp[WIRE_HS_RESP_MAX];
 			size_t resp_len;
 			handshake_respond(&hs, &nk, 99, NULL, 0, resp, sizeof(resp), &resp_len);

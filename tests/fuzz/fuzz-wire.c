@@ -31,9 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct wire_advert adv;
 		struct wire_hs_payload pl;
 		struct wire_probe probe;
+		struct wire_hs_cookie hc;
+		struct wire_members members;
+		struct wire_node_ref ref;
+		struct wire_cache cache;
 	} m;
 	struct wire_peer_entry e;
-	size_t off = 0;
+	struct wire_member me;
+	struct wire_cache_entry ce;
+	size_t off = 0, len;
 
 	if (size > sizeof(out))
 		return 0;
@@ -46,14 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!wire_cookie_decode(data, size, &m.cookie))
 		roundtrip(data, size, wire_cookie_encode(out, sizeof(out), &m.cookie), out);
 	if (!wire_peers_decode(data, size, &m.peers)) {
-		size_t len = wire_peers_begin(out, sizeof(out), &m.peers);
+		len = wire_peers_begin(out, sizeof(out), &m.peers);
 		while (wire_peers_next(&m.peers, &off, &e) == 1)
 			if (wire_peers_add(out, sizeof(out), &len, &e))
 				abort();
 		/* the flags byte and the count are rebuilt, the rest must match */
 		roundtrip(data, size, len, out);
 	}
-	if (!wire_hs_init_decode(data, size, &m.init) && m.init.mac1_offset + WIRE_ID_LEN != size)
+	if (!wire_hs_init_decode(data, size, &m.init) && m.init.mac2_offset + WIRE_ID_LEN != size)
 		abort();
 	if (!wire_hs_resp_decode(data, size, &m.resp) && m.resp.mac1_offset + WIRE_ID_LEN != size)
 		abort();
@@ -70,5 +76,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		roundtrip(data, size, wire_probe_ack_encode(out, sizeof(out), &m.probe), out);
 	if (!wire_probe_decode(data, size, &m.probe))
 		roundtrip(data, size, wire_probe_encode(out, sizeof(out), &m.probe, size), out);
+	if (!wire_hs_cookie_decode(data, size, &m.hc))
+		roundtrip(data, size, wire_hs_cookie_encode(out, sizeof(out), &m.hc), out);
+	if (!wire_node_ref_decode(data, size, &m.ref))
+		roundtrip(data, size, wire_node_ref_encode(out, sizeof(out), &m.ref), out);
+	if (!wire_members_decode(data, size, &m.members)) {
+		/* the entries re-encode to the same page */
+		len = wire_members_begin(out, sizeof(out), m.members.flags);
+		for (off = 0; wire_members_next(&m.members, &off, &me) == 1;)
+			if (wire_members_add(out, sizeof(out), &len, &me) < 0)
+				abort();
+		roundtrip(data, size, len, out);
+	}
+	if (!wire_cache_decode(data, size, &m.cache)) {
+		len = wire_cache_begin(out, sizeof(out));
+		for (off = 0; wire_cache_next(&m.cache, &off, &ce) == 1;)
+			if (wire_cache_add(out, sizeof(out), &len, &ce) < 0)
+				abort();
+		roundtrip(data, size, len, out);
+	}
 	return 0;
 }

@@ -161,6 +161,35 @@ lab_public() {
 	lab_wire "$1" eth0 "$2/15"
 }
 
+# lab_isp: a router namespace "isp" on the internet (198.18.0.2) with hosts
+# on point-to-point links behind it (lab_isp_host). Every host then has one
+# neighbour (the router) instead of one per peer: the kernel's ARP table is
+# shared by all namespaces and overflows (gc_thresh3, 1024 entries) in a
+# flat lab of more than ~30 nodes. The router answers ARP for its hosts on
+# the bridge (proxy ARP), so the hub reaches them as if they were on-link.
+lab_isp() {
+	ns_add isp
+	lab_wire isp wan 198.18.0.2/15
+	nsx isp sysctl -qw net.ipv4.ip_forward=1
+	nsx isp sysctl -qw net.ipv4.conf.wan.proxy_arp=1
+}
+
+# lab_isp_host NAME ADDR: a host with public address ADDR (in 198.19.0.0/16)
+# on its own link to the isp router
+lab_isp_host() {
+	local name=$1 addr=$2 peer="h${1}"
+	peer=${peer:0:15}
+	ns_add "$name"
+	ip link add eth0 netns "$(ns_name "$name")" type veth peer name "$peer" netns "$(ns_name isp)" || return 1
+	ip -n "$(ns_name isp)" link set "$peer" up
+	ip -n "$(ns_name isp)" addr add 198.18.0.2/32 dev "$peer"
+	ip -n "$(ns_name isp)" route add "$addr/32" dev "$peer"
+	ip -n "$(ns_name "$name")" addr add "$addr/32" dev eth0
+	ip -n "$(ns_name "$name")" link set eth0 up
+	ip -n "$(ns_name "$name")" route add 198.18.0.2/32 dev eth0
+	ip -n "$(ns_name "$name")" route add default via 198.18.0.2
+}
+
 # lab_two_nats: the usual lab: the internet with the hub, router r1 with
 # host a (10.1.0.11) behind it, router r2 with host b (10.2.0.11), and host c
 # on a public address (198.18.3.1)
@@ -217,7 +246,8 @@ node_config() {
 		echo "ping_interval_sec = ${NODE_PING:-5}"
 		echo "ping_timeout_sec = ${NODE_TIMEOUT:-30}"
 		echo "key_file = $LAB_DIR/$name.key"
-		echo "log_level = debug"
+		echo "state_dir = $LAB_DIR/state"
+		echo "log_level = ${NODE_LOG:-debug}"
 		echo "[tun]"
 		echo "type = $type"
 		echo "interface = mesh%%d"
@@ -250,6 +280,16 @@ ping_ok() { nsx "$1" ping -c "${3:-1}" -W 2 "$2" >/dev/null 2>&1; }
 ping6_ok() { nsx "$1" ping -6 -c "${3:-1}" -W 2 "$2" >/dev/null 2>&1; }
 # status NAME [--json]: meshub status of node NAME
 status() { local n=$1; shift; nsx "$n" "$MESHUB" status --socket "$LAB_DIR/$n.sock" "$@"; }
+# node_json NAME FILTER: jq FILTER (raw output) on NAME's status --json
+node_json() { status "$1" --json 2>/dev/null | jq -r "$2" 2>/dev/null; }
+# peer_json NAME PEER FILTER: jq FILTER on the peer called PEER in NAME's status
+peer_json() { status "$1" --json 2>/dev/null | jq -r --arg p "$2" ".peers[] | select(.name == \$p) | $3" 2>/dev/null; }
+# json_is NAME FILTER VALUE: NAME's status gives VALUE for FILTER (for wait_for)
+json_is() { [ "$(node_json "$1" "$2")" = "$3" ]; }
+# peer_is NAME PEER FILTER VALUE: likewise for one peer
+peer_is() { [ "$(peer_json "$1" "$2" "$3")" = "$4" ]; }
+# drops_total NAME: every datagram NAME's meshubd dropped, all reasons
+drops_total() { node_json "$1" '[.drops[]] | add // 0'; }
 
 lab_done() {
 	[ "$LAB_FAILS" = 0 ] && { lab_log "all checks passed"; exit 0; }

@@ -1,4 +1,4 @@
-/* cookie.c - return-routability cookies for the hub (see cookie.h). */
+/* cookie.c - return-routability cookies (see cookie.h). */
 #include "config.h"
 
 #include "cookie.h"
@@ -60,6 +60,14 @@ static void cookie_compute(const uint8_t secret[COOKIE_SECRET_LEN], uint64_t win
 void cookie_make(const struct cookie_jar *jar, const struct wire_endpoint *ep, uint8_t out[WIRE_ID_LEN])
 {
 	cookie_compute(jar->cur, jar->window, ep, out);
+}
+
+bool cookie_make_prev(const struct cookie_jar *jar, const struct wire_endpoint *ep, uint8_t out[WIRE_ID_LEN])
+{
+	if (!jar->have_prev)
+		return false;
+	cookie_compute(jar->prev, jar->window - 1, ep, out);
+	return true;
 }
 
 bool cookie_check(const struct cookie_jar *jar, const struct wire_endpoint *ep, const uint8_t cookie[WIRE_ID_LEN])

@@ -1,0 +1,64 @@
+/* device.h - the node's virtual network device behind a small table of
+ * operations: a TUN/TAP interface (device-tun.c, with the kernel's TCP
+ * offloads: super packets read are cut into ordinary packets, received
+ * segments are coalesced before they are written), or a file descriptor
+ * somebody else handed over (device-fd.c: one packet per read and write,
+ * e.g. a socketpair, so tests run without root). Upper layers only ever
+ * see plain IP packets (TUN) or Ethernet frames (TAP). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DEVICE_NAME_MAX 16
+
+struct device;
+
+/* Where read packets go: reserve() gives the buffer the next packet is
+ * written to (at least *cap bytes), packet() hands it over. */
+struct device_sink {
+	uint8_t *(*reserve)(void *ctx, size_t *cap);
+	void (*packet)(void *ctx, uint8_t *pkt, size_t len);
+	void *ctx;
+};
+
+struct device_ops {
+	/* Reads at most budget times; returns the number of packets or -errno. */
+	int (*read)(struct device *d, const struct device_sink *sink, unsigned budget);
+	/* Writes one packet (may be held back to coalesce until flush). */
+	int (*write)(struct device *d, const uint8_t *pkt, size_t len);
+	void (*flush)(struct device *d);
+	void (*close)(struct device *d);
+};
+
+struct device {
+	const struct device_ops *ops;
+	int fd;
+	bool tap;
+	bool offload;	  /* TCP offloads on (TUN only) */
+	bool configurable; /* a real interface: meshubd may set addresses and routes */
+	unsigned ifindex;
+	char name[DEVICE_NAME_MAX];
+	void *priv;
+};
+
+/* A TUN/TAP interface named after pattern ("mesh%d"); offload: ask for TCP
+ * offloads (TUN only; falls back without them). 0 or -errno. */
+int device_open_tun(struct device *d, const char *pattern, bool tap, bool offload);
+/* An already open fd carrying one packet per read/write (non-blocking). */
+int device_open_fd(struct device *d, int fd, bool tap, const char *name);
+
+static inline int device_read(struct device *d, const struct device_sink *s, unsigned budget)
+{
+	return d->ops->read(d, s, budget);
+}
+static inline int device_write(struct device *d, const uint8_t *pkt, size_t len)
+{
+	return d->ops->write(d, pkt, len);
+}
+static inline void device_flush(struct device *d)
+{
+	d->ops->flush(d);
+}
+void device_close(struct device *d);

@@ -1,0 +1,122 @@
+/* discovery.c - learning members from their sealed adverts (see discovery.h). */
+#include "config.h"
+
+#include "discovery.h"
+
+#include "advert.h"
+#include "log.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static bool addresses_differ(const struct peer *p, const struct wire_advert *a)
+{
+	return p->n_addrs != a->n_addrs || p->n_subnets != a->n_subnets ||
+	       memcmp(p->addrs, a->addrs, sizeof(p->addrs[0]) * a->n_addrs) ||
+	       memcmp(p->subnets, a->subnets, sizeof(p->subnets[0]) * a->n_subnets);
+}
+
+/* Returns true if the edge should look at the news at once. */
+static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert *a, const struct discovery_news *n)
+{
+	bool routes = !p->has_advert || addresses_differ(p, a);
+
+	if (!p->has_advert)
+		log_info("learned of %s", a->hostname[0] ? a->hostname : "a peer");
+	memcpy(p->name, a->hostname, sizeof(p->name));
+	p->n_addrs = a->n_addrs;
+	memcpy(p->addrs, a->addrs, sizeof(p->addrs));
+	p->n_subnets = a->n_subnets;
+	memcpy(p->subnets, a->subnets, sizeof(p->subnets));
+	p->advert_ts = a->timestamp;
+	p->advert_flags = a->flags;
+	p->has_advert = true;
+	if (peer_keep_advert(p, n->advert, n->advert_len) < 0)
+		log_warn("cannot keep the advert of %s: out of memory", p->name);
+	if (routes && !m->cfg->tap)
+		peers_update_routes(&m->peers, p);
+	return edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+}
+
+enum news { NEWS_FRESH, NEWS_SAME, NEWS_STALE };
+
+/* A LAN announce counts only if it is news: newer than what we hold, and
+ * for a first contact not older than DISCOVERY_FRESH_NS by our clock. The
+ * same advert again (it came by IPv4 and IPv6) is no news but no offence. */
+static enum news freshness(const struct peer *p, const struct wire_advert *a)
+{
+	if (p && p->has_advert) {
+		if (a->timestamp == p->advert_ts)
+			return NEWS_SAME;
+		return a->timestamp > p->advert_ts ? NEWS_FRESH : NEWS_STALE;
+	}
+	return a->timestamp + DISCOVERY_FRESH_NS > loop_realtime() ? NEWS_FRESH : NEWS_STALE;
+}
+
+static struct peer *open_advert(struct mesh *m, const struct discovery_news *n, struct wire_advert *a,
+				uint8_t *plain, enum drop_reason *why)
+{
+	uint8_t id[WIRE_ID_LEN];
+
+	if (advert_open(&m->nk, n->advert, n->advert_len, plain, a) < 0) {
+		*why = DROP_BAD_ADVERT;
+		return NULL;
+	}
+	if (!sodium_memcmp(a->static_pub, m->id.pub, 32)) {
+		*why = DROP_MAX; /* our own, looped back or passed on */
+		return NULL;
+	}
+	if (n->node_id) {
+		keys_node_id(&m->nk, a->static_pub, id);
+		if (memcmp(id, n->node_id, WIRE_ID_LEN)) {
+			*why = DROP_BAD_ADVERT; /* listed under another member's id */
+			return NULL;
+		}
+	}
+	if (!!(a->flags & WIRE_ADVERT_FLAG_TAP) != m->cfg->tap) {
+		log_debug("ignoring %s: it runs a %s network, this node %s", a->hostname,
+			  a->flags & WIRE_ADVERT_FLAG_TAP ? "TAP" : "TUN", m->cfg->tap ? "TAP" : "TUN");
+		*why = DROP_WRONG_NETWORK;
+		return NULL;
+	}
+	return peers_by_key(&m->peers, a->static_pub);
+}
+
+struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enum drop_reason *why)
+{
+	uint8_t plain[WIRE_ADVERT_SEALED_MAX];
+	struct wire_advert a;
+	uint64_t now = loop_now();
+	bool kick = false;
+	struct peer *p;
+
+	*why = DROP_MAX;
+	p = open_advert(m, n, &a, plain, why);
+	if (*why != DROP_MAX)
+		return NULL;
+	if (!memcmp(a.static_pub, m->id.pub, 32))
+		return NULL;
+	if (n->require_fresh) {
+		enum news news = freshness(p, &a);
+		if (news != NEWS_FRESH) {
+			*why = news == NEWS_STALE ? DROP_STALE_ADVERT : DROP_MAX;
+			return NULL;
+		}
+	}
+	if (!p && !(p = peers_add(&m->peers, a.static_pub, now))) {
+		*why = DROP_TABLE_FULL;
+		return NULL;
+	}
+	if (!p->has_advert || a.timestamp > p->advert_ts) {
+		kick |= take_advert(m, p, &a, n);
+		for (unsigned i = 0; i < a.n_endpoints; i++)
+			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], EDGE_FROM_ADVERT, false);
+	}
+	if (n->seen_at && n->seen_at->family)
+		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);
+	if (n->alive)
+		edge_alive_hint(&p->edge, now);
+	if (kick || !p->edge.n_paths || p->edge.state == EDGE_NEW)
+		peers_kick(p, now);
+	return p;
+}

@@ -1,0 +1,50 @@
+/* drop.h - why a datagram or packet was dropped: one counter per reason per
+ * node and per peer, shown by `meshub status`. */
+#pragma once
+
+#include <stdint.h>
+
+enum drop_reason {
+	DROP_MALFORMED,
+	DROP_UNKNOWN_TYPE,
+	DROP_TRUNCATED,
+	DROP_WRONG_NETWORK,
+	DROP_NOT_FROM_HUB,
+	DROP_BAD_ADVERT,
+	DROP_STALE_ADVERT,
+	DROP_SELF,
+	DROP_MAC1,
+	DROP_HANDSHAKE,
+	DROP_REPLAYED_INIT,
+	DROP_HS_RATE,	   /* an initiation over the handshake budget */
+	DROP_HS_COOKIE,	   /* an initiation answered with a cookie instead */
+	DROP_BAD_COOKIE,   /* a cookie reply we did not ask for or cannot open */
+	DROP_UNKNOWN_INDEX,
+	DROP_AUTH,
+	DROP_REPLAY,
+	DROP_STALE,
+	DROP_SOURCE_ADDRESS,
+	DROP_NO_ROUTE,
+	DROP_QUEUE_FULL,
+	DROP_TOO_BIG,
+	DROP_TUN_WRITE,
+	DROP_SEND,
+	DROP_TABLE_FULL,
+	DROP_LAN_OFF,	   /* a LAN announce while LAN discovery is off */
+	DROP_LAN_OFFLINK,  /* a LAN announce from a source on none of our links */
+	DROP_LAN_UNICAST,  /* a LAN announce not sent to a broadcast/multicast address */
+	DROP_MAX
+};
+
+extern const char *const drop_reason_names[DROP_MAX];
+
+/* Counters of one node or peer. */
+struct drops {
+	uint32_t n[DROP_MAX];
+};
+
+static inline void drops_count(struct drops *d, enum drop_reason why)
+{
+	if (d && d->n[why] < UINT32_MAX)
+		d->n[why]++;
+}

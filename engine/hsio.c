@@ -1,0 +1,223 @@
+/* hsio.c - handshake messages for the peers (see hsio.h). */
+#include "config.h"
+
+#include "hsio.h"
+
+#include "endpoint.h"
+#include "log.h"
+#include "send.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+
+#define COOKIE_LIFE (120ULL * NSEC_PER_SEC)
+
+static uint64_t next_timestamp(struct mesh *m)
+{
+	uint64_t now = loop_realtime();
+
+	m->last_init_ts = now > m->last_init_ts ? now : m->last_init_ts + 1;
+	return m->last_init_ts;
+}
+
+void hsio_abandon(struct mesh *m, struct peer *p)
+{
+	if (p->hs_index)
+		peers_free_index(&m->peers, p->hs_index);
+	p->hs_index = 0;
+	handshake_clear(&p->hs);
+}
+
+int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
+{
+	uint8_t msg[WIRE_HS_INIT_MAX];
+	uint64_t now = loop_now();
+	size_t len;
+	uint32_t idx;
+	int ret;
+
+	hsio_abandon(m, p);
+	idx = peers_new_index(&m->peers, p);
+	if (!idx)
+		return -ENOSPC;
+	ret = handshake_initiate(&p->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL, 0, msg,
+				 sizeof(msg), &len);
+	if (ret < 0) {
+		peers_free_index(&m->peers, idx);
+		return ret;
+	}
+	p->hs_index = idx;
+	memcpy(p->hs_mac1, msg + len - 2 * WIRE_ID_LEN, WIRE_ID_LEN);
+	if (p->has_cookie && now - p->cookie_at < COOKIE_LIFE)
+		handshake_set_mac2(msg, len, p->cookie);
+	for (unsigned i = 0; i < p->edge.n_paths; i++)
+		if (paths & (1u << i))
+			udp_send(&m->udp, &p->edge.paths[i].ep, msg, len);
+	return 0;
+}
+
+static void send_cookie(struct mesh *m, const struct wire_hs_init *init, const uint8_t cookie[WIRE_ID_LEN],
+			const struct wire_endpoint *from)
+{
+	struct wire_hs_cookie c;
+	uint8_t buf[WIRE_HS_COOKIE_LEN];
+	size_t len;
+
+	handshake_cookie_seal(&m->nk, m->id.pub, cookie, init->mac1, init->sender_index, &c);
+	len = wire_hs_cookie_encode(buf, sizeof(buf), &c);
+	if (len)
+		udp_send(&m->udp, from, buf, len);
+}
+
+/* The cheap checks, in order of cost: framing and mac1, the replay cache,
+ * the handshake budget (or a cookie). 0: spend a Diffie-Hellman on it. */
+static int admit(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from,
+		 struct wire_hs_init *init)
+{
+	uint8_t cookie[WIRE_ID_LEN];
+	uint64_t now = loop_now();
+	int ret = handshake_init_precheck(&m->nk, msg, len, init);
+
+	if (ret < 0) {
+		mesh_drop(m, NULL, ret == -EBADMSG ? DROP_MAC1 : DROP_MALFORMED);
+		return ret;
+	}
+	switch (admit_check(&m->admit, init, msg, len, from, now, cookie)) {
+	case ADMIT_OK:
+		admit_remember(&m->admit, init->ephemeral, now);
+		return 0;
+	case ADMIT_REPLAY:
+		mesh_drop(m, NULL, DROP_REPLAYED_INIT);
+		return -EALREADY;
+	case ADMIT_COOKIE:
+		send_cookie(m, init, cookie, from);
+		mesh_drop(m, NULL, DROP_HS_COOKIE);
+		return -EAGAIN;
+	default:
+		mesh_drop(m, NULL, DROP_HS_RATE);
+		return -EBUSY;
+	}
+}
+
+static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const struct handshake_info *info,
+		   const struct wire_endpoint *from)
+{
+	uint8_t resp[WIRE_HS_RESP_MAX];
+	struct keyring_dropped d = {0};
+	struct noise_keys keys;
+	uint64_t now = loop_now();
+	size_t len;
+	uint32_t idx = peers_new_index(&m->peers, p);
+
+	if (!idx)
+		return -ENOSPC;
+	if (handshake_respond(hs, &m->nk, idx, NULL, 0, resp, sizeof(resp), &len) < 0 ||
+	    handshake_split(hs, &keys) < 0) {
+		peers_free_index(&m->peers, idx);
+		return -EPROTO;
+	}
+	keyring_add_responded(&p->keys, &keys, idx, info->sender_index, now, &d);
+	sodium_memzero(&keys, sizeof(keys));
+	peers_free_dropped(&m->peers, &d);
+	udp_send(&m->udp, from, resp, len);
+	p->last_handshake = now;
+	p->last_handshake_wall = loop_realtime();
+	edge_initiation_received(&p->edge, now, from);
+	peers_kick(p, now);
+	return 0;
+}
+
+void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+{
+	struct wire_hs_init init;
+	struct handshake hs;
+	struct handshake_info info;
+	struct peer *p;
+
+	if (admit(m, msg, len, from, &init) < 0)
+		return;
+	if (handshake_consume_init(&hs, &m->nk, &m->id, msg, len, &info) < 0) {
+		mesh_drop(m, NULL, DROP_HANDSHAKE);
+		return;
+	}
+	if (!sodium_memcmp(info.remote_static, m->id.pub, 32)) {
+		mesh_drop(m, NULL, DROP_SELF);
+		goto out;
+	}
+	/* in a PSK network every holder of the key is a member: an unknown
+	 * initiator becomes a peer (its advert follows over the edge) */
+	p = peers_by_key(&m->peers, info.remote_static);
+	if (!p && !(p = peers_add(&m->peers, info.remote_static, loop_now()))) {
+		mesh_drop(m, NULL, DROP_TABLE_FULL);
+		goto out;
+	}
+	if (handshake_accept_timestamp(&p->newest_init_ts, info.timestamp) < 0) {
+		mesh_drop(m, p, DROP_REPLAYED_INIT);
+		goto out;
+	}
+	if (respond(m, p, &hs, &info, from) < 0)
+		mesh_drop(m, p, DROP_TABLE_FULL);
+out:
+	handshake_clear(&hs);
+}
+
+void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+{
+	struct wire_hs_resp r;
+	struct handshake_info info;
+	struct keyring_dropped d = {0};
+	struct noise_keys keys;
+	uint64_t now = loop_now();
+	struct peer *p;
+
+	if (wire_hs_resp_decode(msg, len, &r) < 0) {
+		mesh_drop(m, NULL, DROP_MALFORMED);
+		return;
+	}
+	p = peers_by_index(&m->peers, r.receiver_index);
+	if (!p || p->hs_index != r.receiver_index) {
+		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
+		return;
+	}
+	if (handshake_consume_resp(&p->hs, &m->nk, msg, len, &info) < 0 || handshake_split(&p->hs, &keys) < 0) {
+		mesh_drop(m, p, DROP_HANDSHAKE);
+		return;
+	}
+	keyring_add_initiated(&p->keys, &keys, p->hs_index, info.sender_index, now, &d);
+	sodium_memzero(&keys, sizeof(keys));
+	peers_free_dropped(&m->peers, &d);
+	p->hs_index = 0; /* the index now belongs to the session */
+	p->has_cookie = false;
+	p->last_handshake = now;
+	p->last_handshake_wall = loop_realtime();
+	edge_session_made(&p->edge, now, true, from);
+	send_queued(m, p, true);
+	m->cache_dirty = true;
+	peers_kick(p, now);
+}
+
+void hsio_handle_cookie(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+{
+	struct wire_hs_cookie c;
+	uint8_t cookie[WIRE_ID_LEN];
+	uint64_t now = loop_now();
+	struct peer *p;
+
+	if (wire_hs_cookie_decode(msg, len, &c) < 0) {
+		mesh_drop(m, NULL, DROP_MALFORMED);
+		return;
+	}
+	p = peers_by_index(&m->peers, c.receiver_index);
+	if (!p || p->hs_index != c.receiver_index ||
+	    handshake_cookie_open(&m->nk, p->static_pub, &c, p->hs_mac1, cookie) < 0) {
+		mesh_drop(m, p, DROP_BAD_COOKIE);
+		return;
+	}
+	memcpy(p->cookie, cookie, WIRE_ID_LEN);
+	sodium_memzero(cookie, sizeof(cookie));
+	p->has_cookie = true;
+	p->cookie_at = now;
+	if (edge_retry_now(&p->edge, now))
+		peers_kick(p, now);
+}

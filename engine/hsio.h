@@ -1,0 +1,15 @@
+/* hsio.h - handshakes on the wire: our initiations (to the paths the edge
+ * chose, with mac2 once a responder gave us a cookie), answering members'
+ * initiations after engine/admit.h let them through, completing ours, and
+ * cookie replies in both directions. */
+#pragma once
+
+#include "mesh.h"
+
+/* Sends one new initiation to every path in the mask (bit i = path i). */
+int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths);
+void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
+void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
+void hsio_handle_cookie(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
+/* Forgets our initiation in flight (its index). */
+void hsio_abandon(struct mesh *m, struct peer *p);

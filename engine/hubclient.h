@@ -1,0 +1,42 @@
+/* hubclient.h - talking to the rendezvous hubs: periodic registration with
+ * a return-routability cookie, the member lists and introductions they
+ * send (handed to discovery), our public address as each hub sees it, and
+ * the hubs' reachability. Hub names are resolved in a thread so a slow DNS
+ * server never stalls the node. Losing a hub never touches working edges. */
+#pragma once
+
+#include "mesh.h"
+#include "selfadvert.h"
+
+struct hub_conn {
+	struct hubclient *hc;
+	const struct conf_hub *cfg;
+	struct wire_endpoint ep; /* family 0 until resolved */
+	uint8_t cookie[WIRE_ID_LEN];
+	bool has_cookie, reachable, ever_reachable;
+	uint64_t last_reply, last_sent; /* monotonic ns */
+	struct wire_endpoint observed;	/* our endpoint as this hub sees it */
+	struct timer t_register;
+	int resolve_fd; /* a name being resolved: the thread's answer arrives here */
+	struct io resolve_io;
+	bool resolving;
+};
+
+struct hubclient {
+	struct mesh *m;
+	struct selfadvert *self;
+	struct hub_conn hubs[CONF_MAX_HUBS];
+	unsigned n;
+	bool nat_edm; /* two hubs (or a hub and a peer) see us on different ports */
+};
+
+int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self);
+void hubclient_free(struct hubclient *hc);
+/* Registers with every hub now (leaving: say goodbye instead). */
+void hubclient_register_all(struct hubclient *hc, bool leaving);
+void hubclient_handle(struct hubclient *hc, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
+/* Whether any hub answered recently. */
+bool hubclient_any_reachable(const struct hubclient *hc);
+/* A peer's probe answers say it sees us at `us`: a different port than a
+ * hub sees means our NAT maps ports per destination. */
+void hubclient_peer_sees(struct hubclient *hc, const struct wire_endpoint *us);

@@ -1,0 +1,21 @@
+/* selfadvert.h - our own advert: who this node is (static key, host name,
+ * VPN addresses, routed subnets, TUN or TAP, whether its NAT maps ports
+ * per destination) and where it listens (its local addresses: candidates
+ * for LAN and direct paths), sealed so that only members can read it. */
+#pragma once
+
+#include "mesh.h"
+
+struct selfadvert {
+	uint8_t sealed[WIRE_ADVERT_SEALED_MAX];
+	size_t len;
+	uint64_t made; /* monotonic */
+	struct wire_endpoint local[WIRE_ADVERT_ENDPOINTS_MAX];
+	unsigned n_local;
+	uint8_t digest[16]; /* of the content without its timestamp */
+	bool nat_edm;
+};
+
+/* Rebuilds the advert (new timestamp). Returns 1 if its content changed,
+ * 0 if not, or a negative errno. */
+int selfadvert_refresh(struct selfadvert *s, const struct mesh *m);

@@ -1,0 +1,23 @@
+/* setup.h - bringing a node up around its packet layers: its identity (the
+ * key file), host name, state directory, automatic MTU, the device's MTU,
+ * addresses and routes (netlink, or the original [scripts] hooks), and
+ * giving up root once all that is done. */
+#pragma once
+
+#include "conf.h"
+#include "device.h"
+#include "keys.h"
+#include "wire.h"
+
+#include <stddef.h>
+
+int setup_identity(const struct conf *cfg, const char *conf_name, struct identity *id);
+void setup_hostname(const struct conf *cfg, char out[WIRE_HOSTNAME_MAX + 1]);
+/* The device MTU when none is configured: the underlay's (towards the first
+ * hub, never over a loopback or local route) minus meshub's overhead. */
+unsigned setup_auto_mtu(const struct conf *cfg);
+int setup_configure_device(const struct conf *cfg, const struct device *dev, unsigned mtu, const char *hostname);
+/* The directory for the peer cache, created and (as root) handed to the
+ * user the daemon will run as; its cache file's path goes to path. */
+int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, size_t cap);
+int setup_drop_privileges(const struct conf *cfg);

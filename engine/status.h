@@ -1,0 +1,55 @@
+/* status.h - a snapshot of a running node for `meshub status`: plain data,
+ * copied out of the node when a request comes, so that the control socket
+ * never reads the node's internals. */
+#pragma once
+
+#include "drop.h"
+#include "edge.h"
+#include "wire.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct status_peer {
+	char name[WIRE_HOSTNAME_MAX + 1];
+	uint8_t static_pub[32];
+	uint8_t n_addrs, n_subnets;
+	struct wire_prefix addrs[WIRE_ADVERT_ADDRS_MAX];
+	struct wire_prefix subnets[WIRE_ADVERT_SUBNETS_MAX];
+	struct wire_endpoint endpoint; /* family 0: none */
+	const char *path_kind;	       /* "lan", "direct", "none" */
+	const char *path_origin;       /* who named the path: "hub", "lan", ... */
+	unsigned n_paths;
+	uint32_t rtt_us;
+	unsigned mtu; /* 0: not known yet */
+	bool mtu_searching;
+	enum edge_state state;
+	enum edge_why why;
+	uint64_t since_wall, trying_secs, last_handshake_wall; /* seconds */
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+	struct drops drops;
+};
+
+struct status_hub {
+	char host[256];
+	struct wire_endpoint address, observed;
+	bool reachable;
+	uint64_t last_contact_wall; /* seconds, 0 = never */
+};
+
+struct status {
+	char interface[16];
+	char name[WIRE_HOSTNAME_MAX + 1];
+	bool tap;
+	uint8_t public_key[32];
+	uint16_t port;
+	unsigned mtu;
+	uint8_t n_addrs;
+	struct wire_prefix addrs[2];
+	bool nat_edm, handshake_load;
+	struct status_hub hubs[8];
+	unsigned n_hubs;
+	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
+	unsigned n_peers;
+	struct drops drops;
+};
