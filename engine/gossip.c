@@ -36,9 +36,13 @@ static void send_self(struct mesh *m, struct peer *p, const struct gossip_self *
 		p->members_sent = loop_now();
 }
 
+static void ask_members(struct mesh *m, struct peer *p, const uint8_t cursor[WIRE_ID_LEN]);
+
 void gossip_edge_up(struct mesh *m, struct peer *p, const struct gossip_self *self)
 {
 	send_self(m, p, self);
+	if (!p->has_advert)
+		ask_members(m, p, NULL);
 }
 
 void gossip_advert_changed(struct mesh *m, const struct gossip_self *self)
@@ -102,9 +106,12 @@ static int cmp_node_id(const void *a, const void *b)
 	return memcmp((*(struct peer *const *)a)->node_id, (*(struct peer *const *)b)->node_id, WIRE_ID_LEN);
 }
 
-/* One page of the members we have edges to, after the cursor. */
-static void answer_members(struct mesh *m, struct peer *to, const uint8_t cursor[WIRE_ID_LEN])
+/* One page of the members we have edges to, after the cursor; the first
+ * page starts with our own advert. */
+static void answer_members(struct mesh *m, struct peer *to, const uint8_t cursor[WIRE_ID_LEN],
+			   const struct gossip_self *self)
 {
+	static const uint8_t zero[WIRE_ID_LEN];
 	uint8_t buf[1500];
 	size_t room = send_control_room(m, to), len;
 	struct peer **sorted;
@@ -122,6 +129,10 @@ static void answer_members(struct mesh *m, struct peer *to, const uint8_t cursor
 	}
 	qsort(sorted, n, sizeof(*sorted), cmp_node_id);
 	len = wire_members_begin(buf, room, 0);
+	if (!memcmp(cursor, zero, WIRE_ID_LEN) && self->len) {
+		struct wire_member own = {.advert = self->advert, .advert_len = self->len};
+		wire_members_add(buf, room, &len, &own);
+	}
 	for (i = 0; i < n; i++) {
 		struct wire_member e = {.advert = sorted[i]->advert, .advert_len = sorted[i]->advert_len};
 		e.endpoint = *edge_endpoint(&sorted[i]->edge);
@@ -160,7 +171,7 @@ static void answer_intro(struct mesh *m, struct peer *from, const uint8_t node_i
 	introduce(m, from, target);
 }
 
-void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len)
+void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len, const struct gossip_self *self)
 {
 	struct wire_node_ref ref;
 	uint64_t now = loop_now();
@@ -179,7 +190,7 @@ void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len
 			return; /* a member asking too fast gets nothing more */
 		p->members_sent = now;
 		if (ref.kind == WIRE_CTL_MEMBERS_REQ)
-			answer_members(m, p, ref.node_id);
+			answer_members(m, p, ref.node_id, self);
 		else
 			answer_intro(m, p, ref.node_id);
 		return;

@@ -19,12 +19,13 @@ struct gossip_self {
 	size_t len;
 };
 
-/* p's edge just came up: send it our advert. */
+/* p's edge just came up: send it our advert (and ask for its members if
+ * we do not even have its own advert: it knows us, we do not know it). */
 void gossip_edge_up(struct mesh *m, struct peer *p, const struct gossip_self *self);
 /* Our advert changed: every peer with an edge gets the new one. */
 void gossip_advert_changed(struct mesh *m, const struct gossip_self *self);
 /* A WIRE_CONTROL payload from p (authenticated). */
-void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len);
+void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len, const struct gossip_self *self);
 /* Periodic: requests members while no hub answers (hubs_ok false) and
  * introductions for members without an edge. Call every few seconds. */
 void gossip_tick(struct mesh *m, uint64_t now, bool hubs_ok);

@@ -49,7 +49,7 @@ static bool inner(struct receive *r, struct peer *p, uint8_t type, uint8_t *pt, 
 			p->sees_us = probe.observed;
 		return edge_probe_acked(&p->edge, loop_now(), probe.probe_id, from);
 	case WIRE_CONTROL:
-		gossip_handle(m, p, pt, len);
+		gossip_handle(m, p, pt, len, r->run->self);
 		break;
 	default: /* keepalive: being authenticated was the point */
 		break;

@@ -160,12 +160,17 @@ int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, s
 	const char *base = cfg->state_dir[0] ? cfg->state_dir : MESHUB_STATEDIR;
 	char dir[PATH_MAX];
 	struct passwd *pw;
+	struct stat st;
 
 	if (snprintf(dir, sizeof(dir), "%s/%s", base, conf_name) >= (int)sizeof(dir) ||
 	    snprintf(path, cap, "%s/peers", dir) >= (int)cap)
 		return log_errno(-ENAMETOOLONG, "[vpn] state_dir %s: path too long", base);
-	if (mkdir(base, 0700) < 0 && errno != EEXIST)
+	/* 0711: the daemon's user may pass through to its own directory, but not
+	 * list the others (the key files in it stay root's, mode 0600) */
+	if (mkdir(base, 0711) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create the state directory %s ([vpn] state_dir)", base);
+	if (geteuid() == 0 && stat(base, &st) == 0 && (st.st_mode & 0011) != 0011 && chmod(base, st.st_mode | 0711) < 0)
+		return log_errno(-errno, "cannot let user %s through %s", run_user(cfg), base);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create the state directory %s ([vpn] state_dir)", dir);
 	/* the daemon writes its cache there after giving up root */
