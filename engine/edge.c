@@ -149,6 +149,11 @@ static struct edge_path *add_path(struct edge *e, uint64_t now, const struct wir
 	return p;
 }
 
+static uint8_t all_paths_mask(const struct edge *e)
+{
+	return (uint8_t)((1u << e->n_paths) - 1);
+}
+
 static uint64_t retry_delay(struct edge *e, unsigned tries)
 {
 	uint64_t ms = tries < sizeof(retry_ms) / sizeof(retry_ms[0]) ? retry_ms[tries] : RETRY_MAX_MS;
@@ -184,13 +189,19 @@ bool edge_add_path(struct edge *e, uint64_t now, const struct wire_endpoint *ep,
 			p->next_probe = now; /* maybe better: probe it soon */
 		return is_new;
 	}
-	/* not up: every new address (or an introduction) restarts the punching */
-	if ((is_new || punch) && (!e->hs_pending || now - e->hs_sent >= PUNCH_MIN_GAP)) {
-		e->hs_pending = false;
-		e->hs_tries = 0;
+	if (!is_new && !punch)
+		return false;
+	/* not up: news restarts the punching, quick retries again */
+	e->hs_tries = 0;
+	if (!e->hs_pending)
 		return true;
-	}
-	return false;
+	if (is_new)
+		e->resend |= (uint8_t)(1u << (p - e->paths));
+	else if (now - e->resent >= PUNCH_MIN_GAP)
+		e->resend = all_paths_mask(e);
+	if (e->next_hs > now + retry_ms[0] * MSEC)
+		e->next_hs = now + retry_ms[0] * MSEC;
+	return e->resend != 0;
 }
 
 void edge_alive_hint(struct edge *e, uint64_t now)
@@ -393,11 +404,6 @@ static void emit(struct acts *o, struct edge_action a)
 		o->a[o->n++] = a;
 }
 
-static uint8_t all_paths(const struct edge *e)
-{
-	return (uint8_t)((1u << e->n_paths) - 1);
-}
-
 static bool session_usable(const struct edge *e, uint64_t now)
 {
 	return e->has_session && now - e->session_made < e->cfg->reject_after;
@@ -419,6 +425,11 @@ static void handshakes(struct edge *e, uint64_t now, struct acts *o)
 
 	if (!e->n_paths)
 		return;
+	if (e->resend && e->hs_pending) {
+		emit(o, (struct edge_action){.type = EDGE_ACT_INITIATE, .again = true, .paths = e->resend});
+		e->resent = now;
+	}
+	e->resend = 0;
 	if (up && !cur_failing && !e->want_session && !rekey_due(e, now)) {
 		e->hs_pending = false;
 		return;
@@ -426,7 +437,7 @@ static void handshakes(struct edge *e, uint64_t now, struct acts *o)
 	if (e->hs_pending && now < e->next_hs)
 		return;
 	/* rekeying a working edge uses its path; anything else punches everywhere */
-	mask = up && !cur_failing && e->hs_tries < 3 ? (uint8_t)(1u << e->cur) : all_paths(e);
+	mask = up && !cur_failing && e->hs_tries < 3 ? (uint8_t)(1u << e->cur) : all_paths_mask(e);
 	emit(o, (struct edge_action){.type = EDGE_ACT_INITIATE, .paths = mask});
 	e->hs_pending = true;
 	e->want_session = false;

@@ -80,6 +80,7 @@ enum edge_act_type { EDGE_ACT_INITIATE = 1, EDGE_ACT_PROBE };
 
 struct edge_action {
 	uint8_t type;
+	bool again;	   /* INITIATE: re-send the initiation in flight (to new paths), not a new one */
 	uint8_t paths;	   /* INITIATE: bit i = send to path i */
 	int8_t path;	   /* PROBE: on this path */
 	uint16_t size;	   /* PROBE: inner packet size to test (0: a small probe) */
@@ -106,7 +107,8 @@ struct edge {
 	/* our initiations */
 	bool hs_pending, want_session, rekey_count;
 	uint8_t hs_tries;
-	uint64_t hs_sent, next_hs;
+	uint8_t resend; /* paths the initiation in flight should also go to */
+	uint64_t hs_sent, next_hs, resent;
 	/* the newest session */
 	bool has_session, session_initiator;
 	uint64_t session_made;
@@ -133,8 +135,10 @@ struct edge {
 void edge_init(struct edge *e, const struct edge_config *cfg, uint64_t now, uint32_t rand_seed);
 
 /* Someone named an address of the peer. punch: the peer is being told
- * about us at this moment (a hub or member introduction): try it now.
- * Returns true if edge_tick() should run now. */
+ * about us at this moment (a hub or member introduction): try it now. An
+ * initiation in flight is sent again to the new address (the same one: a
+ * new one would orphan the answer to the first); with none in flight a new
+ * one goes everywhere. Returns true if edge_tick() should run now. */
 bool edge_add_path(struct edge *e, uint64_t now, const struct wire_endpoint *ep, uint8_t origin, bool punch);
 /* A hub, LAN announce or member says the peer exists right now. */
 void edge_alive_hint(struct edge *e, uint64_t now);

@@ -45,7 +45,7 @@ static void act(struct edgerun *r, struct peer *p, const struct edge_action *a)
 
 	switch (a->type) {
 	case EDGE_ACT_INITIATE:
-		if (hsio_initiate(m, p, a->paths) < 0)
+		if ((a->again ? hsio_resend(m, p, a->paths) : hsio_initiate(m, p, a->paths)) < 0)
 			mesh_drop(m, p, DROP_TABLE_FULL);
 		break;
 	case EDGE_ACT_PROBE:

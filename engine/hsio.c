@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COOKIE_LIFE (120ULL * NSEC_PER_SEC)
@@ -26,34 +27,54 @@ void hsio_abandon(struct mesh *m, struct peer *p)
 	if (p->hs_index)
 		peers_free_index(&m->peers, p->hs_index);
 	p->hs_index = 0;
-	handshake_clear(&p->hs);
+	if (p->hs) {
+		sodium_memzero(p->hs, sizeof(*p->hs));
+		free(p->hs);
+		p->hs = NULL;
+	}
+}
+
+static void send_init(struct mesh *m, struct peer *p, uint8_t paths)
+{
+	for (unsigned i = 0; i < p->edge.n_paths; i++)
+		if (paths & (1u << i))
+			udp_send(&m->udp, &p->edge.paths[i].ep, p->hs->msg, p->hs->len);
+}
+
+int hsio_resend(struct mesh *m, struct peer *p, uint8_t paths)
+{
+	if (!p->hs || !p->hs_index)
+		return hsio_initiate(m, p, paths);
+	send_init(m, p, paths);
+	return 0;
 }
 
 int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
 {
-	uint8_t msg[WIRE_HS_INIT_MAX];
 	uint64_t now = loop_now();
 	size_t len;
 	uint32_t idx;
 	int ret;
 
 	hsio_abandon(m, p);
-	idx = peers_new_index(&m->peers, p);
-	if (!idx)
+	p->hs = malloc(sizeof(*p->hs));
+	idx = p->hs ? peers_new_index(&m->peers, p) : 0;
+	if (!idx) {
+		hsio_abandon(m, p);
 		return -ENOSPC;
-	ret = handshake_initiate(&p->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL, 0, msg,
-				 sizeof(msg), &len);
+	}
+	ret = handshake_initiate(&p->hs->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL, 0,
+				 p->hs->msg, sizeof(p->hs->msg), &len);
+	p->hs_index = idx;
 	if (ret < 0) {
-		peers_free_index(&m->peers, idx);
+		hsio_abandon(m, p);
 		return ret;
 	}
-	p->hs_index = idx;
-	memcpy(p->hs_mac1, msg + len - 2 * WIRE_ID_LEN, WIRE_ID_LEN);
+	p->hs->len = (uint16_t)len;
+	memcpy(p->hs_mac1, p->hs->msg + len - 2 * WIRE_ID_LEN, WIRE_ID_LEN);
 	if (p->has_cookie && now - p->cookie_at < COOKIE_LIFE)
-		handshake_set_mac2(msg, len, p->cookie);
-	for (unsigned i = 0; i < p->edge.n_paths; i++)
-		if (paths & (1u << i))
-			udp_send(&m->udp, &p->edge.paths[i].ep, msg, len);
+		handshake_set_mac2(p->hs->msg, len, p->cookie);
+	send_init(m, p, paths);
 	return 0;
 }
 
@@ -176,11 +197,11 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		return;
 	}
 	p = peers_by_index(&m->peers, r.receiver_index);
-	if (!p || p->hs_index != r.receiver_index) {
+	if (!p || !p->hs || p->hs_index != r.receiver_index) {
 		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
 		return;
 	}
-	if (handshake_consume_resp(&p->hs, &m->nk, msg, len, &info) < 0 || handshake_split(&p->hs, &keys) < 0) {
+	if (handshake_consume_resp(&p->hs->hs, &m->nk, msg, len, &info) < 0 || handshake_split(&p->hs->hs, &keys) < 0) {
 		mesh_drop(m, p, DROP_HANDSHAKE);
 		return;
 	}
@@ -188,6 +209,7 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 	sodium_memzero(&keys, sizeof(keys));
 	peers_free_dropped(&m->peers, &d);
 	p->hs_index = 0; /* the index now belongs to the session */
+	hsio_abandon(m, p);
 	p->has_cookie = false;
 	p->last_handshake = now;
 	p->last_handshake_wall = loop_realtime();

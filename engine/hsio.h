@@ -8,6 +8,8 @@
 
 /* Sends one new initiation to every path in the mask (bit i = path i). */
 int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths);
+/* Sends the initiation in flight again (a new one if there is none). */
+int hsio_resend(struct mesh *m, struct peer *p, uint8_t paths);
 void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
 void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
 void hsio_handle_cookie(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);

@@ -221,7 +221,10 @@ void peers_remove(struct peers *t, struct peer *p)
 	peers_free_index(t, p->hs_index);
 	keyring_clear(&p->keys, &d);
 	peers_free_dropped(t, &d);
-	handshake_clear(&p->hs);
+	if (p->hs) {
+		sodium_memzero(p->hs, sizeof(*p->hs));
+		free(p->hs);
+	}
 	route_remove_value(&t->routes, p);
 	if (t->pool)
 		pktq_clear(t->pool, &p->queue);

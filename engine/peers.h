@@ -22,6 +22,14 @@
 
 struct peers;
 
+/* Our initiation in flight: its handshake state and the message itself
+ * (sent again, unchanged, to addresses learned while it is in flight). */
+struct peer_init {
+	struct handshake hs;
+	uint16_t len;
+	uint8_t msg[WIRE_HS_INIT_MAX];
+};
+
 struct peer {
 	struct peers *table;
 	uint8_t static_pub[32];
@@ -38,8 +46,9 @@ struct peer {
 	struct wire_prefix addrs[WIRE_ADVERT_ADDRS_MAX];
 	struct wire_prefix subnets[WIRE_ADVERT_SUBNETS_MAX];
 
-	/* our initiation in flight (hs_index 0: none) and a cookie to answer with */
-	struct handshake hs;
+	/* our initiation in flight (hs NULL, hs_index 0: none; allocated only
+	 * while one is) and a cookie to answer with */
+	struct peer_init *hs;
 	uint32_t hs_index;
 	uint8_t hs_mac1[WIRE_ID_LEN];
 	bool has_cookie;

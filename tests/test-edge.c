@@ -26,6 +26,8 @@ struct simnode {
 	struct edge edge;
 	struct keyring kr;
 	struct handshake hs;
+	uint8_t init[WIRE_HS_INIT_MAX];
+	size_t init_len;
 	uint32_t hs_index, next_index;
 	uint64_t newest_ts, ts;
 	struct wire_endpoint addr; /* its source address as others see it */
@@ -160,22 +162,22 @@ static void send_data(struct sim *s, int i)
 	seal_send(s, i, WIRE_DATA, pkt, sizeof(pkt), edge_endpoint(&s->n[i].edge));
 }
 
-static void initiate(struct sim *s, int i, uint8_t paths)
+static void initiate(struct sim *s, int i, uint8_t paths, bool again)
 {
 	struct simnode *n = &s->n[i];
-	uint8_t msg[WIRE_HS_INIT_MAX];
-	size_t len;
 
-	n->hs_index = ++n->next_index;
-	CHECK_INT(handshake_initiate(&n->hs, &n->nk, &n->id, s->n[other(i)].id.pub, n->hs_index, ++n->ts + 1000000,
-				     NULL, 0, msg, sizeof(msg), &len),
-		  0);
-	if (n->inits_sent < 64)
-		n->init_times[n->inits_sent] = s->now;
-	n->inits_sent++;
+	if (!again || !n->hs_index) {
+		n->hs_index = ++n->next_index;
+		CHECK_INT(handshake_initiate(&n->hs, &n->nk, &n->id, s->n[other(i)].id.pub, n->hs_index,
+					     ++n->ts + 1000000, NULL, 0, n->init, sizeof(n->init), &n->init_len),
+			  0);
+		if (n->inits_sent < 64)
+			n->init_times[n->inits_sent] = s->now;
+		n->inits_sent++;
+	}
 	for (unsigned p = 0; p < n->edge.n_paths; p++)
 		if (paths & (1u << p))
-			net_send(s, i, &n->edge.paths[p].ep, msg, len, 0);
+			net_send(s, i, &n->edge.paths[p].ep, n->init, n->init_len, 0);
 }
 
 static void tick(struct sim *s, int i)
@@ -188,7 +190,7 @@ static void tick(struct sim *s, int i)
 	keyring_expire(&n->kr, s->now, &d);
 	for (unsigned j = 0; j < k; j++) {
 		if (a[j].type == EDGE_ACT_INITIATE) {
-			initiate(s, i, a[j].paths);
+			initiate(s, i, a[j].paths, a[j].again);
 		} else {
 			uint8_t probe[1600];
 			struct wire_probe pr = {.probe_id = a[j].probe_id};

@@ -24,9 +24,10 @@ scale_start() {
 }
 
 # edges_up NAME: how many peers NAME's status lists in state up (0 if the
-# daemon does not answer yet)
+# daemon does not answer yet). The control socket is a file: no need to
+# enter the namespace, which keeps a poll of 100 nodes quick.
 edges_up() {
-	status "$1" --json 2>/dev/null | jq '[.peers[] | select(.state == "up")] | length' 2>/dev/null || echo 0
+	"$MESHUB" status --socket "$LAB_DIR/$1.sock" --json 2>/dev/null | grep -o '"state":"up"' | wc -l
 }
 
 # scale_wait N SECONDS: poll until every node has N-1 edges up or SECONDS
