@@ -4,6 +4,7 @@
  * key and what was expected. Pure: conf_parse() does no I/O. */
 #pragma once
 
+#include "dns.h"
 #include "wire.h"
 
 #include <limits.h>
@@ -53,6 +54,8 @@ struct conf {
 	unsigned n_subnets;
 	char user[64];		/* "" = MESHUB_DEFAULT_USER when started as root */
 	char key_file[PATH_MAX]; /* "" = /var/lib/meshub/<config name>.key */
+	bool dns;		 /* answer DNS for the members' names; default yes */
+	char dns_domain[DNS_DOMAIN_MAX + 1]; /* default DNS_DEFAULT_DOMAIN ("mesh") */
 
 	/* [tun] */
 	bool tap;
