@@ -19,6 +19,7 @@
 #define DNS_OPCODE(flags) (((flags) >> 11) & 0xf)
 #define DNS_PTR 0xc000 /* high bits of a compression pointer */
 #define DNS_LABEL_TYPE 0xc0
+#define DNS_OPT_DO 0x8000 /* in the OPT record's TTL field */
 
 /* SOA timers other than the negative TTL: nothing transfers the zone, so
  * they only have to be plausible. */
@@ -130,6 +131,7 @@ static int dns_read_opt(struct rd *r, struct dns_query *q)
 	q->edns = true;
 	q->udp_size = size;
 	q->edns_version = (uint8_t)(ttl >> 16);
+	q->dnssec_ok = (ttl & DNS_OPT_DO) != 0;
 	return 0;
 }
 
@@ -367,13 +369,14 @@ static void dns_write_soa(const struct dns_reply *a, struct wr *w)
 	wr_u32(w, DNS_NEG_TTL);
 }
 
-/* Our OPT: version 0, no options, the upper bits of the RCODE. */
+/* Our OPT: version 0, no options, the upper bits of the RCODE, the
+ * query's DO bit. */
 static void dns_write_opt(const struct dns_reply *a, struct wr *w)
 {
 	wr_u8(w, 0);
 	wr_u16(w, DNS_TYPE_OPT);
 	wr_u16(w, DNS_EDNS_MAX);
-	wr_u32(w, (uint32_t)(a->rcode >> 4) << 24);
+	wr_u32(w, (uint32_t)(a->rcode >> 4) << 24 | (a->q->dnssec_ok ? DNS_OPT_DO : 0));
 	wr_u16(w, 0);
 }
 

@@ -92,6 +92,7 @@ struct dns_query {
 	bool edns;
 	uint16_t udp_size;    /* the client's EDNS0 payload size */
 	uint8_t edns_version; /* anything but 0 gets BADVERS */
+	bool dnssec_ok;	      /* DO: copied into the answer's OPT (RFC 3225) */
 };
 
 /* Decodes and checks a query datagram: 0, or the negative errno of a

@@ -257,10 +257,10 @@ static void test_dns_edns(void)
 	check_answer(Q_HDR_OPT NODE2_MESH T_AAAA C_IN OPT_4096,
 		     "1234" A_FLAGS "0001" "0001" "0000" "0001" NODE2_MESH T_AAAA C_IN
 		     "c00c" "001c" "0001" "0000003c" "0010" "fd990000000000000000000000000002" OPT_OURS);
-	/* options (here a cookie) and the DO bit are ignored */
+	/* options (here a cookie) are ignored; the DO bit is copied (RFC 3225), nothing is signed */
 	check_answer(Q_HDR_OPT NODE2_MESH T_A C_IN "00" "0029" "04d0" "00008000" "000c" "000a0008" "0102030405060708",
 		     "1234" A_FLAGS "0001" "0001" "0000" "0001" NODE2_MESH T_A C_IN
-		     "c00c" "0001" "0001" "0000003c" "0004" "0a630002" OPT_OURS);
+		     "c00c" "0001" "0001" "0000003c" "0004" "0a630002" "00" "0029" "04d0" "00008000" "0000");
 	/* NXDOMAIN with OPT */
 	check_answer(Q_HDR_OPT NOBODY_MESH T_A C_IN OPT_4096,
 		     "1234" "8503" "0001" "0000" "0001" "0001" NOBODY_MESH T_A C_IN SOA_AT("13") OPT_OURS);
