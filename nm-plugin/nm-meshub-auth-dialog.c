@@ -112,13 +112,14 @@ static int ask_and_print(const struct options *o, const char *existing)
 
 	if (o->interaction)
 		key = nm_meshub_auth_ui_ask(name, existing, &error);
+	/* plain quotes: stderr goes to NetworkManager's log, often in the C locale */
 	if (!key && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_printerr(_("nm-meshub-auth-dialog: the connection “%s” needs its network key: %s\n"), name,
+		g_printerr(_("nm-meshub-auth-dialog: the connection \"%s\" needs its network key: %s\n"), name,
 			   error->message);
 		return 1;
 	}
 	if (!key) {
-		g_printerr(_("nm-meshub-auth-dialog: the connection “%s” has no network key and this dialog "
+		g_printerr(_("nm-meshub-auth-dialog: the connection \"%s\" has no network key and this dialog "
 			     "cannot ask for one (%s); use GNOME Shell or nmcli --ask, or store the key with the "
 			     "connection (vpn.secrets psk)\n"),
 			   name, error ? error->message : _("the agent does not allow interaction"));
