@@ -427,6 +427,33 @@ static int conf_apply_user(struct conf_parse *p, const struct conf_key *k, const
 	return 0;
 }
 
+/* The words Python's configparser takes for a boolean. */
+static int conf_apply_bool(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+	bool *field = conf_field(p, k);
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i]) || !strcasecmp(v, no[i])) {
+			*field = !strcasecmp(v, yes[i]);
+			return 0;
+		}
+	}
+	return conf_bad(p, v, "not a yes/no value; expected yes or no (or true/false, on/off, 1/0)");
+}
+
+static int conf_apply_dns_domain(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	if (!*v)
+		return 0;
+	if (!dns_domain_valid(v))
+		return conf_bad(p, v, "not a DNS domain; expected labels of letters, digits and inner '-' "
+					"(1..%d characters each) joined by dots, at most %d characters, no trailing "
+					"dot, such as mesh or corp.mesh", DNS_LABEL_MAX, DNS_DOMAIN_MAX);
+	strcpy(conf_field(p, k), v);
+	return 0;
+}
+
 static int conf_apply_path(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
 	if (!*v)
@@ -480,20 +507,6 @@ static int conf_prefix_item(struct conf_parse *p, const struct conf_key *k, cons
 static int conf_apply_prefixes(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
 	return conf_each(p, k, v, conf_prefix_item);
-}
-
-/* yes/no (and the usual spellings) into the bool at k->off. */
-static int conf_apply_bool(struct conf_parse *p, const struct conf_key *k, const char *v)
-{
-	bool *field = (bool *)((char *)p->cfg + k->off);
-
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1"))
-		*field = true;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0"))
-		*field = false;
-	else
-		return conf_bad(p, v, "expected yes or no");
-	return 0;
 }
 
 static int conf_apply_tun_type(struct conf_parse *p, const struct conf_key *k, const char *v)
@@ -615,6 +628,8 @@ static const struct conf_key conf_keys[] = {
 	{"vpn", "key_file", conf_apply_path, FIELD(key_file), .hi = PATH_MAX - 1},
 	{"vpn", "state_dir", conf_apply_path, FIELD(state_dir), .hi = PATH_MAX - 32},
 	{"vpn", "peer_cache", conf_apply_bool, FIELD(peer_cache)},
+	{"vpn", "dns", conf_apply_bool, FIELD(dns)},
+	{"vpn", "dns_domain", conf_apply_dns_domain, FIELD(dns_domain)},
 	{"tun", "type", conf_apply_tun_type},
 	{"tun", "interface", conf_apply_interface},
 	{"tun", "ipv4_address", conf_apply_address, FIELD(ipv4), .lo = 4},
@@ -645,6 +660,8 @@ static void conf_defaults(struct conf *cfg)
 	cfg->restart_delay_sec = 10;
 	cfg->log_level = CONF_LOG_DEFAULT;
 	cfg->peer_cache = true;
+	cfg->dns = true;
+	strcpy(cfg->dns_domain, DNS_DEFAULT_DOMAIN);
 	strcpy(cfg->interface, "tun%d");
 }
 

@@ -4,6 +4,7 @@
  * key and what was expected. Pure: conf_parse() does no I/O. */
 #pragma once
 
+#include "dns.h"
 #include "wire.h"
 
 #include <limits.h>
@@ -55,6 +56,8 @@ struct conf {
 	char key_file[PATH_MAX]; /* "" = <state dir>/<config name>.key */
 	char state_dir[PATH_MAX]; /* "" = MESHUB_STATEDIR (/var/lib/meshub); the peer cache lives in <state_dir>/<config name>/ */
 	bool peer_cache;	  /* remember peers across restarts (default yes) */
+	bool dns;		 /* answer DNS for the members' names; default yes */
+	char dns_domain[DNS_DOMAIN_MAX + 1]; /* default DNS_DEFAULT_DOMAIN ("mesh") */
 
 	/* [tun] */
 	bool tap;

@@ -11,11 +11,12 @@
 #include "nm-plugin/nm-meshub-keys.h"
 
 #include <dlfcn.h>
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
 #define PLUGIN_NAME "meshub"
-#define PLUGIN_DESC "Full-mesh VPN: every node talks to every other directly; a hub only introduces them."
+#define PLUGIN_DESC N_("Full-mesh VPN: every node talks to every other directly; a hub only introduces them.")
 
 struct _NMMeshubEditorPlugin {
 	GObject parent;
@@ -140,7 +141,7 @@ static void plugin_get_property(GObject *object, guint prop_id, GValue *value, G
 		g_value_set_string(value, PLUGIN_NAME);
 		break;
 	case PROP_DESC:
-		g_value_set_string(value, PLUGIN_DESC);
+		g_value_set_string(value, _(PLUGIN_DESC));
 		break;
 	case PROP_SERVICE:
 		g_value_set_string(value, NM_MESHUB_SERVICE_NAME);
@@ -177,9 +178,13 @@ static void nm_meshub_editor_plugin_class_init(NMMeshubEditorPluginClass *klass)
 G_MODULE_EXPORT NMVpnEditorPlugin *nm_vpn_editor_plugin_factory(GError **error)
 {
 	g_return_val_if_fail(!error || !*error, NULL);
+	/* the editor module loaded later shares this domain (a library never
+	 * calls textdomain(): that is the application's) */
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	if (sodium_init() < 0) {
 		g_set_error_literal(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_FAILED,
-				    "cannot initialise libsodium");
+				    _("cannot initialise libsodium"));
 		return NULL;
 	}
 	return g_object_new(NM_TYPE_MESHUB_EDITOR_PLUGIN, NULL);

@@ -11,6 +11,7 @@
 #include "engine/keys.h"
 #include "nm-plugin/nm-meshub-keys.h"
 
+#include <glib/gi18n-lib.h>
 #include <gtk/gtk.h>
 #include <nma-ui-utils.h>
 #include <sodium.h>
@@ -30,7 +31,7 @@
 #endif
 
 #define UI_RESOURCE "/org/freedesktop/network-manager-meshub/nm-meshub-dialog.ui"
-#define PSK_LABEL "Network key"
+#define PSK_LABEL N_("Network key")
 
 #define NM_TYPE_MESHUB_EDITOR (nm_meshub_editor_get_type())
 G_DECLARE_FINAL_TYPE(NMMeshubEditor, nm_meshub_editor, NM, MESHUB_EDITOR, GObject)
@@ -170,7 +171,7 @@ static gboolean psk_check(NMMeshubEditor *self, GError **error)
 		return TRUE;
 	if (nm_meshub_data_check_psk(psk, error))
 		return TRUE;
-	g_prefix_error(error, PSK_LABEL ": ");
+	g_prefix_error(error, "%s: ", _(PSK_LABEL));
 	return FALSE;
 }
 
@@ -299,8 +300,8 @@ static void advanced_cb(GtkWidget *button, gpointer user_data)
 		return;
 	}
 	self->dialog = gtk_dialog_new_with_buttons(
-		"meshub Advanced Options", parent, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-		"_Cancel", GTK_RESPONSE_CANCEL, "_OK", GTK_RESPONSE_OK, NULL);
+		_("meshub Advanced Options"), parent, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+		_("_Cancel"), GTK_RESPONSE_CANCEL, _("_OK"), GTK_RESPONSE_OK, NULL);
 	gtk_dialog_set_default_response(GTK_DIALOG(self->dialog), GTK_RESPONSE_OK);
 	gtk_box_append(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(self->dialog))), self->advanced);
 	g_signal_connect(self->dialog, "response", G_CALLBACK(advanced_response_cb), self);
@@ -467,6 +468,7 @@ static NMVpnEditor *editor_new(NMConnection *connection, GError **error)
 	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
 
 	self->builder = gtk_builder_new();
+	gtk_builder_set_translation_domain(self->builder, GETTEXT_PACKAGE);
 	if (!gtk_builder_add_from_resource(self->builder, UI_RESOURCE, error))
 		return NULL;
 	self->widget = g_object_ref_sink(editor_widget(self, "meshub_box"));
@@ -486,7 +488,7 @@ G_MODULE_EXPORT NMVpnEditor *nm_vpn_editor_factory_meshub(NMVpnEditorPlugin *plu
 	g_return_val_if_fail(!error || !*error, NULL);
 	if (sodium_init() < 0) {
 		g_set_error_literal(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_FAILED,
-				    "cannot initialise libsodium");
+				    _("cannot initialise libsodium"));
 		return NULL;
 	}
 	return editor_new(connection, error);

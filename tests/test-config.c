@@ -192,6 +192,8 @@ static void test_config_sample_minimal(void)
 	CHECK_INT(cfg.n_subnets, 0);
 	check_str(cfg.user, "");
 	check_str(cfg.key_file, "");
+	CHECK(cfg.dns);
+	check_str(cfg.dns_domain, "mesh");
 	CHECK(!cfg.tap);
 	check_str(cfg.interface, "tun%d");
 	check_prefix(&cfg.ipv4, "192.168.21.2", 24);
@@ -346,6 +348,15 @@ static const struct bad_case bad_cases[] = {
 	 {"[vpn] ping_timeout_sec: ", "longer than ping_interval_sec", "got '30'"}},
 	{TUN "[vpn]\nping_interval_sec = 100\n", 4, {"[vpn] ping_interval_sec: ", "shorter than ping_timeout_sec", "got '100'"}},
 	{TUN "[vpn]\nrestart_delay_sec = 3601\n", 4, {"[vpn] restart_delay_sec: "}},
+	{TUN "[vpn]\ndns = maybe\n", 4, {"[vpn] dns: ", "expected yes or no", "got 'maybe'"}},
+	{TUN "[vpn]\ndns =\n", 4, {"[vpn] dns: ", "expected yes or no", "got ''"}},
+	{TUN "[vpn]\ndns_domain = my_mesh\n", 4, {"[vpn] dns_domain: ", "such as mesh or corp.mesh", "got 'my_mesh'"}},
+	{TUN "[vpn]\ndns_domain = mesh.\n", 4, {"[vpn] dns_domain: ", "no trailing dot", "got 'mesh.'"}},
+	{TUN "[vpn]\ndns_domain = -mesh\n", 4, {"[vpn] dns_domain: "}},
+	{TUN "[vpn]\ndns_domain = a..b\n", 4, {"[vpn] dns_domain: "}},
+	{TUN "[vpn]\ndns_domain = "
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	 4, {"[vpn] dns_domain: ", "1..63 characters each"}},
 	{"[tun]\nipv4_address = 10.0.0.300/24\n", 2, {"[tun] ipv4_address: ", "a.b.c.d/len", "got '10.0.0.300/24'"}},
 	{"[tun]\nipv4_address = 10.0.0.3/33\n", 2, {"[tun] ipv4_address: "}},
 	{"[tun]\nipv4_address = fd00::1/64\n", 2, {"[tun] ipv4_address: "}},
@@ -425,6 +436,43 @@ static void test_config_psk_forms(void)
 	CHECK(cfg.has_psk); /* padding is optional */
 	CHECK_INT(parse(TUN "[encryption]\npsk =\n", "t"), 0);
 	CHECK(!cfg.has_psk); /* empty: as if unset */
+	conf_free(&cfg);
+}
+
+static void test_config_dns(void)
+{
+	static const char *const yes[] = {"yes", "YES", "true", "On", "1"}, *const no[] = {"no", "False", "off", "0"};
+	char text[512], domain[DNS_DOMAIN_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		snprintf(text, sizeof(text), TUN "[vpn]\ndns = %s\n", yes[i]);
+		CHECK_INT(parse(text, "t"), 0);
+		CHECK(cfg.dns);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(text, sizeof(text), TUN "[vpn]\ndns = %s\n", no[i]);
+		CHECK_INT(parse(text, "t"), 0);
+		CHECK(!cfg.dns);
+		check_str(cfg.dns_domain, "mesh");
+	}
+	CHECK_INT(parse(TUN "[vpn]\ndns_domain = Corp.Mesh-1\n", "t"), 0);
+	check_str(cfg.dns_domain, "Corp.Mesh-1");
+	CHECK(cfg.dns);
+	CHECK_INT(parse(TUN "[vpn]\ndns_domain =\n", "t"), 0); /* empty: the default */
+	check_str(cfg.dns_domain, "mesh");
+	/* the longest domain: 63 + 1 + 63 + 1 + 61 characters */
+	memset(domain, 'd', sizeof(domain));
+	domain[63] = domain[127] = '.';
+	domain[DNS_DOMAIN_MAX] = '\0';
+	snprintf(text, sizeof(text), TUN "[vpn]\ndns_domain = %s\n", domain);
+	CHECK_INT(parse(text, "t"), 0);
+	check_str(cfg.dns_domain, domain);
+	domain[DNS_DOMAIN_MAX] = 'd';
+	domain[DNS_DOMAIN_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), TUN "[vpn]\ndns_domain = %s\n", domain);
+	CHECK_INT(parse(text, "t"), -EINVAL);
+	CHECK(strstr(err.msg, "t:4: [vpn] dns_domain: ") == err.msg);
+	CHECK(strstr(err.msg, "at most 189 characters") != NULL);
 	conf_free(&cfg);
 }
 
@@ -516,6 +564,7 @@ int main(void)
 	RUN(test_config_hub_forms);
 	RUN(test_config_errors);
 	RUN(test_config_psk_forms);
+	RUN(test_config_dns);
 	RUN(test_config_tap_ok);
 	RUN(test_config_load);
 	conf_free(&cfg);
