@@ -34,8 +34,8 @@
 enum key_protection { KEY_PLAIN = 0, KEY_SEALED = 1 };
 
 _Static_assert(KEY_SALT_LEN == crypto_pwhash_SALTBYTES, "salt size");
-_Static_assert(CERT_KEY_MAX == 3 + CERT_PUB_LEN + 4 + 4 + KEY_SALT_LEN + crypto_secretbox_NONCEBYTES +
-				       CERT_SEED_LEN + crypto_secretbox_MACBYTES,
+_Static_assert(CERT_KEY_MAX == 3 + CERT_PUB_LEN + 4 + 4 + KEY_SALT_LEN + crypto_secretbox_NONCEBYTES + CERT_SEED_LEN +
+				       crypto_secretbox_MACBYTES,
 	       "sealed key file size");
 _Static_assert(crypto_secretbox_KEYBYTES == 32, "secretbox key");
 
@@ -92,7 +92,7 @@ size_t cert_armor_encode(char *out, size_t cap, const uint8_t *bin, size_t len)
 {
 	char b64[ARMOR_B64_MAX];
 	const char *label = kind_label(bin, len);
-	size_t n, b64_len, off = 0;
+	size_t n, b64_len;
 
 	if (!label || len > ARMOR_BIN_MAX)
 		return 0;
@@ -105,9 +105,8 @@ size_t cert_armor_encode(char *out, size_t cap, const uint8_t *bin, size_t len)
 	}
 	if (n < cap)
 		n += (size_t)snprintf(out + n, cap - n, ARMOR_DASHES "END %s" ARMOR_DASHES "\n", label);
-	off = n;
 	sodium_memzero(b64, sizeof(b64)); /* a plain CA key is in there */
-	return off < cap ? off : 0;
+	return n < cap ? n : 0;
 }
 
 struct text {
@@ -177,7 +176,8 @@ static int armor_body(struct text *t, enum cert_kind kind, char *b64, size_t *b6
 			return -EBADMSG;
 		}
 		if (n == 0 || n > ARMOR_LINE_MAX || !base64_chars(line, n)) {
-			*why = "a line inside the armour is not base64 (expected up to 76 characters of A-Z a-z 0-9 + / =)";
+			*why = "a line inside the armour is not base64 (expected up to 76 characters of A-Z a-z 0-9 + "
+			       "/ =)";
 			return -EBADMSG;
 		}
 		if (*b64_len + n >= ARMOR_B64_MAX) {
@@ -212,9 +212,11 @@ static int armor_parse(const char *text, size_t len, uint8_t *bin, size_t cap, s
 			*why = "there is text after the END line";
 			ret = -EBADMSG;
 		}
-	if (ret == 0 && (sodium_base642bin(bin, cap, b64, b64_len, NULL, bin_len, &end, sodium_base64_VARIANT_ORIGINAL) ||
-			 end != b64 + b64_len)) {
-		*why = b64_len / 4 * 3 > cap ? "too much data inside the armour" : "the base64 inside the armour is damaged";
+	if (ret == 0 &&
+	    (sodium_base642bin(bin, cap, b64, b64_len, NULL, bin_len, &end, sodium_base64_VARIANT_ORIGINAL) ||
+	     end != b64 + b64_len)) {
+		*why = b64_len / 4 * 3 > cap ? "too much data inside the armour"
+					     : "the base64 inside the armour is damaged";
 		ret = b64_len / 4 * 3 > cap ? -EMSGSIZE : -EBADMSG;
 	}
 	if (ret == 0 && (*bin_len < 2 || bin[1] != kind)) {
@@ -248,13 +250,16 @@ static int file_slurp(const char *path, bool secret, char **text, size_t *len, s
 	if (fd < 0)
 		return fail(err, -errno, "%s: cannot open it: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CERT_FILE_MAX) {
-		ret = fail(err, -EINVAL, "%s: not a regular file of at most %d bytes; expected a meshub certificate file",
-			   path, CERT_FILE_MAX);
+		ret = fail(err, -EINVAL,
+			   "%s: not a regular file of at most %d bytes; expected a meshub certificate file", path,
+			   CERT_FILE_MAX);
 		goto out;
 	}
 	if (secret && (st.st_mode & 077)) {
-		ret = fail(err, -EPERM, "%s: others can read it (mode %04o); expected a file only its owner can read: "
-			   "run chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+		ret = fail(err, -EPERM,
+			   "%s: others can read it (mode %04o); expected a file only its owner can read: "
+			   "run chmod 600 %s",
+			   path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	buf = malloc(CERT_FILE_MAX + 1);
@@ -299,8 +304,7 @@ static int file_read(const char *path, bool secret, enum cert_kind want, uint8_t
 	return ret;
 }
 
-int cert_file_read(const char *path, enum cert_kind want, uint8_t *bin, size_t cap, size_t *len,
-		   struct cert_error *err)
+int cert_file_read(const char *path, enum cert_kind want, uint8_t *bin, size_t cap, size_t *len, struct cert_error *err)
 {
 	return file_read(path, false, want, bin, cap, len, err);
 }
@@ -365,7 +369,8 @@ int cert_file_write(const char *path, const uint8_t *bin, size_t len, mode_t mod
 	ret = file_put(path, text, n, mode, exclusive);
 	sodium_memzero(text, n);
 	if (ret == -EEXIST)
-		return fail(err, ret, "%s: it exists already; expected a new file (remove it first if it must go)", path);
+		return fail(err, ret, "%s: it exists already; expected a new file (remove it first if it must go)",
+			    path);
 	if (ret < 0)
 		return fail(err, ret, "%s: cannot write it: %s", path, strerror(-ret));
 	return 0;
@@ -422,11 +427,14 @@ static int ca_window(const char *path, const struct cert_ca *ca, uint64_t now, s
 	char a[CERT_TIME_STR_MAX], b[CERT_TIME_STR_MAX];
 
 	if (now < ca->not_before)
-		return fail(err, -EACCES, "%s: the CA certificate '%s' is not valid before %s (now: %s); check the clock",
-			    path, ca->name, cert_time_str(ca->not_before, a), cert_time_str(now, b));
+		return fail(err, -EACCES,
+			    "%s: the CA certificate '%s' is not valid before %s (now: %s); check the clock", path,
+			    ca->name, cert_time_str(ca->not_before, a), cert_time_str(now, b));
 	if (now >= ca->not_after)
-		return fail(err, -EACCES, "%s: the CA certificate '%s' expired on %s; the network needs a new CA "
-			    "(meshub ca init) and new certificates", path, ca->name, cert_time_str(ca->not_after, a));
+		return fail(err, -EACCES,
+			    "%s: the CA certificate '%s' expired on %s; the network needs a new CA "
+			    "(meshub ca init) and new certificates",
+			    path, ca->name, cert_time_str(ca->not_after, a));
 	return 0;
 }
 
@@ -438,11 +446,14 @@ static int crl_for_ca(const char *path, const struct cert_crl *crl, const struct
 	if (cert_crl_check(crl, ca, &why) == 0)
 		return 0;
 	if (why == CERT_OTHER_CA)
-		return fail(err, -EACCES, "%s: a revocation list of another CA (key id %s; this network's CA '%s' has "
-			    "key id %s); expected the list of [encryption] ca", path, id_hex(crl->ca_id, x), ca->name,
-			    id_hex(ca->id, y));
-	return fail(err, -EACCES, "%s: its signature does not verify with the CA '%s' (the file is damaged or was "
-		    "changed); get the list again (meshub ca crl)", path, ca->name);
+		return fail(err, -EACCES,
+			    "%s: a revocation list of another CA (key id %s; this network's CA '%s' has "
+			    "key id %s); expected the list of [encryption] ca",
+			    path, id_hex(crl->ca_id, x), ca->name, id_hex(ca->id, y));
+	return fail(err, -EACCES,
+		    "%s: its signature does not verify with the CA '%s' (the file is damaged or was "
+		    "changed); get the list again (meshub ca crl)",
+		    path, ca->name);
 }
 
 static int own_cert_error(const char *path, const struct cert_files *f, const uint8_t static_pub[CERT_PUB_LEN],
@@ -454,26 +465,31 @@ static int own_cert_error(const char *path, const struct cert_files *f, const ui
 
 	switch (why) {
 	case CERT_OTHER_CA:
-		return fail(err, -EACCES, "%s: issued by another CA (key id %s) than [encryption] ca '%s' (key id %s); "
-			    "expected a certificate of this network's CA", path, id_hex(c->ca_id, a), f->ca.name,
-			    id_hex(f->ca.id, b));
+		return fail(err, -EACCES,
+			    "%s: issued by another CA (key id %s) than [encryption] ca '%s' (key id %s); "
+			    "expected a certificate of this network's CA",
+			    path, id_hex(c->ca_id, a), f->ca.name, id_hex(f->ca.id, b));
 	case CERT_KEY_MISMATCH:
 		keys_to_base64(c->static_pub, k1);
 		keys_to_base64(static_pub, k2);
-		return fail(err, -EACCES, "%s: issued for the public key %s, but this node's key ([vpn] key_file) is %s; "
-			    "expected a certificate for this key (meshub ca sign ... --public-key %s)", path, k1, k2, k2);
+		return fail(err, -EACCES,
+			    "%s: issued for the public key %s, but this node's key ([vpn] key_file) is %s; "
+			    "expected a certificate for this key (meshub ca sign ... --public-key %s)",
+			    path, k1, k2, k2);
 	case CERT_NOT_YET_VALID:
 		return fail(err, -EACCES, "%s: '%s' is not valid before %s (now: %s); check the clock", path, c->name,
 			    cert_time_str(c->not_before, a), cert_time_str(now, b));
 	case CERT_EXPIRED:
-		return fail(err, -EACCES, "%s: '%s' expired on %s; expected a valid one: ask the CA for a new one "
-			    "(meshub ca sign)", path, c->name, cert_time_str(c->not_after, a));
+		return fail(err, -EACCES,
+			    "%s: '%s' expired on %s; expected a valid one: ask the CA for a new one "
+			    "(meshub ca sign)",
+			    path, c->name, cert_time_str(c->not_after, a));
 	case CERT_REVOKED:
-		return fail(err, -EACCES, "%s: '%s' (serial %llu) is revoked by the revocation list (sequence %llu); "
-			    "this node is no longer a member of the network", path, c->name,
-			    (unsigned long long)c->serial, (unsigned long long)f->crl.sequence);
-	default:
-		return fail(err, -EACCES, "%s: '%s' is refused: %s", path, c->name, cert_reason_text(why));
+		return fail(err, -EACCES,
+			    "%s: '%s' (serial %llu) is revoked by the revocation list (sequence %llu); "
+			    "this node is no longer a member of the network",
+			    path, c->name, (unsigned long long)c->serial, (unsigned long long)f->crl.sequence);
+	default: return fail(err, -EACCES, "%s: '%s' is refused: %s", path, c->name, cert_reason_text(why));
 	}
 }
 
@@ -533,7 +549,8 @@ static int key_parse(const uint8_t *bin, size_t len, struct key_fields *k)
 		rd_copy(&r, k->nonce, sizeof(k->nonce));
 		rd_copy(&r, k->box, sizeof(k->box));
 		if (k->opslimit < crypto_pwhash_OPSLIMIT_MIN || k->opslimit > KEY_OPSLIMIT_MAX ||
-		    (uint64_t)k->memlimit_kib * 1024 < crypto_pwhash_MEMLIMIT_MIN || k->memlimit_kib > KEY_MEMLIMIT_MAX_KIB)
+		    (uint64_t)k->memlimit_kib * 1024 < crypto_pwhash_MEMLIMIT_MIN ||
+		    k->memlimit_kib > KEY_MEMLIMIT_MAX_KIB)
 			return -EBADMSG;
 	} else {
 		return -EBADMSG;
@@ -545,7 +562,9 @@ static int key_derive(uint8_t key[crypto_secretbox_KEYBYTES], const char *passph
 		      unsigned long long opslimit, size_t memlimit)
 {
 	return crypto_pwhash(key, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt, opslimit, memlimit,
-			     crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -ENOMEM;
+			     crypto_pwhash_ALG_ARGON2ID13) == 0
+		       ? 0
+		       : -ENOMEM;
 }
 
 size_t cert_key_seal(uint8_t out[CERT_KEY_MAX], const uint8_t seed[CERT_SEED_LEN], const char *passphrase,

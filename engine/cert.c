@@ -73,8 +73,8 @@ enum cert_kind cert_peek_kind(const uint8_t *buf, size_t len)
 
 static bool name_char_ok(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
 }
 
 static bool name_bytes_ok(const uint8_t *s, size_t n, size_t max)
@@ -320,8 +320,7 @@ static bool cert_fields_ok(const struct cert *c)
 	return c->serial && c->not_before < c->not_after && !sodium_is_zero(c->static_pub, CERT_PUB_LEN) &&
 	       cert_name_ok(c->name, CERT_NAME_MAX) && c->n_addrs <= CERT_ADDRS_MAX &&
 	       c->n_subnets <= CERT_SUBNETS_MAX && c->n_groups <= CERT_GROUPS_MAX &&
-	       prefixes_ok(c->addrs, c->n_addrs, false) && prefixes_ok(c->subnets, c->n_subnets, true) &&
-	       groups_ok(c);
+	       prefixes_ok(c->addrs, c->n_addrs, false) && prefixes_ok(c->subnets, c->n_subnets, true) && groups_ok(c);
 }
 
 static size_t cert_body(uint8_t *buf, size_t cap, const void *obj)
@@ -464,9 +463,8 @@ int cert_check(const struct cert *c, const struct cert_ca *ca, uint64_t now, con
 	return *reason == CERT_OK ? 0 : -EACCES;
 }
 
-int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64_t now,
-		const struct cert_crl *crl, const uint8_t static_pub[CERT_PUB_LEN], struct cert *out,
-		enum cert_reason *reason)
+int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64_t now, const struct cert_crl *crl,
+		const uint8_t static_pub[CERT_PUB_LEN], struct cert *out, enum cert_reason *reason)
 {
 	if (cert_decode(buf, len, out) < 0) {
 		*reason = CERT_MALFORMED;

@@ -67,14 +67,14 @@ enum cert_kind {
 /* Why a certificate (or CRL) was refused; the daemon counts each. */
 enum cert_reason {
 	CERT_OK = 0,
-	CERT_MALFORMED,	     /* does not decode */
-	CERT_OTHER_CA,	     /* issued by a CA with another key id */
-	CERT_BAD_SIGNATURE,  /* the CA's signature does not verify: forged or changed */
-	CERT_KEY_MISMATCH,   /* not bound to the static key that completed the handshake */
-	CERT_NOT_YET_VALID,  /* now < not_before (of the certificate or of the CA) */
-	CERT_EXPIRED,	     /* now >= not_after */
-	CERT_CA_EXPIRED,     /* now >= the CA's not_after */
-	CERT_REVOKED,	     /* its serial is in the CRL */
+	CERT_MALFORMED,	    /* does not decode */
+	CERT_OTHER_CA,	    /* issued by a CA with another key id */
+	CERT_BAD_SIGNATURE, /* the CA's signature does not verify: forged or changed */
+	CERT_KEY_MISMATCH,  /* not bound to the static key that completed the handshake */
+	CERT_NOT_YET_VALID, /* now < not_before (of the certificate or of the CA) */
+	CERT_EXPIRED,	    /* now >= not_after */
+	CERT_CA_EXPIRED,    /* now >= the CA's not_after */
+	CERT_REVOKED,	    /* its serial is in the CRL */
 	CERT_REASON_MAX
 };
 
@@ -163,9 +163,8 @@ int cert_check(const struct cert *c, const struct cert_ca *ca, uint64_t now, con
 /* cert_decode() then cert_check(): the daemon's one call for a certificate
  * received in a handshake. -EACCES with *reason (CERT_MALFORMED if it does
  * not decode). */
-int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64_t now,
-		const struct cert_crl *crl, const uint8_t static_pub[CERT_PUB_LEN], struct cert *out,
-		enum cert_reason *reason);
+int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64_t now, const struct cert_crl *crl,
+		const uint8_t static_pub[CERT_PUB_LEN], struct cert *out, enum cert_reason *reason);
 
 /* May a packet from address addr (family 4 or 6; 4 or 16 bytes) come from
  * the holder of c? Yes if addr is one of c's addresses or inside one of

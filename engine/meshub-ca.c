@@ -265,10 +265,12 @@ static int ca_unlock(struct ca_dir *cd, const uint8_t *bin, size_t len, bool sea
 		return ca_fail("%s: wrong passphrase (the key cannot be decrypted with it); nothing was changed",
 			       cd->key_path);
 	if (ret == -EINVAL)
-		return ca_fail("%s is encrypted and %s is empty: set it to the key's passphrase", cd->key_path, PASS_ENV);
+		return ca_fail("%s is encrypted and %s is empty: set it to the key's passphrase", cd->key_path,
+			       PASS_ENV);
 	if (ret < 0)
-		return ca_fail("%s: %s", cd->key_path, ret == -ENOMEM ? "out of memory deriving the key from the passphrase" :
-							       "the key file is damaged (its key does not match its public key)");
+		return ca_fail("%s: %s", cd->key_path,
+			       ret == -ENOMEM ? "out of memory deriving the key from the passphrase"
+					      : "the key file is damaged (its key does not match its public key)");
 	cert_ca_keypair(seed, pub, cd->sk);
 	sodium_memzero(seed, sizeof(seed));
 	return 0;
@@ -286,8 +288,11 @@ static int ca_open(struct ca_dir *cd, const char *dir, bool want_key)
 
 	if (ca_paths(cd, dir))
 		return 1;
-	if (cert_ca_load(cd->crt_path, &cd->ca, &err) < 0)
-		return ca_fail("%s%s", err.msg, access(cd->crt_path, F_OK) ? " (is DIR a CA made by meshub ca init?)" : "");
+	ret = cert_ca_load(cd->crt_path, &cd->ca, &err);
+	if (ret < 0 && access(cd->crt_path, F_OK) < 0)
+		return ca_fail("%s (expected %s to be a CA directory made by meshub ca init)", err.msg, dir);
+	if (ret < 0)
+		return ca_fail("%s", err.msg);
 	if (!want_key)
 		return 0;
 	if (cert_key_read(cd->key_path, bin, &len, &err) < 0)
@@ -349,8 +354,8 @@ static int init_report(const struct ca_dir *cd, const char *dir, bool sealed)
 	if (sealed)
 		printf("  %s: encrypted with the passphrase (keep it offline)\n", cd->key_path);
 	else
-		printf("  %s: NOT encrypted (set %s or run meshub ca init at a terminal to protect it)\n",
-		       cd->key_path, PASS_ENV);
+		printf("  %s: NOT encrypted (set %s or run meshub ca init at a terminal to protect it)\n", cd->key_path,
+		       PASS_ENV);
 	printf("  %s: give it to every node ([encryption] ca)\n", cd->crt_path);
 	return 0;
 }
@@ -379,8 +384,10 @@ static int ca_init(int argc, char **argv)
 	if (!dir || !name)
 		return 2;
 	if (!cert_name_ok(name, CERT_NAME_MAX))
-		return ca_fail("--name: '%.80s' is not a network name; expected 1..%d letters, digits, '.', '_' or '-', "
-			       "starting with a letter or digit", name, CERT_NAME_MAX);
+		return ca_fail(
+			"--name: '%.80s' is not a network name; expected 1..%d letters, digits, '.', '_' or '-', "
+			"starting with a letter or digit",
+			name, CERT_NAME_MAX);
 	if (ca_paths(&cd, dir))
 		return 1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -427,7 +434,8 @@ static int sign_prefix(struct sign_args *a, const char *opt, const char *v)
 		return ca_fail("%s %s: host bits are set after the prefix length; expected %s", opt, v,
 			       prefix_str(&masked, shown));
 	for (unsigned i = 0; i < *n; i++)
-		if (list[i].family == pf.family && !memcmp(list[i].addr, pf.addr, 16) && (!subnet || list[i].len == pf.len))
+		if (list[i].family == pf.family && !memcmp(list[i].addr, pf.addr, 16) &&
+		    (!subnet || list[i].len == pf.len))
 			return ca_fail("%s %s: given twice; expected each once", opt, v);
 	if (*n == max)
 		return ca_fail("%s: at most %u are allowed", opt, max);
@@ -438,8 +446,10 @@ static int sign_prefix(struct sign_args *a, const char *opt, const char *v)
 static int sign_group(struct sign_args *a, const char *v)
 {
 	if (!v || !cert_name_ok(v, CERT_GROUP_MAX))
-		return ca_fail("--group: expected a group name of 1..%d letters, digits, '.', '_' or '-', starting with "
-			       "a letter or digit, got '%.60s'", CERT_GROUP_MAX, v ? v : "");
+		return ca_fail(
+			"--group: expected a group name of 1..%d letters, digits, '.', '_' or '-', starting with "
+			"a letter or digit, got '%.60s'",
+			CERT_GROUP_MAX, v ? v : "");
 	for (unsigned i = 0; i < a->c.n_groups; i++)
 		if (!strcmp(a->c.groups[i], v))
 			return ca_fail("--group %s: given twice; expected each once", v);
@@ -452,8 +462,10 @@ static int sign_group(struct sign_args *a, const char *v)
 static int sign_name(struct sign_args *a, const char *v)
 {
 	if (!v || !cert_name_ok(v, CERT_NAME_MAX))
-		return ca_fail("--name: expected a node name of 1..%d letters, digits, '.', '_' or '-', starting with a "
-			       "letter or digit, got '%.80s'", CERT_NAME_MAX, v ? v : "");
+		return ca_fail(
+			"--name: expected a node name of 1..%d letters, digits, '.', '_' or '-', starting with a "
+			"letter or digit, got '%.80s'",
+			CERT_NAME_MAX, v ? v : "");
 	strcpy(a->c.name, v);
 	return 0;
 }
@@ -474,16 +486,20 @@ static int sign_option(struct sign_args *a, int argc, char **argv, int *i)
 		return 2;
 	if (!strcmp(opt, "--name"))
 		return sign_name(a, v);
-	if (!strcmp(opt, "--public-key"))
-		return (a->pubkey = v), 0;
+	if (!strcmp(opt, "--public-key")) {
+		a->pubkey = v;
+		return 0;
+	}
 	if (!strcmp(opt, "--address") || !strcmp(opt, "--subnet"))
 		return sign_prefix(a, opt, v);
 	if (!strcmp(opt, "--group"))
 		return sign_group(a, v);
 	if (!strcmp(opt, "--days"))
 		return parse_days(v, &a->days);
-	if (!strcmp(opt, "--out"))
-		return (a->out = v), 0;
+	if (!strcmp(opt, "--out")) {
+		a->out = v;
+		return 0;
+	}
 	return 2;
 }
 
@@ -500,10 +516,12 @@ static int sign_parse(struct sign_args *a, int argc, char **argv)
 	if (!a->dir || !a->c.name[0] || !a->pubkey)
 		return 2;
 	if (!a->c.n_addrs)
-		return ca_fail("ca sign: expected at least one --address (the node's VPN address, such as 10.77.0.2/16)");
+		return ca_fail(
+			"ca sign: expected at least one --address (the node's VPN address, such as 10.77.0.2/16)");
 	if (keys_parse_psk(a->pubkey, a->c.static_pub) < 0 || sodium_is_zero(a->c.static_pub, CERT_PUB_LEN))
 		return ca_fail("--public-key: expected the node's public key, 32 bytes in base64 as printed by "
-			       "'meshub pubkey KEYFILE', got '%.60s'", a->pubkey);
+			       "'meshub pubkey KEYFILE', got '%.60s'",
+			       a->pubkey);
 	return 0;
 }
 
@@ -573,7 +591,8 @@ static int sign_make(struct sign_args *a, const struct ca_dir *cd)
 	ret = cert_sign(&a->c, cd->sk);
 	if (ret == -EMSGSIZE)
 		return ca_fail("the certificate would take %zu bytes, more than the %d a handshake carries; expected "
-			       "fewer or shorter subnets, groups or name", sign_size(&a->c), CERT_MAX);
+			       "fewer or shorter subnets, groups or name",
+			       sign_size(&a->c), CERT_MAX);
 	if (ret < 0)
 		return ca_fail("cannot sign the certificate: a field is out of range");
 	return sign_output(a, &a->c);
@@ -609,7 +628,7 @@ static int crl_current(const struct ca_dir *cd, struct cert_crl *crl)
 	if (cert_crl_load(cd->crl_path, crl, &err) < 0)
 		return ca_fail("%s", err.msg);
 	if (cert_crl_check(crl, &cd->ca, &why) < 0)
-		return ca_fail("%s: %s; it was not made by this CA, or it was changed", cd->crl_path,
+		return ca_fail("%s: %s; expected the list this CA made in this directory", cd->crl_path,
 			       cert_reason_text(why));
 	return 0;
 }
@@ -638,8 +657,10 @@ static int revoke_serial(const struct ca_dir *cd, const char *certfile, const ch
 
 	if (serial) {
 		if (parse_u64(serial, UINT64_MAX, out) < 0 || !*out)
-			return ca_fail("--serial: expected a certificate's serial number (1..%llu, see meshub cert show), got "
-				       "'%.40s'", (unsigned long long)UINT64_MAX, serial);
+			return ca_fail(
+				"--serial: expected a certificate's serial number (1..%llu, see meshub cert show), got "
+				"'%.40s'",
+				(unsigned long long)UINT64_MAX, serial);
 		return 0;
 	}
 	if (cert_load(certfile, &c, &err) < 0)
@@ -666,15 +687,18 @@ static int revoke_apply(struct ca_dir *cd, const char *dir, uint64_t serial)
 		return 0;
 	}
 	if (ret == -ENOSPC)
-		return ca_fail("%s is full (%d serials); expected fewer revocations", cd->crl_path, CERT_CRL_SERIALS_MAX);
+		return ca_fail("%s is full (%d serials); expected fewer revocations", cd->crl_path,
+			       CERT_CRL_SERIALS_MAX);
 	/* only now is the key needed */
 	ret = ca_open(cd, dir, true);
 	if (ret == 0)
 		ret = crl_store(cd, &crl);
 	if (ret == 0)
-		printf("revoked serial %llu: %s now has sequence %llu and %u serial(s); hand it to a node with: meshub crl "
-		       "load %s\n", (unsigned long long)serial, cd->crl_path, (unsigned long long)crl.sequence,
-		       crl.n_serials, cd->crl_path);
+		printf("revoked serial %llu: %s now has sequence %llu and %u serial(s); hand it to a node with: meshub "
+		       "crl "
+		       "load %s\n",
+		       (unsigned long long)serial, cd->crl_path, (unsigned long long)crl.sequence, crl.n_serials,
+		       cd->crl_path);
 	return ret;
 }
 

@@ -63,7 +63,8 @@ static const char *hex_id(const uint8_t id[CERT_ID_LEN], char buf[HEX_ID])
 static const char *window_words(uint64_t not_before, uint64_t not_after, uint64_t now, char *buf, size_t cap)
 {
 	if (now < not_before)
-		snprintf(buf, cap, "not valid yet: %llu more day(s)", (unsigned long long)((not_before - now + DAY - 1) / DAY));
+		snprintf(buf, cap, "not valid yet: %llu more day(s)",
+			 (unsigned long long)((not_before - now + DAY - 1) / DAY));
 	else if (now >= not_after)
 		snprintf(buf, cap, "expired %llu day(s) ago", (unsigned long long)((now - not_after) / DAY));
 	else
@@ -196,8 +197,9 @@ static int show_crl(const uint8_t *bin, size_t len, const struct show *s)
 		cert_crl_check(&crl, s->ca, &why);
 	if (s->json) {
 		printf("{\"type\":\"revocation-list\",\"version\":%d,\"ca_key_id\":\"%s\",\"sequence\":%llu,"
-		       "\"issued_at\":%llu,\"revoked\":[", CERT_VERSION, hex_id(crl.ca_id, id),
-		       (unsigned long long)crl.sequence, (unsigned long long)crl.issued_at);
+		       "\"issued_at\":%llu,\"revoked\":[",
+		       CERT_VERSION, hex_id(crl.ca_id, id), (unsigned long long)crl.sequence,
+		       (unsigned long long)crl.issued_at);
 		for (unsigned i = 0; i < crl.n_serials; i++)
 			printf("%s%llu", i ? "," : "", (unsigned long long)crl.serials[i]);
 		printf("]");
@@ -226,8 +228,9 @@ static int show_ca(const uint8_t *bin, size_t len, const struct show *s)
 		printf("{\"type\":\"ca-certificate\",\"version\":%d,\"name\":", CERT_VERSION);
 		json_str(ca.name);
 		printf(",\"public_key\":\"%s\",\"key_id\":\"%s\",\"not_before\":%llu,\"not_after\":%llu,"
-		       "\"valid_now\":%s,\"check\":\"ok\"}\n", key, id, (unsigned long long)ca.not_before,
-		       (unsigned long long)ca.not_after, s->now >= ca.not_before && s->now < ca.not_after ? "true" : "false");
+		       "\"valid_now\":%s,\"check\":\"ok\"}\n",
+		       key, id, (unsigned long long)ca.not_before, (unsigned long long)ca.not_after,
+		       s->now >= ca.not_before && s->now < ca.not_after ? "true" : "false");
 		return 0;
 	}
 	printf("CA certificate: %s\n  public key: %s\n  key id: %s\n  valid from: %s\n", ca.name, key, id,
@@ -248,7 +251,8 @@ static int show_key(const uint8_t *bin, size_t len, const struct show *s)
 	keys_to_base64(pub, key);
 	cert_ca_id(pub, id);
 	if (s->json)
-		printf("{\"type\":\"ca-key\",\"version\":%d,\"public_key\":\"%s\",\"key_id\":\"%s\",\"encrypted\":%s}\n",
+		printf("{\"type\":\"ca-key\",\"version\":%d,\"public_key\":\"%s\",\"key_id\":\"%s\",\"encrypted\":%s}"
+		       "\n",
 		       CERT_VERSION, key, hex_id(id, hex), sealed ? "true" : "false");
 	else
 		printf("CA key (the secret is not shown)\n  public key: %s\n  key id: %s\n  encrypted: %s\n", key,
@@ -277,7 +281,8 @@ static int show_file(const char *path, const struct show *s)
 		return cert_fail("%s: a version this meshub does not know (update meshub)", path);
 	if (ret < 0)
 		return cert_fail("%s: damaged or changed: a field is out of range, not in canonical form, or (a CA "
-				 "certificate) its self-signature does not verify", path);
+				 "certificate) its self-signature does not verify",
+				 path);
 	return fflush(stdout) ? cert_fail("cannot write: %s", strerror(errno)) : 0;
 }
 

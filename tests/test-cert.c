@@ -279,8 +279,8 @@ static void test_cert_bit_flips(void)
 static void test_cert_malleability(void)
 {
 	static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
-				      0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
-				      0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+				      0xa2, 0xde, 0xf9, 0xde, 0x14, 0,	  0,	0,    0,    0,	  0,
+				      0,    0,	  0,	0,    0,    0,	  0,	0,    0,    0x10};
 	uint8_t buf[CERT_CRL_MAX], msg[16 + CERT_MAX];
 	enum cert_reason why;
 	unsigned carry = 0;
@@ -325,21 +325,21 @@ static void test_cert_non_canonical(void)
 		uint8_t value;
 		int want;
 	} cases[] = {
-		{0, 2, -EPROTONOSUPPORT},  /* version 2 */
-		{1, 5, -EPROTONOSUPPORT},  /* no such kind */
-		{74, 0, -EBADMSG},	   /* empty name */
-		{75, '-', -EBADMSG},	   /* a name starting with '-' */
-		{77, ' ', -EBADMSG},	   /* a blank in the name */
-		{80, 5, -EBADMSG},	   /* five addresses */
-		{81, 5, -EBADMSG},	   /* address family 5 */
-		{82, 33, -EBADMSG},	   /* IPv4 length 33 */
-		{88, 129, -EBADMSG},	   /* IPv6 length 129 */
-		{105, 9, -EBADMSG},	   /* nine subnets */
-		{111, 1, -EBADMSG},	   /* 192.168.5.1/24: host bits */
-		{112, 9, -EBADMSG},	   /* nine groups */
-		{113, 0, -EBADMSG},	   /* empty group */
-		{113, 32, -EBADMSG},	   /* a group longer than 31 */
-		{115, '/', -EBADMSG},	   /* a '/' in a group */
+		{0, 2, -EPROTONOSUPPORT}, /* version 2 */
+		{1, 5, -EPROTONOSUPPORT}, /* no such kind */
+		{74, 0, -EBADMSG},	  /* empty name */
+		{75, '-', -EBADMSG},	  /* a name starting with '-' */
+		{77, ' ', -EBADMSG},	  /* a blank in the name */
+		{80, 5, -EBADMSG},	  /* five addresses */
+		{81, 5, -EBADMSG},	  /* address family 5 */
+		{82, 33, -EBADMSG},	  /* IPv4 length 33 */
+		{88, 129, -EBADMSG},	  /* IPv6 length 129 */
+		{105, 9, -EBADMSG},	  /* nine subnets */
+		{111, 1, -EBADMSG},	  /* 192.168.5.1/24: host bits */
+		{112, 9, -EBADMSG},	  /* nine groups */
+		{113, 0, -EBADMSG},	  /* empty group */
+		{113, 32, -EBADMSG},	  /* a group longer than 31 */
+		{115, '/', -EBADMSG},	  /* a '/' in a group */
 	};
 	uint8_t buf[CERT_CRL_MAX], golden[CERT_MAX];
 	static struct cert_crl l;
@@ -382,7 +382,10 @@ static void test_cert_non_canonical(void)
 	CHECK_INT(cert_decode(buf, m, &c), -EBADMSG);
 	/* the same group twice */
 	memcpy(buf, golden, n);
-	memcpy(buf + 120, "\x06" "admins", 7);
+	memcpy(buf + 120,
+	       "\x06"
+	       "admins",
+	       7);
 	sign_raw(buf, 127);
 	CHECK_INT(cert_decode(buf, 127 + 64, &c), -EBADMSG);
 	/* the control: a re-signed valid variant passes */
@@ -578,7 +581,7 @@ static void test_cert_limits(void)
 	c.n_groups = 4;
 	for (int i = 0; i < 4; i++)
 		snprintf(c.groups[i], sizeof(c.groups[i]), "group-%010d", i); /* 16 characters */
-	CHECK_INT(cert_sign(&c, ca_sk), 0); /* what always fits */
+	CHECK_INT(cert_sign(&c, ca_sk), 0);				      /* what always fits */
 	CHECK(cert_size(&c) <= CERT_MAX);
 	c.n_subnets = CERT_SUBNETS_MAX;
 	for (int i = 4; i < CERT_SUBNETS_MAX; i++)
@@ -654,11 +657,14 @@ static void test_cert_armor(void)
 	CHECK_MEM(back, bin, n);
 	CHECK_INT(cert_armor_encode(text, 40, bin, n), 0); /* too small */
 	/* CRLF line ends and blank lines around are fine */
-	CHECK_INT(dearmor("\n-----BEGIN MESHUB CERTIFICATE-----\r\nAQE=\r\n-----END MESHUB CERTIFICATE-----\r\n\n", back, &m, &why), 0);
+	CHECK_INT(dearmor("\n-----BEGIN MESHUB CERTIFICATE-----\r\nAQE=\r\n-----END MESHUB CERTIFICATE-----\r\n\n",
+			  back, &m, &why),
+		  0);
 	CHECK_INT(m, 2);
 	/* refused: another END label, text after END, a bad line, no END, the
 	 * contents of another kind, another label, too small a buffer */
-	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE=\n-----END MESHUB CA KEY-----\n", back, &m, &why), -EBADMSG);
+	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE=\n-----END MESHUB CA KEY-----\n", back, &m, &why),
+		  -EBADMSG);
 	CHECK(strstr(why, "END") != NULL);
 	t = cert_armor_encode(text, sizeof(text), bin, n);
 	strcat(text, "x\n");
@@ -669,12 +675,15 @@ static void test_cert_armor(void)
 	*p = '*';
 	CHECK_INT(cert_armor_decode(text, t, back, sizeof(back), &m, &why), -EBADMSG);
 	CHECK(strstr(why, "not base64") != NULL);
-	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE=\n", back, &m, &why),
+	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE=\n", back, &m, &why), -EBADMSG);
+	CHECK_INT(dearmor("-----BEGIN MESHUB REVOCATION LIST-----\nAQE=\n-----END MESHUB REVOCATION LIST-----\n", back,
+			  &m, &why),
 		  -EBADMSG);
-	CHECK_INT(dearmor("-----BEGIN MESHUB REVOCATION LIST-----\nAQE=\n-----END MESHUB REVOCATION LIST-----\n", back, &m, &why), -EBADMSG);
 	CHECK(strstr(why, "BEGIN line says") != NULL);
 	CHECK_INT(dearmor("-----BEGIN PGP MESSAGE-----\nAQE=\n-----END PGP MESSAGE-----\n", back, &m, &why), -EBADMSG);
-	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE\n-----END MESHUB CERTIFICATE-----\n", back, &m, &why), -EBADMSG);
+	CHECK_INT(
+		dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE\n-----END MESHUB CERTIFICATE-----\n", back, &m, &why),
+		-EBADMSG);
 	t = cert_armor_encode(text, sizeof(text), bin, n);
 	CHECK_INT(cert_armor_decode(text, t, back, 10, &m, &why), -EMSGSIZE);
 	CHECK_INT(dearmor("", back, &m, &why), -EBADMSG);
@@ -798,7 +807,8 @@ static void test_cert_load_files(void)
 	CHECK(!strcmp(f.ca.name, "testnet"));
 	/* revoked: serial 1234567 is in the list */
 	CHECK_INT(cert_load_files(tmp_path("ca.crt"), tmp_path("node.crt"), tmp_path("revoked.crl"), pub, T_2026, &f,
-				  &err), -EACCES);
+				  &err),
+		  -EACCES);
 	CHECK(strstr(err.msg, tmp_path("node.crt")) == err.msg);
 	CHECK(strstr(err.msg, "(serial 1234567) is revoked") != NULL);
 	/* another node's key */
@@ -817,7 +827,8 @@ static void test_cert_load_files(void)
 	/* the wrong file in each place */
 	CHECK(cert_load_files(tmp_path("ca.crt"), tmp_path("ca.crt"), "", pub, T_2026, &f, &err) < 0);
 	CHECK(strstr(err.msg, "holds a CA certificate; expected a node certificate") != NULL);
-	CHECK(cert_load_files(tmp_path("ca.crt"), tmp_path("node.crt"), tmp_path("node.crt"), pub, T_2026, &f, &err) < 0);
+	CHECK(cert_load_files(tmp_path("ca.crt"), tmp_path("node.crt"), tmp_path("node.crt"), pub, T_2026, &f, &err) <
+	      0);
 	CHECK(strstr(err.msg, "expected a revocation list") != NULL);
 }
 
@@ -845,8 +856,8 @@ int main(void)
 	RUN(test_cert_key_file);
 	RUN(test_cert_file_errors);
 	RUN(test_cert_load_files);
-	for (const char *const *n = (const char *const[]){"ca.crt", "node.crt", "revoked.crl", "ca.key", "junk.crt",
-							    NULL};
+	for (const char *const *n =
+		     (const char *const[]){"ca.crt", "node.crt", "revoked.crl", "ca.key", "junk.crt", NULL};
 	     *n; n++)
 		unlink(tmp_path(*n));
 	rmdir(tmpdir);

@@ -83,7 +83,8 @@ static void fuzz_files(const uint8_t *data, size_t size)
 	if (size > CERT_FILE_MAX || cert_armor_decode((const char *)data, size, bin, sizeof(bin), &n, &why) < 0)
 		return;
 	if (!cert_armor_encode(text, sizeof(text), bin, n) ||
-	    cert_armor_decode(text, strlen(text), again, sizeof(again), &m, &why) < 0 || m != n || memcmp(bin, again, n))
+	    cert_armor_decode(text, strlen(text), again, sizeof(again), &m, &why) < 0 || m != n ||
+	    memcmp(bin, again, n))
 		abort();
 }
 
