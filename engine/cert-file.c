@@ -191,7 +191,8 @@ static int armor_body(struct text *t, enum cert_kind kind, char *b64, size_t *b6
 	return -EBADMSG;
 }
 
-static int armor_parse(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why)
+static int armor_parse(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why,
+		       unsigned *line_no)
 {
 	struct text t = {.p = text, .end = text + len};
 	char b64[ARMOR_B64_MAX];
@@ -224,14 +225,16 @@ static int armor_parse(const char *text, size_t len, uint8_t *bin, size_t cap, s
 		ret = -EBADMSG;
 	}
 	sodium_memzero(b64, sizeof(b64));
+	*line_no = t.line;
 	return ret;
 }
 
-int cert_armor_decode(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why)
+int cert_armor_decode(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why,
+		      unsigned *line)
 {
 	*why = "";
 	*bin_len = 0;
-	return armor_parse(text, len, bin, cap, bin_len, why);
+	return armor_parse(text, len, bin, cap, bin_len, why, line);
 }
 
 /* ------------------------------------------------------------ files */
@@ -289,14 +292,15 @@ static int file_read(const char *path, bool secret, enum cert_kind want, uint8_t
 {
 	char *text = NULL;
 	const char *why = "";
+	unsigned line = 0;
 	size_t n = 0;
 	int ret = file_slurp(path, secret, &text, &n, err);
 
 	if (ret < 0)
 		return ret;
-	ret = cert_armor_decode(text, n, bin, cap, len, &why);
+	ret = cert_armor_decode(text, n, bin, cap, len, &why, &line);
 	if (ret < 0)
-		fail(err, ret, "%s: not a meshub certificate file: %s", path, why);
+		fail(err, ret, "%s:%u: not a meshub certificate file: %s", path, line ? line : 1, why);
 	else if (want && bin[1] != want)
 		ret = fail(err, -EBADMSG, "%s: holds %s; expected %s", path, kind_words[bin[1]], kind_words[want]);
 	sodium_memzero(text, n);

@@ -37,10 +37,11 @@ const char *cert_time_str(uint64_t t, char buf[CERT_TIME_STR_MAX]);
  * label), NUL-terminated. Returns its length, 0 if cap is too small or the
  * kind unknown. */
 size_t cert_armor_encode(char *out, size_t cap, const uint8_t *bin, size_t len);
-/* The binary inside armoured text; *why (static) says what is wrong.
- * 0, -EBADMSG (not armour, bad base64, label and content disagree) or
- * -EMSGSIZE (more than cap bytes). */
-int cert_armor_decode(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why);
+/* The binary inside armoured text; *why (static) says what is wrong and
+ * *line on which line it was noticed. 0, -EBADMSG (not armour, bad base64,
+ * label and content disagree) or -EMSGSIZE (more than cap bytes). */
+int cert_armor_decode(const char *text, size_t len, uint8_t *bin, size_t cap, size_t *bin_len, const char **why,
+		      unsigned *line);
 
 /* ------------------------------------------------------------ files */
 

@@ -121,7 +121,7 @@ check "a changed certificate still reads" json "$d/forged.crt" --ca "$d/ca/ca.cr
 check "... but its check says bad_signature" test "$(jv .name) $(jv .check)" = "aLpha bad_signature"
 head -c 200 "$d/alpha.crt" >"$d/cut.crt"
 check "a cut file is refused" rc_is 1 cert show "$d/cut.crt"
-check "... naming the file" err_has "$d/cut.crt: not a meshub certificate file"
+check "... naming the file and line" err_has "$d/cut.crt:4: not a meshub certificate file: the END line is missing"
 
 # ---- revocation
 check "ca revoke CERTFILE" rc_is 0 ca revoke "$d/ca" "$d/alpha.crt"

@@ -638,7 +638,9 @@ static void test_cert_names_and_days(void)
 
 static int dearmor(const char *text, uint8_t back[CERT_CRL_MAX], size_t *m, const char **why)
 {
-	return cert_armor_decode(text, strlen(text), back, CERT_CRL_MAX, m, why);
+	unsigned line;
+
+	return cert_armor_decode(text, strlen(text), back, CERT_CRL_MAX, m, why, &line);
 }
 
 static void test_cert_armor(void)
@@ -646,13 +648,14 @@ static void test_cert_armor(void)
 	uint8_t bin[CERT_CRL_MAX], back[CERT_CRL_MAX];
 	char text[16384], *p;
 	const char *why;
+	unsigned line;
 	size_t n = unhex(bin, sizeof(bin), cert_golden), m, t;
 
 	t = cert_armor_encode(text, sizeof(text), bin, n);
 	CHECK(t > 0);
 	CHECK(strncmp(text, "-----BEGIN MESHUB CERTIFICATE-----\n", 35) == 0);
 	CHECK(strstr(text, "\n-----END MESHUB CERTIFICATE-----\n") != NULL);
-	CHECK_INT(cert_armor_decode(text, t, back, sizeof(back), &m, &why), 0);
+	CHECK_INT(cert_armor_decode(text, t, back, sizeof(back), &m, &why, &line), 0);
 	CHECK_INT(m, n);
 	CHECK_MEM(back, bin, n);
 	CHECK_INT(cert_armor_encode(text, 40, bin, n), 0); /* too small */
@@ -668,13 +671,14 @@ static void test_cert_armor(void)
 	CHECK(strstr(why, "END") != NULL);
 	t = cert_armor_encode(text, sizeof(text), bin, n);
 	strcat(text, "x\n");
-	CHECK_INT(cert_armor_decode(text, t + 2, back, sizeof(back), &m, &why), -EBADMSG);
+	CHECK_INT(cert_armor_decode(text, t + 2, back, sizeof(back), &m, &why, &line), -EBADMSG);
 	CHECK(strstr(why, "after the END") != NULL);
 	t = cert_armor_encode(text, sizeof(text), bin, n);
 	p = strchr(text, '\n') + 5;
 	*p = '*';
-	CHECK_INT(cert_armor_decode(text, t, back, sizeof(back), &m, &why), -EBADMSG);
+	CHECK_INT(cert_armor_decode(text, t, back, sizeof(back), &m, &why, &line), -EBADMSG);
 	CHECK(strstr(why, "not base64") != NULL);
+	CHECK_INT(line, 2);
 	CHECK_INT(dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE=\n", back, &m, &why), -EBADMSG);
 	CHECK_INT(dearmor("-----BEGIN MESHUB REVOCATION LIST-----\nAQE=\n-----END MESHUB REVOCATION LIST-----\n", back,
 			  &m, &why),
@@ -685,7 +689,7 @@ static void test_cert_armor(void)
 		dearmor("-----BEGIN MESHUB CERTIFICATE-----\nAQE\n-----END MESHUB CERTIFICATE-----\n", back, &m, &why),
 		-EBADMSG);
 	t = cert_armor_encode(text, sizeof(text), bin, n);
-	CHECK_INT(cert_armor_decode(text, t, back, 10, &m, &why), -EMSGSIZE);
+	CHECK_INT(cert_armor_decode(text, t, back, 10, &m, &why, &line), -EMSGSIZE);
 	CHECK_INT(dearmor("", back, &m, &why), -EBADMSG);
 }
 
@@ -778,7 +782,7 @@ static void test_cert_file_errors(void)
 	fputs("hello\n", f);
 	fclose(f);
 	CHECK(cert_ca_load(tmp_path("junk.crt"), &a, &err) < 0);
-	CHECK(strstr(err.msg, "junk.crt: not a meshub certificate file: it does not start with") != NULL);
+	CHECK(strstr(err.msg, "junk.crt:1: not a meshub certificate file: it does not start with") != NULL);
 	/* the key file: owner only */
 	n = cert_key_seal(bin, (const uint8_t[CERT_SEED_LEN]){0}, NULL, 1, 8192);
 	unlink(tmp_path("ca.key"));

@@ -74,16 +74,17 @@ static void fuzz_files(const uint8_t *data, size_t size)
 	static char text[2 * CERT_FILE_MAX];
 	uint8_t seed[CERT_SEED_LEN], pub[CERT_PUB_LEN];
 	const char *why;
+	unsigned line;
 	size_t n, m;
 	bool sealed;
 
 	/* a sealed key is never opened here: Argon2id would only cost time */
 	if (cert_key_info(data, size, &sealed, pub) == 0 && !sealed)
 		cert_key_open(data, size, NULL, seed);
-	if (size > CERT_FILE_MAX || cert_armor_decode((const char *)data, size, bin, sizeof(bin), &n, &why) < 0)
+	if (size > CERT_FILE_MAX || cert_armor_decode((const char *)data, size, bin, sizeof(bin), &n, &why, &line) < 0)
 		return;
 	if (!cert_armor_encode(text, sizeof(text), bin, n) ||
-	    cert_armor_decode(text, strlen(text), again, sizeof(again), &m, &why) < 0 || m != n ||
+	    cert_armor_decode(text, strlen(text), again, sizeof(again), &m, &why, &line) < 0 || m != n ||
 	    memcmp(bin, again, n))
 		abort();
 }
