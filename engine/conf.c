@@ -643,6 +643,9 @@ static const struct conf_key conf_keys[] = {
 	{"encryption", "scheme", conf_apply_scheme},
 	{"encryption", "psk", conf_apply_psk},
 	{"encryption", "psk_file", conf_apply_path, FIELD(psk_file), .hi = PATH_MAX - 1},
+	{"encryption", "ca", conf_apply_path, FIELD(ca_file), .hi = PATH_MAX - 1},
+	{"encryption", "cert", conf_apply_path, FIELD(cert_file), .hi = PATH_MAX - 1},
+	{"encryption", "crl", conf_apply_path, FIELD(crl_file), .hi = PATH_MAX - 1},
 	{"encryption", "unencrypted_tcp_ports", conf_apply_obsolete,
 	 .note = "meshub encrypts all traffic; unencrypted_tcp_ports is ignored"},
 	{"encryption", "unencrypted_udp_ports", conf_apply_obsolete,
@@ -745,6 +748,26 @@ static int conf_check_ping(struct conf_parse *p)
 			   "ping_timeout_sec", cfg->ping_timeout_sec, cfg->ping_timeout_sec);
 }
 
+/* A CA network needs both its CA certificate and this node's certificate;
+ * a revocation list means nothing without the CA. */
+static int conf_check_ca(struct conf_parse *p)
+{
+	const struct conf *cfg = p->cfg;
+
+	if (cfg->cert_file[0] && !cfg->ca_file[0])
+		return conf_fail(p, ini_find(p->ini, "encryption", "cert"), NULL,
+				   "set without ca; expected ca = FILE as well (the network's ca.crt)");
+	if (cfg->ca_file[0] && !cfg->cert_file[0])
+		return conf_fail(p, ini_find(p->ini, "encryption", "ca"), NULL,
+				   "set without cert; expected cert = FILE as well (this node's certificate, made "
+				   "with: meshub ca sign)");
+	if (cfg->crl_file[0] && !cfg->ca_file[0])
+		return conf_fail(p, ini_find(p->ini, "encryption", "crl"), NULL,
+				   "set without ca; expected ca = FILE and cert = FILE as well (a revocation list is "
+				   "for CA networks)");
+	return 0;
+}
+
 /* Rules that involve several keys, checked once everything is read. */
 static int conf_finish(struct conf_parse *p)
 {
@@ -773,7 +796,7 @@ static int conf_finish(struct conf_parse *p)
 	p->psk_file_line = e ? e->line : 0;
 	if (cfg->has_psk && cfg->psk_file[0])
 		return conf_fail(p, e, NULL, "both psk and psk_file are set; expected only one of them");
-	return 0;
+	return conf_check_ca(p);
 }
 
 static void conf_scrub(struct conf *cfg)

@@ -75,6 +75,12 @@ struct conf {
 	bool has_psk;
 	uint8_t psk[32];
 	char psk_file[PATH_MAX]; /* "" = none */
+	/* CA networks (all "" in PSK networks): the network's CA certificate,
+	 * this node's certificate and, optionally, a revocation list. ca and
+	 * cert come together; cert_load_files() (cert-file.h) reads them. */
+	char ca_file[PATH_MAX];
+	char cert_file[PATH_MAX];
+	char crl_file[PATH_MAX];
 };
 
 struct conf_error {

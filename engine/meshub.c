@@ -3,6 +3,7 @@
 
 #include "control.h"
 #include "keys.h"
+#include "meshub-ca.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -124,6 +125,10 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"genkey", cmd_genkey, "print a new network key (PSK) for [encryption] psk"},
 	{"status", cmd_status, "show running nodes: [INTERFACE] [--json] [--socket PATH]"},
+	{"ca", cmd_ca, "CA networks: init DIR | sign DIR ... | revoke DIR ... | crl DIR (meshub ca help)"},
+	{"cert", cmd_cert, "show FILE [--json] [--ca CAFILE]: a certificate or revocation list in words"},
+	{"pubkey", cmd_pubkey, "KEYFILE: the public key of a node key file (created if missing)"},
+	{"crl", cmd_crl, "load FILE [INTERFACE]: hand a revocation list to a running node"},
 	{"help", cmd_help, "show this help"},
 };
 

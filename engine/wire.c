@@ -9,6 +9,8 @@
 #include "wire.h"
 #include "cursor.h"
 
+#include "cursor.h"
+
 #include <errno.h>
 #include <string.h>
 

@@ -381,6 +381,11 @@ static const struct bad_case bad_cases[] = {
 	{TUN "[encryption]\npsk = AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=AA\n", 4, {"[encryption] psk: ", "not shown"}},
 	{TUN "[encryption]\npsk = %(x)s\nx = " PSK_STD "%\n", 4, {"[encryption] psk: "}},
 	{TUN KEY "psk_file = /etc/meshub/net.psk\n", 5, {"[encryption] psk_file: ", "only one"}},
+	{TUN KEY "ca = ca.crt\ncert = /etc/meshub/alpha.crt\n", 5, {"[encryption] ca: ", "absolute", "got 'ca.crt'"}},
+	{TUN KEY "cert = /etc/meshub/alpha.crt\n", 5, {"[encryption] cert: set without ca", "ca.crt"}},
+	{TUN KEY "ca = /etc/meshub/ca.crt\n", 5, {"[encryption] ca: set without cert", "meshub ca sign"}},
+	{TUN KEY "crl = /etc/meshub/net.crl\n", 5, {"[encryption] crl: set without ca"}},
+	{TUN KEY "ca = /etc/meshub/ca.crt\ncrl = /etc/meshub/net.crl\n", 5, {"[encryption] ca: set without cert"}},
 	{TUN "[encryption]\n" PSK_STD "\n", 4, {"unknown key (43 characters, not shown) in [encryption]"}},
 	{TUN KEY "[vpn]\nhostname = 100%\n", 6, {"[vpn] hostname: ", "'%%' for a literal"}},
 	{TUN KEY "[vpn]\nhostname = %(nothere)s\n", 6, {"[vpn] hostname: ", "%(nothere)s"}},
@@ -500,6 +505,23 @@ static int write_file(const char *path, const char *text, mode_t mode)
 	return chmod(path, mode);
 }
 
+/* A CA network's files (read by the daemon, not by the parser). */
+static void test_config_ca_files(void)
+{
+	CHECK_INT(parse(TUN KEY "ca = /etc/meshub/ca.crt\ncert = /etc/meshub/alpha.crt\ncrl = /etc/meshub/net.crl\n"
+			    "[vpn]\nkey_file = /var/lib/meshub/alpha.key\n", "ca.conf"), 0);
+	check_str(cfg.ca_file, "/etc/meshub/ca.crt");
+	check_str(cfg.cert_file, "/etc/meshub/alpha.crt");
+	check_str(cfg.crl_file, "/etc/meshub/net.crl");
+	CHECK(cfg.has_psk); /* the PSK stays the membership key */
+	CHECK_INT(parse(TUN KEY "ca = /etc/meshub/ca.crt\ncert = /etc/meshub/alpha.crt\n", "ca.conf"), 0);
+	check_str(cfg.crl_file, "");
+	CHECK_INT(parse(TUN KEY, "psk.conf"), 0);
+	check_str(cfg.ca_file, "");
+	check_str(cfg.cert_file, "");
+	conf_free(&cfg);
+}
+
 static void test_config_load(void)
 {
 	char dir[] = "/tmp/meshub-test-config.XXXXXX", conf[128], psk[128], text[512];
@@ -566,6 +588,7 @@ int main(void)
 	RUN(test_config_psk_forms);
 	RUN(test_config_dns);
 	RUN(test_config_tap_ok);
+	RUN(test_config_ca_files);
 	RUN(test_config_load);
 	conf_free(&cfg);
 	return check_exit();
