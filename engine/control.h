@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#define CONTROL_DIR "/run/meshub"
+#define CONTROL_DIR MESHUB_RUNSTATEDIR /* configure: /run/meshub on Linux, /var/run/meshub on macOS */
 
 struct node;
 
@@ -15,7 +15,7 @@ struct control {
 	char path[108]; /* sizeof(sun_path) */
 };
 
-/* Listens on the configured path or /run/meshub/<interface>.sock (mode 0600). */
+/* Listens on the configured path or CONTROL_DIR/<interface>.sock (mode 0600). */
 int control_open(struct control *ctl, struct node *n);
 void control_close(struct control *ctl);
 void control_default_path(const char *ifname, char *out, size_t cap);

@@ -292,7 +292,8 @@ int darwin_msg_utun_unit(const char *pattern, uint32_t *unit)
 	const char *p = pattern + 4;
 	uint32_t n = 0;
 
-	if (strstr(pattern, "%d")) {
+	/* "%d", or the original meshub's tuntaposx device path (/dev/tunN): the kernel picks */
+	if (strstr(pattern, "%d") || !strncmp(pattern, "/dev/", 5)) {
 		*unit = 0;
 		return 0;
 	}

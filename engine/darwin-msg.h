@@ -66,6 +66,7 @@ uint32_t darwin_msg_ctl_id(const uint8_t info[sizeof(struct darwin_ctl_info)]);
 /* The address connect() takes: control id and unit (N + 1 for utunN, 0 for the first free one). */
 void darwin_msg_sockaddr_ctl(uint8_t out[sizeof(struct darwin_sockaddr_ctl)], uint32_t ctl_id, uint32_t unit);
 
-/* The sc_unit for an interface name pattern: one with "%d" lets the kernel choose (0); "utunN" asks
- * for that unit (N + 1). 0, or -EINVAL for any other name (macOS names its tunnels utunN). */
+/* The sc_unit for an interface name pattern: one with "%d", or a device path such as /dev/tun0 from
+ * an original meshub configuration (tuntaposx), lets the kernel choose (0); "utunN" asks for that
+ * unit (N + 1). 0, or -EINVAL for any other name (macOS names its tunnels utunN). */
 int darwin_msg_utun_unit(const char *pattern, uint32_t *unit);

@@ -213,6 +213,8 @@ static int open_device(struct node *n)
 	if (ret < 0)
 		ret = tun_open(&n->tun, n->cfg->interface, n->cfg->tap);
 
+	if (ret == -EPROTONOSUPPORT && n->cfg->tap) /* tun.h: macOS */
+		return log_errno(ret, "TAP needs a kernel extension macOS no longer loads; use [tun] type = tun");
 	if (ret < 0)
 		return log_errno(ret, "cannot create the %s device '%s'", n->cfg->tap ? "TAP" : "TUN",
 				 n->cfg->interface);
@@ -248,8 +250,8 @@ static int load_identity(struct node *n)
 	if (n->cfg->key_file[0]) {
 		snprintf(path, sizeof(path), "%s", n->cfg->key_file);
 	} else {
-		mkdir("/var/lib/meshub", 0700);
-		snprintf(path, sizeof(path), "/var/lib/meshub/%s.key", n->conf_name);
+		mkdir(MESHUB_STATEDIR, 0700);
+		snprintf(path, sizeof(path), MESHUB_STATEDIR "/%s.key", n->conf_name);
 	}
 	ret = identity_load_or_create(path, &n->id, &why);
 	if (ret < 0)

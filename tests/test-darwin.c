@@ -288,7 +288,7 @@ static void test_utun_unit(void)
 	} cases[] = {
 		{"utun%d", 0, 0},   {"tun%d", 0, 0},     {"utun0", 0, 1},	  {"utun12", 0, 13},
 		{"utun", -EINVAL, 0}, {"utun01", -EINVAL, 0}, {"mesh0", -EINVAL, 0}, {"utun1x", -EINVAL, 0},
-		{"utun99999999", -EINVAL, 0}, {"tun0", -EINVAL, 0},
+		{"utun99999999", -EINVAL, 0}, {"tun0", -EINVAL, 0}, {"/dev/tun8", 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
