@@ -46,7 +46,7 @@ _Static_assert(sizeof(struct in6_aliasreq) == sizeof(struct darwin_in6_aliasreq)
 		       offsetof(struct in6_addrlifetime, ia6t_vltime) ==
 			       offsetof(struct darwin_in6_addrlifetime, ia6t_vltime),
 	       "struct in6_aliasreq");
-_Static_assert(IN6_IFF_NODAD == DARWIN_IN6_IFF_NODAD && ND6_INFINITE_LIFETIME == DARWIN_ND6_INFINITE_LIFETIME &&
+_Static_assert(IN6_IFF_NODAD == DARWIN_IN6_IFF_NODAD &&
 		       IFF_UP == DARWIN_IFF_UP,
 	       "interface flags");
 _Static_assert(sizeof(struct sockaddr_in) == sizeof(struct darwin_sockaddr_in) &&
