@@ -104,6 +104,13 @@ else
 	exit 1
 fi
 
+# root was needed only to set up: both run as the default user now
+for n in a b; do
+	pid=${PIDS[$([ $n = a ] && echo 1 || echo 2)]}
+	user=$(ps -o user= -p "$pid" | tr -d ' ')
+	if [ "$user" = nobody ]; then pass "$n runs as nobody"; else fail "$n runs as '$user', not nobody"; fi
+done
+
 if wait_for 30 peer_up a && wait_for 30 peer_up b; then
 	pass "edges up: a sees $(peer_field a name), b sees $(peer_field b name)"
 else
@@ -126,6 +133,17 @@ if [ -n "$rx_before" ] && [ -n "$rx_after" ] && [ "$rx_after" -ge $((rx_before +
 	pass "b received $((rx_after - rx_before)) packets from a over the edge"
 else
 	fail "b's edge from a counted ${rx_before:-?} -> ${rx_after:-?} packets: the pings did not cross the mesh"
+fi
+
+# TAP is refused with the reason, before anything is created
+node_config tap $((HUB_PORT + 3)) 10.201.3.1
+sed -i '' -e 's/^interface = .*/type = tap/' "$DIR/tap.conf"
+if "$MESHUBD" "$DIR/tap.conf" >"$DIR/tap.log" 2>&1; then
+	fail "meshubd ran with type = tap"
+elif grep -q "TAP needs a kernel extension" "$DIR/tap.log"; then
+	pass "type = tap refused: $(grep -o 'TAP needs.*' "$DIR/tap.log" | head -1)"
+else
+	fail "type = tap refused without the reason: $(tail -1 "$DIR/tap.log")"
 fi
 
 [ "$FAILS" = 0 ] && { log "darwin smoke: all checks passed"; exit 0; }

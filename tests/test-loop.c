@@ -16,6 +16,8 @@
 #define NSEC_PER_MSEC 1000000ULL
 #define DEADLINE_MSEC 5000
 
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 struct watch {
 	struct io io;
 	struct loop *loop;
@@ -32,7 +34,7 @@ struct deadline {
 
 static void watch_cb(struct io *io, uint32_t events)
 {
-	struct watch *w = (struct watch *)((char *)io - offsetof(struct watch, io));
+	struct watch *w = container_of(io, struct watch, io);
 
 	w->calls++;
 	w->events = events;
@@ -42,7 +44,7 @@ static void watch_cb(struct io *io, uint32_t events)
 
 static void deadline_cb(struct timer *t)
 {
-	struct deadline *d = (struct deadline *)((char *)t - offsetof(struct deadline, t));
+	struct deadline *d = container_of(t, struct deadline, t);
 
 	d->hit = true;
 	loop_quit(d->loop);
@@ -132,17 +134,17 @@ static void order_record(struct order *o, int i)
 
 static void order_cb0(struct timer *t)
 {
-	order_record((struct order *)((char *)t - offsetof(struct order, t[0])), 0);
+	order_record(container_of(t, struct order, t[0]), 0);
 }
 
 static void order_cb1(struct timer *t)
 {
-	order_record((struct order *)((char *)t - offsetof(struct order, t[1])), 1);
+	order_record(container_of(t, struct order, t[1]), 1);
 }
 
 static void order_cb2(struct timer *t)
 {
-	order_record((struct order *)((char *)t - offsetof(struct order, t[2])), 2);
+	order_record(container_of(t, struct order, t[2]), 2);
 }
 
 static void test_timers(void)
@@ -176,7 +178,7 @@ struct sigtest {
 
 static void sig_cb(struct loop_signals *s, int signo)
 {
-	struct sigtest *st = (struct sigtest *)((char *)s - offsetof(struct sigtest, s));
+	struct sigtest *st = container_of(s, struct sigtest, s);
 
 	st->got = signo;
 	loop_quit(st->loop);
