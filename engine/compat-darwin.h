@@ -3,8 +3,9 @@
  * and accept4() with SOCK_NONBLOCK/SOCK_CLOEXEC, pipe2(), recvmmsg()/sendmmsg() as loops over
  * recvmsg()/sendmsg(), and the option names of Linux-only socket options mapped to macOS's
  * equivalent or to a number macOS refuses (the callers treat those options as best effort). The
- * flags are applied right after the call rather than atomically: meshubd runs its [scripts] hooks,
- * its only child processes, before any other thread exists. */
+ * flags are applied right after the call rather than atomically, so a child forked in that moment
+ * by another thread could inherit the descriptor (meshubd forks only for its [scripts] hooks, at
+ * start, which exec /bin/sh). */
 #pragma once
 
 /* RFC 3542 names (IPV6_RECVPKTINFO, IPV6_DONTFRAG) rather than the old RFC 2292 ones */

@@ -21,9 +21,10 @@ struct tun {
 /* Creates the device. pattern is an interface name that may contain "%d"
  * (the kernel picks the number), e.g. "tun%d" or "mesh0". The fd is
  * non-blocking and close-on-exec. 0 or -errno.
- * macOS: the device is a utun interface; a pattern with "%d" gets the first
- * free utunN and "utunN" asks for that one (any other name: -EINVAL, "macOS
- * names its tunnels utunN; use interface = utun%d"). TAP returns
+ * macOS: the device is a utun interface; a pattern with "%d" (or a device
+ * path such as /dev/tun0 from an original meshub configuration) gets the
+ * first free utunN and "utunN" asks for that one (any other name: -EINVAL,
+ * "macOS names its tunnels utunN; use interface = utun%d"). TAP returns
  * -EPROTONOSUPPORT: "TAP needs a kernel extension macOS no longer loads; use
  * type = tun". */
 int tun_open(struct tun *t, const char *pattern, bool tap);
