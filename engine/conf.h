@@ -37,7 +37,7 @@ struct conf {
 	uint16_t port;		 /* default 3731 */
 	uint16_t lan_ports[CONF_MAX_LAN_PORTS];
 	unsigned n_lan_ports; /* 0: no LAN discovery */
-	char control_path[PATH_MAX]; /* "" = /run/meshub/<interface>.sock */
+	char control_path[PATH_MAX]; /* "" = MESHUB_RUNSTATEDIR/<interface>.sock (/run/meshub, macOS /var/run/meshub) */
 
 	/* [hub] */
 	struct conf_hub hubs[CONF_MAX_HUBS];
@@ -53,7 +53,7 @@ struct conf {
 	struct wire_prefix subnets[CONF_MAX_SUBNETS]; /* announced behind this node */
 	unsigned n_subnets;
 	char user[64];		/* "" = MESHUB_DEFAULT_USER when started as root */
-	char key_file[PATH_MAX]; /* "" = <state dir>/<config name>.key */
+	char key_file[PATH_MAX]; /* "" = <state dir>/<config name>.key (MESHUB_STATEDIR: /var/lib/meshub) */
 	char state_dir[PATH_MAX]; /* "" = MESHUB_STATEDIR (/var/lib/meshub); the peer cache lives in <state_dir>/<config name>/ */
 	bool peer_cache;	  /* remember peers across restarts (default yes) */
 	bool dns;		 /* answer DNS for the members' names; default yes */

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define CONTROL_DIR MESHUB_RUNDIR
+#define CONTROL_DIR MESHUB_RUNSTATEDIR /* configure: /run/meshub on Linux, /var/run/meshub on macOS */
 
 /* Fills a snapshot (st->peers malloc()ed, freed by the control socket). */
 typedef int (*control_snapshot_fn)(void *ctx, struct status *st);

@@ -14,6 +14,8 @@ void gso_table_init(struct gso_table *t)
 
 bool gso_allowed(const struct gso_table *t, const struct wire_endpoint *to, uint64_t now)
 {
+	if (t->unavailable)
+		return false;
 	for (unsigned i = 0; i < GSO_OFF_SLOTS; i++)
 		if (t->off[i].until > now && endpoint_equal(&t->off[i].ep, to))
 			return false;

@@ -37,6 +37,7 @@ struct gso_table {
 	} off[GSO_OFF_SLOTS];
 	unsigned next;
 	uint64_t refusals;
+	bool unavailable; /* the platform has no UDP GSO: every datagram goes alone */
 };
 
 void gso_table_init(struct gso_table *t);

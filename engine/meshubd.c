@@ -5,6 +5,7 @@
 #include "log.h"
 #include "loop.h"
 #include "node.h"
+#include "priv.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 struct options {
@@ -178,7 +178,7 @@ static int run(struct options *o, struct conf *cfg)
 	}
 	ret = node_init(&node, loop, cfg, &nopt);
 	/* dropping privileges cleared the parent-death signal the service set */
-	if (ret == 0 && o->nm_mode && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != nm_parent))
+	if (ret == 0 && o->nm_mode && (priv_parent_death_signal(SIGTERM) < 0 || getppid() != nm_parent))
 		ret = log_errno(-ESRCH, "NetworkManager's service is gone");
 	if (ret == 0) {
 		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.m.dev.name, node.m.hostname);

@@ -284,6 +284,8 @@ static int open_device(struct node *n)
 		ret = device_open_fd(&m->dev, n->opt.device_fd, m->cfg->tap, "fd");
 	else
 		ret = device_open_tun(&m->dev, m->cfg->interface, m->cfg->tap, !(env && !strcmp(env, "0")));
+	if (ret == -EPROTONOSUPPORT && m->cfg->tap) /* tun.h: macOS */
+		return log_errno(ret, "TAP needs a kernel extension macOS no longer loads; use [tun] type = tun");
 	if (ret < 0)
 		return log_errno(ret, "cannot create the %s device '%s'", m->cfg->tap ? "TAP" : "TUN", m->cfg->interface);
 	log_info("created %s device %s (MTU %u%s)", m->cfg->tap ? "TAP" : "TUN", m->dev.name, m->mtu,

@@ -200,3 +200,8 @@ int priv_drop(const char *user, bool keep_net_admin, const char **why)
 	}
 	return r;
 }
+
+int priv_parent_death_signal(int sig)
+{
+	return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0) < 0 ? -errno : 0;
+}

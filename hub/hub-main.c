@@ -1,5 +1,6 @@
 /* hub-main.c - the meshub-hub daemon around the pure hub core: options, one UDP socket per listen
- * address, recvmmsg/sendmmsg batches, signals and timers on the engine's event loop. Linux only. */
+ * address, recvmmsg/sendmmsg batches, signals and timers on the engine's event loop. On macOS the
+ * batches are recvmsg/sendmsg loops (engine/compat-darwin.c) and the loop is kqueue. */
 #include "config.h"
 
 #include "endpoint.h"
