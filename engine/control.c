@@ -182,7 +182,11 @@ static void json_status(struct out *o, const struct status *st)
 	}
 	out_printf(o, "],\"drops\":");
 	json_drops(o, &st->drops);
-	out_printf(o, "}\n");
+	out_printf(o, ",\"udp\":{\"tx_datagrams\":%llu,\"rx_datagrams\":%llu,\"gso_sends\":%llu,\"gso_refusals\":%llu,"
+		   "\"tx_errors\":%llu}}\n",
+		   (unsigned long long)st->tx_datagrams, (unsigned long long)st->rx_datagrams,
+		   (unsigned long long)st->gso_sends, (unsigned long long)st->gso_refusals,
+		   (unsigned long long)st->tx_errors);
 }
 
 /* ---------------------------------------------------------------- text */

@@ -174,6 +174,11 @@ static int snapshot(void *ctx, struct status *st)
 	st->handshake_load = m->admit.under_load && loop_now() - m->admit.load_since < 10 * NSEC_PER_SEC;
 	snapshot_hubs(n, st);
 	st->drops = m->drops;
+	st->tx_datagrams = m->udp.stats.tx_datagrams;
+	st->rx_datagrams = m->udp.stats.rx_datagrams;
+	st->gso_sends = m->udp.stats.tx_gso_sends;
+	st->gso_refusals = m->udp.stats.gso_refusals;
+	st->tx_errors = m->udp.stats.tx_errors;
 	st->peers = calloc(m->peers.n + 1, sizeof(*st->peers));
 	if (!st->peers)
 		return -ENOMEM;

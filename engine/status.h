@@ -52,4 +52,5 @@ struct status {
 	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
 	unsigned n_peers;
 	struct drops drops;
+	uint64_t tx_datagrams, rx_datagrams, gso_sends, gso_refusals, tx_errors;
 };

@@ -75,6 +75,8 @@ void udp_sys_gso(struct msghdr *mh, uint8_t *ctrl, size_t cap, uint16_t seg)
 {
 	struct cmsghdr *c;
 
+	if (cap < CMSG_SPACE(sizeof(seg)))
+		return;
 	mh->msg_control = ctrl;
 	mh->msg_controllen = CMSG_SPACE(sizeof(seg));
 	c = CMSG_FIRSTHDR(mh);

@@ -141,7 +141,7 @@ static void build_msg(struct udp *u, unsigned g, struct mmsghdr *mm)
 				      .msg_iov = &u->out_iov[i],
 				      .msg_iovlen = grp->count};
 	if (grp->count > 1)
-		udp_sys_gso(&mm->msg_hdr, u->gso_ctrl[g], sizeof(u->gso_ctrl[g]), (uint16_t)grp->seg);
+		udp_sys_gso(&mm->msg_hdr, u->gso_ctrl[g].buf, sizeof(u->gso_ctrl[g].buf), (uint16_t)grp->seg);
 }
 
 static bool gso_refusal(int err)
@@ -185,8 +185,8 @@ static void send_run(struct udp *u, unsigned from, unsigned to)
 			continue;
 		if (sent < 0 && u->groups[g].count > 1 && gso_refusal(errno)) {
 			char a[ENDPOINT_STR_MAX];
-			log_debug("UDP GSO to %s refused (%s): sending one by one there for %llu s",
-				  endpoint_str(&u->out_to[u->groups[g].first], a), strerror(errno),
+			log_debug("UDP GSO to %s refused (%s, %u x %zu): sending one by one there for %llu s",
+				  endpoint_str(&u->out_to[u->groups[g].first], a), strerror(errno), u->groups[g].count, u->groups[g].seg,
 				  (unsigned long long)(GSO_RETRY_NS / 1000000000ULL));
 			gso_refused(&u->gso, &u->out_to[u->groups[g].first], loop_now());
 			u->stats.gso_refusals++;

@@ -61,7 +61,13 @@ struct udp {
 	struct iovec out_iov[UDP_BATCH];
 	struct mmsghdr out_msgs[UDP_BATCH];
 	struct gso_group groups[UDP_BATCH];
-	uint8_t gso_ctrl[UDP_BATCH][16];
+	/* one control message (UDP_SEGMENT) per GSO send, each of its full
+	 * CMSG_SPACE: a row too small lets the next group's header overwrite
+	 * this group's segment size */
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+	} gso_ctrl[UDP_BATCH];
 
 	/* receive batch */
 	uint8_t *in_buf[UDP_RX_BATCH];

@@ -178,9 +178,40 @@ static void test_refusal_is_per_destination(void)
 	close(fy);
 }
 
+/* Two GSO sends in one batch, real system call: each keeps its own segment
+ * size (a control-message buffer too small once let the second overwrite
+ * the first's with 18, which the kernel refuses). */
+static void test_adjacent_gso_sends(void)
+{
+	struct udp_callbacks cb = {.datagram = dummy_datagram};
+	struct wire_endpoint bind_to = ep(0), x, y, z;
+	struct udp u;
+	uint16_t px, py, pz;
+	int fx = receiver(&px), fy = receiver(&py), fz = receiver(&pz);
+
+	x = ep(px);
+	y = ep(py);
+	z = ep(pz);
+	CHECK_INT(udp_open(&u, &bind_to, 2048, &cb), 0);
+	commit_run(&u, &x, 10, 1452);
+	commit_run(&u, &y, 10, 1452);
+	commit_run(&u, &z, 3, 700);
+	udp_flush(&u);
+	CHECK_INT(u.stats.gso_refusals, 0);
+	CHECK_INT(u.stats.tx_gso_sends, 3);
+	CHECK_INT(drain(fx, 10, 1452), 10);
+	CHECK_INT(drain(fy, 10, 1452), 10);
+	CHECK_INT(drain(fz, 3, 700), 3);
+	udp_close(&u);
+	close(fx);
+	close(fy);
+	close(fz);
+}
+
 int main(void)
 {
 	RUN(test_grouping);
+	RUN(test_adjacent_gso_sends);
 	RUN(test_refusal_is_per_destination);
 	return check_exit();
 }
