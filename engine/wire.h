@@ -243,3 +243,6 @@ size_t wire_advert_encode(uint8_t *buf, size_t cap, const struct wire_advert *in
 
 /* Endpoints and prefixes as they appear inside messages. */
 size_t wire_endpoint_size(const struct wire_endpoint *ep);
+
+/* The hub's messages (types 0x60..0x6f). */
+#include "wire-hub.h"
