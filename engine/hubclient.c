@@ -1,7 +1,8 @@
-/* hubclient.c - talking to the rendezvous hubs: periodic registration with a
- * return-routability cookie, the member lists and introductions they send,
- * and their reachability. Hub names are resolved in a thread so a slow DNS
- * server never stalls the node. Losing a hub never touches working edges. */
+/* hubclient.c - talking to the rendezvous hubs: the glue between the node's
+ * loop and one hubproto module per hub (which proves membership, keeps the
+ * session and the member list cursor), and their reachability. Hub names
+ * are resolved in a thread so a slow DNS server never stalls the node.
+ * Losing a hub never touches working edges. */
 #include "config.h"
 
 #include "advert.h"
@@ -17,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define HUB_RETRY_FAST (5 * NSEC_PER_SEC)
 
 struct resolve_job {
 	char host[CONF_HOST_MAX + 1];
@@ -121,26 +120,18 @@ static void start_resolve(struct hub_client *h)
 static void send_register(struct hub_client *h, bool leaving)
 {
 	struct node *n = h->node;
-	struct wire_register r = {0};
 	uint8_t *buf;
 	size_t len;
 
 	if (!h->ep.family)
 		return;
-	if (loop_now() - n->advert_made > interval_ns(n) / 2) {
+	if (!leaving && loop_now() - n->advert_made > interval_ns(n) / 2) {
 		lan_collect_local_endpoints(n);
 		node_refresh_advert(n);
 	}
-	r.flags = leaving ? WIRE_REG_FLAG_LEAVING : WIRE_REG_FLAG_WANT_PEERS;
-	r.interval_sec = (uint16_t)n->cfg->advert_interval_sec;
-	memcpy(r.network_id, n->nk.network_id, WIRE_ID_LEN);
-	memcpy(r.node_id, n->node_id, WIRE_ID_LEN);
-	if (h->has_cookie)
-		memcpy(r.cookie, h->cookie, WIRE_ID_LEN);
-	r.advert = n->advert;
-	r.advert_len = leaving ? 0 : n->advert_len;
 	buf = node_send_buf(n);
-	len = wire_register_encode(buf, n->buf_size, &r);
+	len = hubproto_build(&h->proto, loop_now(), loop_realtime(), leaving, n->advert, n->advert_len, buf,
+			     n->buf_size);
 	if (!len)
 		return;
 	node_send_commit(n, &h->ep, len);
@@ -151,7 +142,7 @@ static void register_due(struct timer *t)
 {
 	struct hub_client *h = (struct hub_client *)((char *)t - offsetof(struct hub_client, t_register));
 	struct node *n = h->node;
-	uint64_t now = loop_now(), next = interval_ns(n);
+	uint64_t now = loop_now();
 
 	if (!h->ep.family) {
 		start_resolve(h);
@@ -159,15 +150,13 @@ static void register_due(struct timer *t)
 	}
 	if (h->reachable && now - h->last_reply > 3 * interval_ns(n)) {
 		h->reachable = false;
-		h->has_cookie = false;
 		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying",
 			 hub_name(h), 3 * n->cfg->advert_interval_sec);
 	}
-	if (!h->reachable && next > HUB_RETRY_FAST)
-		next = HUB_RETRY_FAST;
 	send_register(h, false);
 	node_flush(n);
-	timer_arm(n->loop, t, now + next);
+	/* the hub module says when it next has something to send (it retries every 5 s) */
+	timer_arm(n->loop, t, hubproto_due(&h->proto));
 }
 
 int hubclient_init(struct node *n)
@@ -179,6 +168,7 @@ int hubclient_init(struct node *n)
 		h->node = n;
 		h->cfg = &n->cfg->hubs[i];
 		h->resolve_fd = -1;
+		hubproto_init(&h->proto, &n->nk, &n->id, (uint16_t)n->cfg->advert_interval_sec);
 		timer_init(&h->t_register, register_due);
 		if (endpoint_parse(&h->ep, h->cfg->host, h->cfg->port) < 0)
 			memset(&h->ep, 0, sizeof(h->ep)); /* a name: resolved when due */
@@ -204,6 +194,7 @@ void hubclient_free(struct node *n)
 	for (unsigned i = 0; i < n->n_hubs; i++) {
 		struct hub_client *h = &n->hubs[i];
 		timer_disarm(n->loop, &h->t_register);
+		hubproto_clear(&h->proto);
 		if (h->resolve_fd >= 0) {
 			loop_del_io(n->loop, &h->resolve_io);
 			close(h->resolve_fd);
@@ -228,43 +219,35 @@ static void heard_from(struct hub_client *h)
 	h->last_reply = loop_now();
 }
 
-static void handle_cookie(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
+/* hubproto events: a member the hub lists (advert sealed end-to-end) */
+static void on_member(void *ctx, const uint8_t node_id[WIRE_ID_LEN], const struct wire_endpoint *seen_at,
+		      const uint8_t *sealed, size_t len)
 {
-	struct wire_cookie c;
-
-	if (wire_cookie_decode(msg, len, &c) < 0) {
-		node_drop(n, NULL, DROP_MALFORMED);
-		return;
-	}
-	if (memcmp(c.network_id, n->nk.network_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK);
-		return;
-	}
-	/* a new cookie is worth one immediate retry, not a loop */
-	if (h->has_cookie && !memcmp(h->cookie, c.cookie, WIRE_ID_LEN))
-		return;
-	memcpy(h->cookie, c.cookie, WIRE_ID_LEN);
-	h->has_cookie = true;
-	send_register(h, false);
-}
-
-static void handle_entry(struct node *n, const struct wire_peer_entry *e)
-{
-	uint8_t plain[WIRE_ADVERT_SEALED_MAX], id[WIRE_ID_LEN];
+	struct hub_client *h = ctx;
+	uint8_t plain[WIRE_ADVERT_SEALED_MAX];
 	struct wire_advert a;
 
-	if (!memcmp(e->node_id, n->node_id, WIRE_ID_LEN))
-		return;
-	if (advert_open(&n->nk, e->advert, e->advert_len, plain, &a) < 0) {
-		node_drop(n, NULL, DROP_BAD_ADVERT);
+	if (advert_open(&h->node->nk, sealed, len, plain, &a) < 0) {
+		node_drop(h->node, NULL, DROP_BAD_ADVERT);
 		return;
 	}
-	keys_node_id(&n->nk, a.static_pub, id);
-	if (memcmp(id, e->node_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_BAD_ADVERT);
-		return;
-	}
-	node_learn_advert(n, &a, &e->endpoint, CAND_HUB);
+	node_learn_advert(h->node, &a, seen_at, CAND_HUB);
+}
+
+static void on_member_gone(void *ctx, const uint8_t node_id[WIRE_ID_LEN])
+{
+	struct hub_client *h = ctx;
+
+	/* a hint only: edges are watched by their own authenticated traffic */
+	log_debug("hub %s: a member left", hub_name(h));
+}
+
+static void on_reply_now(void *ctx)
+{
+	struct hub_client *h = ctx;
+
+	/* from the loop, not from inside hubproto_input() */
+	timer_arm(h->node->loop, &h->t_register, loop_now());
 }
 
 /* Two hubs that see the same public address with different ports: our NAT
@@ -287,41 +270,36 @@ static void check_symmetric(struct node *n, struct hub_client *h)
 	}
 }
 
-static void handle_peers(struct node *n, struct hub_client *h, const uint8_t *msg, size_t len)
+static void on_observed(void *ctx, const struct wire_endpoint *us)
 {
-	struct wire_peers p;
-	struct wire_peer_entry e;
+	struct hub_client *h = ctx;
 	char a[ENDPOINT_STR_MAX];
-	size_t off = 0;
 
-	if (wire_peers_decode(msg, len, &p) < 0) {
-		node_drop(n, NULL, DROP_MALFORMED);
-		return;
-	}
-	if (memcmp(p.network_id, n->nk.network_id, WIRE_ID_LEN)) {
-		node_drop(n, NULL, DROP_WRONG_NETWORK);
-		return;
-	}
-	heard_from(h);
-	if (!endpoint_equal(&p.observed, &h->observed)) {
-		h->observed = p.observed;
-		log_info("hub %s sees this node at %s", hub_name(h), endpoint_str(&p.observed, a));
-		check_symmetric(n, h);
-	}
-	while (wire_peers_next(&p, &off, &e) == 1)
-		handle_entry(n, &e);
+	h->observed = *us;
+	log_info("hub %s sees this node at %s", hub_name(h), endpoint_str(us, a));
+	check_symmetric(h->node, h);
 }
 
 void hubclient_handle(struct node *n, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
 {
+	static const struct hubproto_events ev = {.member = on_member, .member_gone = on_member_gone,
+						  .observed = on_observed, .reply_now = on_reply_now};
+	static const enum drop_reason drops[HUBPROTO_DROP_MAX] = {
+		[HUBPROTO_DROP_MALFORMED] = DROP_MALFORMED,
+		[HUBPROTO_DROP_UNMATCHED] = DROP_HUB_UNMATCHED,
+		[HUBPROTO_DROP_REPLAY] = DROP_HUB_UNMATCHED,
+		[HUBPROTO_DROP_AUTH] = DROP_HUB_AUTH,
+	};
 	struct hub_client *h = hub_by_endpoint(n, from);
+	enum hubproto_drop why;
 
 	if (!h) { /* hub messages are only believed from a hub's address */
 		node_drop(n, NULL, DROP_NOT_FROM_HUB);
 		return;
 	}
-	if (wire_peek_type(msg, len) == WIRE_HUB_COOKIE)
-		handle_cookie(n, h, msg, len);
+	/* and only if they answer our request (or are sealed with our session) */
+	if (hubproto_input(&h->proto, loop_now(), msg, len, &ev, h, &why) == 0)
+		heard_from(h);
 	else
-		handle_peers(n, h, msg, len);
+		node_drop(n, NULL, drops[why]);
 }

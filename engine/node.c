@@ -46,6 +46,8 @@ const char *const drop_reason_names[DROP_MAX] = {
 	[DROP_TUN_WRITE] = "tun_write",
 	[DROP_SEND] = "send_failed",
 	[DROP_TABLE_FULL] = "table_full",
+	[DROP_HUB_UNMATCHED] = "hub_unmatched",
+	[DROP_HUB_AUTH] = "hub_auth",
 };
 
 void node_drop(struct node *n, struct peer *p, enum drop_reason why)
@@ -585,8 +587,8 @@ static void dispatch(struct node *n, uint8_t *buf, size_t len, const struct wire
 	case WIRE_HS_RESP:
 		peer_handle_resp(n, buf, len, from);
 		break;
-	case WIRE_HUB_COOKIE:
-	case WIRE_HUB_PEERS:
+	case WIRE_HUB_CHALLENGE:
+	case WIRE_HUB_LIST:
 		hubclient_handle(n, buf, len, from);
 		break;
 	case WIRE_LAN_ANNOUNCE:

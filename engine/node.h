@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "control.h"
 #include "handshake.h"
+#include "hubproto.h"
 #include "keys.h"
 #include "loop.h"
 #include "offload.h"
@@ -50,6 +51,8 @@ enum drop_reason {
 	DROP_TUN_WRITE,
 	DROP_SEND,
 	DROP_TABLE_FULL,
+	DROP_HUB_UNMATCHED, /* a hub message that answers no request of ours (spoofed or replayed) */
+	DROP_HUB_AUTH,	    /* a hub message that does not open with our session (forged) */
 	DROP_MAX
 };
 extern const char *const drop_reason_names[DROP_MAX];
@@ -124,8 +127,7 @@ struct hub_client {
 	struct node *node;
 	const struct conf_hub *cfg;
 	struct wire_endpoint ep; /* family 0 until resolved */
-	uint8_t cookie[WIRE_ID_LEN];
-	bool has_cookie;
+	struct hubproto proto;	 /* challenge, session and member list with this hub */
 	bool reachable;
 	uint64_t last_reply, last_sent; /* monotonic ns */
 	struct wire_endpoint observed;	/* our endpoint as this hub sees it */
