@@ -27,6 +27,8 @@
 #define BATCH 64
 #define RX_BUF 2048	      /* > WIRE_DGRAM_MAX: a longer datagram shows as too long */
 #define RX_BATCHES_PER_WAKE 16 /* then let the other sockets and the timers run */
+#define RCVBUF_SIZE (16 << 20) /* the kernel doubles it; a few tens of thousands of datagrams */
+#define SNDBUF_SIZE (4 << 20)
 #define NS_PER_SEC 1000000000ULL
 #define STATS_LINE_MAX 900 /* log.c formats at most 1024 bytes: more counters go on another line */
 
@@ -292,16 +294,20 @@ static int addr_parse(const char *text, uint16_t port, struct sockaddr_storage *
 static int sock_bind(struct sockaddr_storage *ss)
 {
 	socklen_t sl = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	int fd, one = 1, bufsize = 1 << 20, ret;
+	int fd, one = 1, rcvbuf = RCVBUF_SIZE, sndbuf = SNDBUF_SIZE, ret;
 
 	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
-	/* best effort: room for bursts (a long member list is many datagrams) */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
+	/* best effort: room for bursts, so that a flood or a moment without
+	 * the CPU does not drop members' registrations in the kernel; beyond
+	 * net.core.rmem_max only if started as root (FORCE), sockets are bound
+	 * before privileges are dropped */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (bind(fd, (struct sockaddr *)ss, sl) < 0)
 		goto fail;
 	sl = sizeof(*ss);
@@ -494,6 +500,8 @@ static void hubd_log_stats(struct hubd *d, bool force)
 	stats_put(&sl, "networks", st.networks);
 	stats_put(&sl, "members", st.members);
 	stats_put(&sl, "v4-clients", st.v4_clients);
+	stats_put(&sl, "tombstones", st.tombstones);
+	stats_put(&sl, "member-bytes", st.bytes);
 	stats_put(&sl, "tx-sent", d->tx_sent);
 	stats_put(&sl, "tx-errors", d->tx_errors);
 	stats_put(&sl, "tx-dropped", d->tx_dropped);

@@ -682,8 +682,11 @@ static int hub_init_limits(struct hub *hub, const struct hub_limits *lim)
 		ret = ratelimit_init(&hub->rl_join, lim->ratelimit_slots, lim->join_rate, lim->join_burst);
 	if (!ret)
 		ret = ratelimit_init(&hub->rl_v4_out, lim->ratelimit_slots, lim->v4_out_rate, lim->v4_out_burst);
-	ratelimit_bucket_init(&hub->join_budget, lim->join_global_rate, lim->join_global_rate);
-	ratelimit_bucket_init(&hub->challenge_budget, lim->challenge_global_rate, lim->challenge_global_rate);
+	/* bursts of a twentieth of a second: a burst of signature checks (0.1 ms
+	 * each) must not stall the receive loop long enough to fill the socket
+	 * buffer and lose members' registrations */
+	ratelimit_bucket_init(&hub->join_budget, lim->join_global_rate, lim->join_global_rate / 20 + 1);
+	ratelimit_bucket_init(&hub->challenge_budget, lim->challenge_global_rate, lim->challenge_global_rate / 20 + 1);
 	hub->list_interval_ns = NS_PER_SEC / lim->list_rate;
 	if (!hub->list_interval_ns)
 		hub->list_interval_ns = 1;
