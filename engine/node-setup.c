@@ -294,15 +294,23 @@ static void report_ready(struct node *n)
 	n->ready_fd = -1;
 }
 
-/* Root is only needed to set things up: become the configured user (nobody
- * by default) with no capabilities left; routes never change at run time. */
+/* Root is only needed to set things up: become the configured user (the
+ * build's default, meshub, if none) with no capabilities left; routes never
+ * change at run time. */
 static int drop_privileges(struct node *n)
 {
-	const char *user = n->cfg->user[0] ? n->cfg->user : MESHUB_DEFAULT_USER, *why = "";
+	const char *user = n->cfg->user, *why = "";
+	bool fell_back = false;
 	int ret;
 
 	if (geteuid() != 0)
 		return 0;
+	if (!user[0])
+		user = priv_default_user(&fell_back);
+	if (fell_back)
+		log_warn("user '%s' does not exist (install meshub, or run systemd-sysusers meshub.conf, or set "
+			 "[vpn] user): running as '%s'",
+			 MESHUB_DEFAULT_USER, user);
 	if (!strcmp(user, "root")) {
 		log_warn("[vpn] user = root: meshubd keeps running as root");
 		return 0;

@@ -15,3 +15,12 @@
 int priv_drop(const char *user, bool keep_net_admin, const char **why);
 /* The calling thread's effective and permitted capability sets (bit n = capability n). 0 or -errno. */
 int priv_caps(uint64_t *effective, uint64_t *permitted);
+
+#define PRIV_FALLBACK_USER "nobody"
+
+/* The user to drop to when none is configured: MESHUB_DEFAULT_USER, or
+ * PRIV_FALLBACK_USER if that user does not exist (meshub is not installed:
+ * the sysusers file that creates it was never applied); *fell_back then
+ * says so, for the caller to log. An explicitly configured user that does
+ * not exist is an error, never replaced. */
+const char *priv_default_user(bool *fell_back);

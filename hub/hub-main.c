@@ -42,7 +42,7 @@ struct opts {
 	const char *addrs[MAX_ADDRS];
 	unsigned n_addrs;
 	uint16_t port;
-	const char *user;
+	const char *user; /* NULL: the build's default */
 	unsigned stats_minutes;
 	bool v4;
 	int log_level;
@@ -157,7 +157,9 @@ static int opt_version(struct opts *o, const char *arg)
 static const struct opt_def opt_defs[] = {
 	{"address", 'a', "ADDRESS", opt_address, "listen on ADDRESS (IPv4/IPv6 literal; repeatable; default 0.0.0.0)"},
 	{"port", 'p', "PORT", opt_port, "UDP port (default 3731; 0 = any free port)"},
-	{"user", 'u', "USER", opt_user, "when started as root, drop to this user (default " MESHUB_DEFAULT_USER ")"},
+	{"user", 'u', "USER", opt_user,
+	 "when started as root, drop to this user (default " MESHUB_DEFAULT_USER ", or " PRIV_FALLBACK_USER
+	 " if it does not exist)"},
 	{"verbose", 'v', NULL, opt_verbose, "log more (repeatable)"},
 	{"quiet", 'q', NULL, opt_quiet, "log less (repeatable)"},
 	{"log-level", 256, "LEVEL", opt_log_level, "error, warning, info (default) or debug"},
@@ -204,7 +206,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	shortopts[ns] = 0;
-	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = MESHUB_DEFAULT_USER, .stats_minutes = 60, .v4 = true,
+	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = NULL, .stats_minutes = 60, .v4 = true,
 			   .log_level = LOG_LVL_INFO};
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		size_t i = 0;
@@ -562,13 +564,21 @@ static int hubd_watch(struct hubd *d)
 
 /* ---------------------------------------------------------------- start and stop */
 
+/* To --user, or to the build's default user (nobody, logged, where that does not exist). */
 static int hubd_drop_privileges(const char *user)
 {
 	const char *why = NULL;
+	bool fell_back = false;
 	int ret;
 
 	if (geteuid() != 0)
 		return 0;
+	if (!user)
+		user = priv_default_user(&fell_back);
+	if (fell_back)
+		log_warn("user '%s' does not exist (install meshub, or run systemd-sysusers meshub.conf, or give "
+			 "--user): running as '%s'",
+			 MESHUB_DEFAULT_USER, user);
 	ret = priv_drop(user, false, &why);
 	if (ret < 0)
 		return log_errno(ret, "cannot drop privileges to '%s' (--user): %s", user, why ? why : "failed");
