@@ -393,14 +393,16 @@ static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 	/* cheap checks first: a source that is not return-routable gets a challenge, no more */
 	if (!cookie_check(&hub->cookies, p->from, r.cookie))
 		return hub_refuse(hub, p, r.rid, m ? 0 : WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
-	if (!ratelimit_allow(&hub->rl_verified, p->from, p->now))
-		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
 	if (!m)
 		return hub_refuse(hub, p, r.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_NO_SESSION, -ENOENT);
 	if (r.seq <= m->rx_seq)
 		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
 	if (!hubcrypto_check(&m->keys, r.seq, p->pkt, r.tag_off))
 		return hub_drop(hub, HUB_DROP_BAD_TAG, -EBADMSG);
+	/* only now: a limit keyed by a source address that anyone can forge,
+	 * applied before the tag, would let a forger use up a member's share */
+	if (!ratelimit_allow(&hub->rl_verified, p->from, p->now))
+		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
 	m->rx_seq = r.seq;
 	if (r.flags & WIRE_HUB_FLAG_LEAVING) {
 		members_remove(&hub->t, m, p->now);

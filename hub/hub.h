@@ -33,7 +33,7 @@ struct hub_limits {
 	bool v4_enabled;
 	unsigned ratelimit_slots; /* entries in each rate-limit table */
 	/* per source IPv4 address or IPv6 /64, per second and burst: */
-	unsigned rate, burst;		    /* REFRESHes with a valid cookie */
+	unsigned rate, burst;		    /* verified REFRESHes */
 	unsigned cookie_rate, cookie_burst; /* challenges sent */
 	unsigned join_rate, join_burst;	    /* JOINs with a valid cookie */
 	/* per second in all (the budgets that bound the hub's work): */

@@ -870,6 +870,7 @@ static void test_attack_evict(void)
 	struct sim *s = three_members(m);
 	struct spy sp;
 	struct dgram r;
+	uint64_t refreshes;
 
 	spy_on(s, &sp, WIRE_HUB_REFRESH, &m[1]->ep);
 	sim_run(s, (INTERVAL + 1) * SEC, SEC);
@@ -886,9 +887,18 @@ static void test_attack_evict(void)
 	inject(s, &m[1]->ep, &hub_ep, sp.got[0].buf, sp.got[0].len);
 	CHECK_INT(counter(s->hub, HUB_DROP_BAD_TAG), 1);
 	CHECK_INT(counter(s->hub, HUB_DROP_REPLAY), 2);
+	/* a flood of forgeries in m[1]'s name does not use up m[1]'s rate */
+	for (int i = 0; i < 1000; i++) {
+		r.buf[22]++;
+		inject(s, &m[1]->ep, &hub_ep, r.buf, r.len);
+	}
+	CHECK_INT(counter(s->hub, HUB_DROP_BAD_TAG), 1001);
+	CHECK_INT(counter(s->hub, HUB_DROP_RATE_LIMITED), 0);
 	CHECK_INT(counter(s->hub, HUB_OK_LEAVE), 0);
 	CHECK_INT(members_of(s->hub), 3);
+	refreshes = counter(s->hub, HUB_OK_REFRESH);
 	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	CHECK_INT(counter(s->hub, HUB_OK_REFRESH), refreshes + 3);
 	CHECK(sees(m[0], m[1]));
 	CHECK_INT(m[0]->gone, 0);
 	check_invariants(s, s->hub);
