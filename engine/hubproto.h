@@ -4,8 +4,8 @@
  * that every answer is the one we asked for (PROTOCOL.md section 5).
  *
  * How a daemon drives it, per configured hub:
- *   - hubproto_init() once the hub's address is known (and after it
- *     changes: the session is bound to it).
+ *   - hubproto_init() once per hub (again if the hub's address changes:
+ *     a session belongs to one hub).
  *   - Whenever now >= hubproto_due(), and at once after reply_now, call
  *     hubproto_build() and send what it returns (if anything) to the hub.
  *     Never call it from inside an event callback: note reply_now and call
