@@ -19,6 +19,7 @@
 
 #define NS_PER_SEC 1000000000ULL
 #define INTRO_SCAN_FACTOR 4 /* change-list slots looked at per introduction sent, at most */
+#define HSEQ_START_MASK ((1ULL << 62) - 1) /* leaves 2^62 messages before the number could wrap */
 
 _Static_assert(KEYS_ID_LEN == WIRE_ID_LEN && KEYS_SIG_LEN == WIRE_HUB_SIG_LEN, "key sizes");
 _Static_assert(HUBCRYPTO_TAG_LEN == WIRE_TAG_LEN, "tag size");
@@ -390,6 +391,8 @@ static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 		return hub_decode_drop(hub, ret);
 	net = members_network(&hub->t, r.network_id);
 	m = net ? members_find(&hub->t, net, r.node_id) : NULL;
+	if (m && m->gone)
+		m = NULL; /* a tombstone has no session */
 	/* cheap checks first: a source that is not return-routable gets a challenge, no more */
 	if (!cookie_check(&hub->cookies, p->from, r.cookie))
 		return hub_refuse(hub, p, r.rid, m ? 0 : WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
@@ -406,6 +409,7 @@ static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 	m->rx_seq = r.seq;
 	if (r.flags & WIRE_HUB_FLAG_LEAVING) {
 		members_remove(&hub->t, m, p->now);
+		members_prune(&hub->t, net);
 		return hub_drop(hub, HUB_OK_LEAVE, 0);
 	}
 	if (hub_update(hub, m, p, r.interval_sec, r.advert, r.advert_len, false, &changed) < 0)
@@ -434,7 +438,7 @@ static int hub_join_accept(struct hub *hub, const struct hub_packet *p, const st
 			   const struct hubcrypto_session *s)
 {
 	enum members_full why;
-	bool is_new = !m, changed;
+	bool is_new = !m || m->gone, changed;
 	int ret;
 
 	if (is_new) {
@@ -447,7 +451,10 @@ static int hub_join_accept(struct hub *hub, const struct hub_packet *p, const st
 	m->keys = *s;
 	m->join_ts = j->timestamp;
 	m->rx_seq = 0; /* the JOIN itself was request 0 */
-	m->tx_seq = 0;
+	/* the hub's numbers start anywhere: even a session brought back by a
+	 * replayed JOIN (its tombstone long gone) never reuses a nonce */
+	randombytes_buf(&m->tx_seq, sizeof(m->tx_seq));
+	m->tx_seq &= HSEQ_START_MASK;
 	if (hub_update(hub, m, p, j->interval_sec, j->advert, j->advert_len, is_new, &changed) < 0) {
 		if (is_new)
 			members_discard(&hub->t, m);
@@ -507,6 +514,7 @@ static int hub_on_join(struct hub *hub, const struct hub_packet *p)
 	keys_hub_node_id(j.node_key, node_id);
 	net = members_network(&hub->t, net_id);
 	m = net ? members_find(&hub->t, net, node_id) : NULL;
+	/* m may be a tombstone: its node left, and its last JOIN is not replayed either */
 	if (m && j.timestamp <= m->join_ts)
 		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
 	ret = hub_join_verify(hub, p, &j, hub_priv, net_id, m != NULL, &s);

@@ -111,7 +111,10 @@ struct hub_member *members_find(const struct members *t, const struct hub_networ
 
 static void member_unhash(struct members *t, struct hub_member *m)
 {
+	if (!m->hashed)
+		return;
 	UNSLOT(t->mslots, t->mslot_mask, member_slot(t, m->net, m->node_id, m->hash));
+	m->hashed = false;
 }
 
 static void member_free(struct members *t, struct hub_member *m)
@@ -221,8 +224,7 @@ static void net_destroy(struct members *t, struct hub_network *net)
 
 		if (!m)
 			continue;
-		if (!m->gone)
-			member_unhash(t, m);
+		member_unhash(t, m);
 		member_free(t, m);
 	}
 	t->n_members -= net->n;
@@ -248,11 +250,14 @@ int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint
 		struct hub_member **out, enum members_full *why)
 {
 	struct hub_network *net = members_network(t, net_id);
-	struct hub_member *m;
+	struct hub_member *m, *old = net ? members_find(t, net, node_id) : NULL;
 
 	*why = members_room(t, net);
 	if (*why != MEMBERS_FULL_NONE)
 		return -ENOSPC;
+	/* a tombstone of this node id stays in the change list, out of the table */
+	if (old && old->gone)
+		member_unhash(t, old);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -265,6 +270,7 @@ int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint
 	memcpy(m->node_id, node_id, WIRE_ID_LEN);
 	m->hash = member_hash(t, net_id, node_id);
 	t->mslots[member_slot(t, net, node_id, m->hash)] = m;
+	m->hashed = true;
 	t->bytes += sizeof(*m);
 	net->n++;
 	t->n_members++;
@@ -281,8 +287,7 @@ void members_discard(struct members *t, struct hub_member *m)
 	member_free(t, m);
 	net->n--;
 	t->n_members--;
-	if (!net->n)
-		net_destroy(t, net);
+	members_prune(t, net);
 }
 
 int members_set_advert(struct members *t, struct hub_member *m, const uint8_t *advert, size_t len, bool *changed)
@@ -318,6 +323,7 @@ static void tomb_purge(struct members *t, struct hub_network *net)
 		net->tomb_tail = NULL;
 	if (m->version > net->horizon)
 		net->horizon = m->version;
+	member_unhash(t, m);
 	log_unlink(net, m);
 	member_free(t, m);
 	net->n_tombs--;
@@ -340,16 +346,10 @@ void members_remove(struct members *t, struct hub_member *m, uint64_t now)
 {
 	struct hub_network *net = m->net;
 
-	member_unhash(t, m);
 	net->n--;
 	t->n_members--;
-	if (!net->n) {
-		/* nobody is left to read the change */
-		log_unlink(net, m);
-		member_free(t, m);
-		net_destroy(t, net);
-		return;
-	}
+	/* a tombstone stays in the table with the newest JOIN's timestamp, so
+	 * that JOIN cannot be replayed to bring the session back */
 	m->gone = true;
 	hubcrypto_clear(&m->keys);
 	t->bytes -= m->advert_cap;
@@ -363,9 +363,18 @@ void members_remove(struct members *t, struct hub_member *m, uint64_t now)
 		tomb_push(t, net, m);
 		return;
 	}
+	member_unhash(t, m);
 	log_unlink(net, m);
 	member_free(t, m);
 	net->horizon = ++net->version;
+}
+
+bool members_prune(struct members *t, struct hub_network *net)
+{
+	if (net->n || net->n_tombs)
+		return false;
+	net_destroy(t, net);
+	return true;
 }
 
 /* Expires the members of net whose time is up; returns how many. */
@@ -385,14 +394,11 @@ static unsigned net_expire(struct members *t, struct hub_network *net, uint64_t 
 			n++;
 		}
 	}
-	if (n && n == net->n) {
-		net_destroy(t, net);
-		return n;
-	}
 	for (m = list; m; m = next) {
 		next = m->link;
 		members_remove(t, m, now);
 	}
+	members_prune(t, net); /* a network lives as long as its members and tombstones */
 	return n;
 }
 

@@ -26,6 +26,7 @@ struct hub_member {
 	uint32_t slot;		 /* its place in net->log */
 	uint16_t interval;	 /* seconds, clamped */
 	bool gone;		 /* a tombstone: it left or expired at version */
+	bool hashed;		 /* in the table (a tombstone until its node id joins again) */
 	struct hubcrypto_session keys;
 	uint8_t node_id[WIRE_ID_LEN];
 	struct wire_endpoint ep;
@@ -74,6 +75,7 @@ int members_init(struct members *t, unsigned max_networks, unsigned max_members,
 void members_free(struct members *t);
 
 struct hub_network *members_network(const struct members *t, const uint8_t id[WIRE_ID_LEN]);
+/* The member, or the tombstone of one that left (m->gone), with that node id. */
 struct hub_member *members_find(const struct members *t, const struct hub_network *net,
 				const uint8_t node_id[WIRE_ID_LEN]);
 /* A new live member (and its network if needed), not yet in the change
@@ -89,8 +91,10 @@ void members_set_expiry(struct hub_member *m, uint64_t expires);
 /* Stores a new advert; *changed if it differs. 0 or -ENOMEM. */
 int members_set_advert(struct members *t, struct hub_member *m, const uint8_t *advert, size_t len, bool *changed);
 /* m left: it becomes a tombstone (or, if none can be kept, the network's
- * horizon moves so older cursors restart). Empty networks are destroyed. */
+ * horizon moves so older cursors restart). The network stays: see prune. */
 void members_remove(struct members *t, struct hub_member *m, uint64_t now);
+/* Destroys net if it has neither members nor tombstones; true if it did. */
+bool members_prune(struct members *t, struct hub_network *net);
 /* Expires members and purges old tombstones; returns how many expired. */
 unsigned members_expire(struct members *t, uint64_t now);
 /* The first change-list index whose version is above version. */

@@ -583,11 +583,16 @@ static void test_hub_leave_and_expiry(void)
 	CHECK_INT(counter(s->hub, HUB_MEMBERS_EXPIRED), 1);
 	sim_run(s, (INTERVAL + 1) * SEC, SEC);
 	CHECK(!view_get(m[0]->view, hubproto_node_id(&m[2]->hp))->present);
-	/* the last one leaving removes the network and its tombstones */
+	/* the last one leaving: the network lives on with its tombstones (so
+	 * that no JOIN of theirs can be replayed), then goes */
 	node_leave(m[0]);
 	sim_pump(s);
 	hub_get_stats(s->hub, &st);
 	CHECK_INT(st.members, 0);
+	CHECK_INT(st.networks, 1);
+	CHECK_INT(st.tombstones, 3);
+	hub_tick(s->hub, s->now + HUB_TOMB_TTL_NS);
+	hub_get_stats(s->hub, &st);
 	CHECK_INT(st.networks, 0);
 	CHECK_INT(st.tombstones, 0);
 	CHECK_INT(st.bytes, 0);
@@ -863,6 +868,39 @@ static void test_attack_hijack(void)
 	sim_free(s);
 }
 
+/* A member's JOIN replayed after it left (from its own address, while the
+ * cookie in it is still good) must not bring its session back: the hub
+ * would seal answers with that session again. */
+static void test_attack_replay_after_leave(void)
+{
+	struct tnode *m[3];
+	struct sim *s = three_members(m);
+	struct spy sp;
+	struct dgram join;
+
+	hubproto_init(&m[0]->hp, m[0]->nk, &m[0]->id, INTERVAL);
+	spy_on(s, &sp, WIRE_HUB_JOIN, &m[0]->ep);
+	sim_run(s, 6 * SEC, SEC);
+	CHECK(sp.n >= 1);
+	join = sp.got[0];
+	s->tap = NULL;
+	node_leave(m[0]);
+	sim_pump(s);
+	CHECK_INT(members_of(s->hub), 2);
+	inject(s, &m[0]->ep, &hub_ep, join.buf, join.len);
+	CHECK_INT(counter(s->hub, HUB_DROP_REPLAY), 1);
+	CHECK_INT(members_of(s->hub), 2);
+	/* the node itself comes back with a new JOIN */
+	m[0]->stopped = false;
+	hubproto_init(&m[0]->hp, m[0]->nk, &m[0]->id, INTERVAL);
+	sim_run(s, 2 * SEC, 100 * MS);
+	CHECK(hubproto_joined(&m[0]->hp));
+	CHECK_INT(members_of(s->hub), 3);
+	CHECK(sees(m[0], m[1]) && sees(m[1], m[0]));
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
 /* 3. Evict: a "leaving" message for a member, from the member's own address. */
 static void test_attack_evict(void)
 {
@@ -1000,7 +1038,7 @@ static void test_attack_spoofed_replies(void)
 	struct tnode *m[3];
 	struct sim *s = three_members(m);
 	struct wire_hub_challenge c = {.rid = 12345};
-	struct wire_hub_list l = {.rid = 1, .hseq = 99};
+	struct wire_hub_list l = {.rid = 1};
 	struct wire_hub_list_body b = {.epoch = 1, .to = 5, .observed = {.family = 4, .port = 9, .addr = {1, 2, 3, 4}}};
 	struct wire_hub_entry e = {.kind = WIRE_HUB_ENTRY_MEMBER, .endpoint = attacker_ep};
 	struct hubcrypto_session fake;
@@ -1021,6 +1059,7 @@ static void test_attack_spoofed_replies(void)
 	for (int intro = 0; intro < 2; intro++) {
 		l.flags = intro ? WIRE_HUB_LIST_INTRO : 0;
 		l.rid = intro ? 0 : 1;
+		l.hseq = intro ? 1ULL << 63 : 99; /* an introduction newer than anything the hub sent */
 		len = wire_hub_list_begin(buf, sizeof(buf), &l, &b);
 		CHECK_INT(wire_hub_list_add(buf, sizeof(buf), &len, &e), 0);
 		len = wire_hub_list_end(buf, sizeof(buf), len);
@@ -1593,6 +1632,7 @@ int main(void)
 	RUN(test_attack_enumerate);
 	RUN(test_attack_hijack);
 	RUN(test_attack_evict);
+	RUN(test_attack_replay_after_leave);
 	RUN(test_attack_fill);
 	RUN(test_attack_amplify);
 	RUN(test_attack_spoofed_replies);
