@@ -1,4 +1,4 @@
-/* cookie.c - return-routability cookies (see cookie.h). */
+/* cookie.c - per-window cookies and keys (see cookie.h). */
 #include "config.h"
 
 #include "cookie.h"
@@ -10,13 +10,21 @@ _Static_assert(WIRE_ID_LEN >= crypto_generichash_blake2b_BYTES_MIN, "BLAKE2b out
 _Static_assert(COOKIE_SECRET_LEN >= crypto_generichash_blake2b_KEYBYTES_MIN &&
 		       COOKIE_SECRET_LEN <= crypto_generichash_blake2b_KEYBYTES_MAX,
 	       "BLAKE2b key size");
+_Static_assert(COOKIE_KEY_LEN == crypto_scalarmult_BYTES, "X25519 key size");
+
+static void window_draw(struct cookie_window *w)
+{
+	randombytes_buf(w->secret, sizeof(w->secret));
+	randombytes_buf(w->key_priv, sizeof(w->key_priv));
+	crypto_scalarmult_base(w->key_pub, w->key_priv);
+}
 
 void cookie_init(struct cookie_jar *jar, uint64_t now_ns)
 {
-	memset(jar, 0, sizeof(*jar));
+	sodium_memzero(jar, sizeof(*jar));
 	jar->window = now_ns / COOKIE_WINDOW_NS;
 	jar->started = true;
-	randombytes_buf(jar->cur, sizeof(jar->cur));
+	window_draw(&jar->cur);
 }
 
 void cookie_rotate(struct cookie_jar *jar, uint64_t now_ns)
@@ -30,14 +38,14 @@ void cookie_rotate(struct cookie_jar *jar, uint64_t now_ns)
 	if (w <= jar->window)
 		return;
 	if (w == jar->window + 1) {
-		memcpy(jar->prev, jar->cur, sizeof(jar->prev));
+		jar->prev = jar->cur;
 		jar->have_prev = true;
 	} else {
-		sodium_memzero(jar->prev, sizeof(jar->prev));
+		sodium_memzero(&jar->prev, sizeof(jar->prev));
 		jar->have_prev = false;
 	}
 	jar->window = w;
-	randombytes_buf(jar->cur, sizeof(jar->cur));
+	window_draw(&jar->cur);
 }
 
 /* BLAKE2b-128 keyed with the window's secret over
@@ -59,14 +67,14 @@ static void cookie_compute(const uint8_t secret[COOKIE_SECRET_LEN], uint64_t win
 
 void cookie_make(const struct cookie_jar *jar, const struct wire_endpoint *ep, uint8_t out[WIRE_ID_LEN])
 {
-	cookie_compute(jar->cur, jar->window, ep, out);
+	cookie_compute(jar->cur.secret, jar->window, ep, out);
 }
 
 bool cookie_make_prev(const struct cookie_jar *jar, const struct wire_endpoint *ep, uint8_t out[WIRE_ID_LEN])
 {
 	if (!jar->have_prev)
 		return false;
-	cookie_compute(jar->prev, jar->window - 1, ep, out);
+	cookie_compute(jar->prev.secret, jar->window - 1, ep, out);
 	return true;
 }
 
@@ -75,14 +83,28 @@ bool cookie_check(const struct cookie_jar *jar, const struct wire_endpoint *ep, 
 	uint8_t want[WIRE_ID_LEN];
 	bool ok;
 
-	cookie_compute(jar->cur, jar->window, ep, want);
+	cookie_compute(jar->cur.secret, jar->window, ep, want);
 	ok = sodium_memcmp(want, cookie, WIRE_ID_LEN) == 0;
 	if (!ok && jar->have_prev) {
-		cookie_compute(jar->prev, jar->window - 1, ep, want);
+		cookie_compute(jar->prev.secret, jar->window - 1, ep, want);
 		ok = sodium_memcmp(want, cookie, WIRE_ID_LEN) == 0;
 	}
 	sodium_memzero(want, sizeof(want));
 	return ok;
+}
+
+const uint8_t *cookie_hub_key(const struct cookie_jar *jar)
+{
+	return jar->cur.key_pub;
+}
+
+const uint8_t *cookie_hub_priv(const struct cookie_jar *jar, const uint8_t pub[COOKIE_KEY_LEN])
+{
+	if (!memcmp(pub, jar->cur.key_pub, COOKIE_KEY_LEN))
+		return jar->cur.key_priv;
+	if (jar->have_prev && !memcmp(pub, jar->prev.key_pub, COOKIE_KEY_LEN))
+		return jar->prev.key_priv;
+	return NULL;
 }
 
 void cookie_clear(struct cookie_jar *jar)

@@ -32,4 +32,6 @@ const char *const drop_reason_names[DROP_MAX] = {
 	[DROP_LAN_OFF] = "lan_discovery_off",
 	[DROP_LAN_OFFLINK] = "lan_off_link",
 	[DROP_LAN_UNICAST] = "lan_not_broadcast",
+	[DROP_HUB_UNMATCHED] = "hub_unmatched",
+	[DROP_HUB_AUTH] = "hub_auth",
 };

@@ -33,6 +33,8 @@ enum drop_reason {
 	DROP_LAN_OFF,	   /* a LAN announce while LAN discovery is off */
 	DROP_LAN_OFFLINK,  /* a LAN announce from a source on none of our links */
 	DROP_LAN_UNICAST,  /* a LAN announce not sent to a broadcast/multicast address */
+	DROP_HUB_UNMATCHED, /* a hub message that answers no request of ours (spoofed, replayed, late) */
+	DROP_HUB_AUTH,	   /* a hub message that does not open with our session */
 	DROP_MAX
 };
 

@@ -70,7 +70,7 @@ static int path_class(const struct edge_path *p)
 
 static bool alive_recently(const struct edge *e, uint64_t now)
 {
-	return e->alive_hint && now - e->alive_hint < e->cfg->hint_life;
+	return e->listed || (e->alive_hint && now - e->alive_hint < e->cfg->hint_life);
 }
 
 static void set_state(struct edge *e, uint64_t now, enum edge_state s, enum edge_why why)
@@ -207,6 +207,11 @@ bool edge_add_path(struct edge *e, uint64_t now, const struct wire_endpoint *ep,
 void edge_alive_hint(struct edge *e, uint64_t now)
 {
 	e->alive_hint = now;
+}
+
+void edge_set_listed(struct edge *e, bool listed)
+{
+	e->listed = listed;
 }
 
 bool edge_want_session(struct edge *e, uint64_t now)

@@ -97,7 +97,7 @@ struct edge {
 	enum edge_state state;
 	enum edge_why why;
 	uint64_t created, state_since, trying_since;
-	bool ever_up, nat_theirs_edm;
+	bool ever_up, nat_theirs_edm, listed;
 	uint8_t changes; /* EDGE_CH_*, cleared by edge_take_changes() */
 
 	struct edge_path paths[EDGE_MAX_PATHS];
@@ -142,6 +142,9 @@ void edge_init(struct edge *e, const struct edge_config *cfg, uint64_t now, uint
 bool edge_add_path(struct edge *e, uint64_t now, const struct wire_endpoint *ep, uint8_t origin, bool punch);
 /* A hub, LAN announce or member says the peer exists right now. */
 void edge_alive_hint(struct edge *e, uint64_t now);
+/* A hub lists the peer as a member (hubs send changes only: it stays
+ * alive for as long as it is listed). */
+void edge_set_listed(struct edge *e, bool listed);
 /* Packets are waiting and there is no session: true if edge_tick() should run now. */
 bool edge_want_session(struct edge *e, uint64_t now);
 

@@ -1,4 +1,4 @@
-/* hubclient.c - registration with the hubs and what they tell us (see hubclient.h). */
+/* hubclient.c - the hubs: hubproto under the node's loop (see hubclient.h). */
 #include "config.h"
 
 #include "hubclient.h"
@@ -114,22 +114,14 @@ static void send_register(struct hub_conn *h, bool leaving)
 {
 	struct mesh *m = h->hc->m;
 	struct selfadvert *self = h->hc->self;
-	struct wire_register r = {0};
 	uint8_t *buf;
 	size_t len;
 
 	if (!h->ep.family)
 		return;
-	r.flags = leaving ? WIRE_REG_FLAG_LEAVING : WIRE_REG_FLAG_WANT_PEERS;
-	r.interval_sec = (uint16_t)m->cfg->advert_interval_sec;
-	memcpy(r.network_id, m->nk.network_id, WIRE_ID_LEN);
-	memcpy(r.node_id, m->node_id, WIRE_ID_LEN);
-	if (h->has_cookie)
-		memcpy(r.cookie, h->cookie, WIRE_ID_LEN);
-	r.advert = self->sealed;
-	r.advert_len = leaving ? 0 : self->len;
 	buf = udp_reserve(&m->udp);
-	len = wire_register_encode(buf, m->udp.slot_size, &r);
+	len = hubproto_build(&h->proto, loop_now(), loop_realtime(), leaving, self->sealed, self->len, buf,
+			     m->udp.slot_size);
 	if (!len)
 		return;
 	udp_commit(&m->udp, &h->ep, len, false);
@@ -140,7 +132,7 @@ static void register_due(struct timer *t)
 {
 	struct hub_conn *h = (struct hub_conn *)((char *)t - offsetof(struct hub_conn, t_register));
 	struct mesh *m = h->hc->m;
-	uint64_t now = loop_now(), next = interval_ns(h->hc);
+	uint64_t now = loop_now();
 
 	if (!h->ep.family) {
 		start_resolve(h);
@@ -148,15 +140,14 @@ static void register_due(struct timer *t)
 	}
 	if (h->reachable && now - h->last_reply > 3 * interval_ns(h->hc)) {
 		h->reachable = false;
-		h->has_cookie = false;
 		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying", h->cfg->host,
 			 3 * m->cfg->advert_interval_sec);
 	}
-	if (!h->reachable && next > HUB_RETRY_FAST)
-		next = HUB_RETRY_FAST;
+	h->reply_now = false;
 	send_register(h, false);
 	udp_flush(&m->udp);
-	timer_arm(m->loop, t, now + next);
+	/* the hub module says when it has something to send next (it retries every few seconds) */
+	timer_arm(m->loop, t, hubproto_due(&h->proto) > now ? hubproto_due(&h->proto) : now + NSEC_PER_SEC);
 }
 
 int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self)
@@ -168,7 +159,9 @@ int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self
 	for (unsigned i = 0; i < hc->n; i++) {
 		struct hub_conn *h = &hc->hubs[i];
 		h->hc = hc;
+		h->index = i;
 		h->cfg = &m->cfg->hubs[i];
+		hubproto_init(&h->proto, &m->nk, &m->id, (uint16_t)m->cfg->advert_interval_sec);
 		h->resolve_fd = -1;
 		timer_init(&h->t_register, register_due);
 		if (endpoint_parse(&h->ep, h->cfg->host, h->cfg->port) < 0)
@@ -195,6 +188,7 @@ void hubclient_free(struct hubclient *hc)
 	for (unsigned i = 0; i < hc->n; i++) {
 		struct hub_conn *h = &hc->hubs[i];
 		timer_disarm(hc->m->loop, &h->t_register);
+		hubproto_clear(&h->proto);
 		if (h->resolve_fd >= 0) {
 			loop_del_io(hc->m->loop, &h->resolve_io);
 			close(h->resolve_fd);
@@ -219,28 +213,6 @@ static struct hub_conn *hub_by_endpoint(struct hubclient *hc, const struct wire_
 	return NULL;
 }
 
-static void handle_cookie(struct hub_conn *h, const uint8_t *msg, size_t len)
-{
-	struct mesh *m = h->hc->m;
-	struct wire_cookie c;
-
-	if (wire_cookie_decode(msg, len, &c) < 0) {
-		mesh_drop(m, NULL, DROP_MALFORMED);
-		return;
-	}
-	if (memcmp(c.network_id, m->nk.network_id, WIRE_ID_LEN)) {
-		mesh_drop(m, NULL, DROP_WRONG_NETWORK);
-		return;
-	}
-	/* a new cookie is worth one immediate retry, not a loop */
-	if (h->has_cookie && !memcmp(h->cookie, c.cookie, WIRE_ID_LEN))
-		return;
-	memcpy(h->cookie, c.cookie, WIRE_ID_LEN);
-	h->has_cookie = true;
-	send_register(h, false);
-	udp_flush(&m->udp);
-}
-
 /* Our NAT maps ports per destination if two observers see one public
  * address with different ports. */
 static void check_mapping(struct hubclient *hc, const struct wire_endpoint *a, const char *who_a,
@@ -260,64 +232,127 @@ static void check_mapping(struct hubclient *hc, const struct wire_endpoint *a, c
 		 who_a, endpoint_str(a, x), who_b, endpoint_str(b, y), hc->m->cfg->port);
 }
 
-static void handle_peers(struct hub_conn *h, const uint8_t *msg, size_t len)
-{
-	struct hubclient *hc = h->hc;
-	struct mesh *m = hc->m;
-	struct wire_peers p;
-	struct wire_peer_entry e;
-	char a[ENDPOINT_STR_MAX];
-	size_t off = 0;
+/* ---------------------------------------------------------- hubproto events */
 
-	if (wire_peers_decode(msg, len, &p) < 0) {
-		mesh_drop(m, NULL, DROP_MALFORMED);
+/* A member the hub lists, with the address it sees it at (its advert is
+ * sealed end to end: discovery opens and checks it). */
+static void on_member(void *ctx, const uint8_t node_id[WIRE_ID_LEN], const struct wire_endpoint *seen_at,
+		      const uint8_t *sealed, size_t len)
+{
+	struct hub_conn *h = ctx;
+	struct mesh *m = h->hc->m;
+	struct discovery_news n = {.advert = sealed,
+				   .advert_len = len,
+				   .seen_at = seen_at,
+				   .origin = EDGE_FROM_HUB,
+				   .punch = true,
+				   .alive = true};
+	enum drop_reason why;
+	struct peer *p;
+
+	if (!memcmp(node_id, hubproto_node_id(&h->proto), WIRE_ID_LEN))
+		return; /* ourselves */
+	p = discovery_learn(m, &n, &why);
+	if (!p) {
+		if (why != DROP_MAX)
+			mesh_drop(m, NULL, why);
 		return;
 	}
-	if (memcmp(p.network_id, m->nk.network_id, WIRE_ID_LEN)) {
-		mesh_drop(m, NULL, DROP_WRONG_NETWORK);
+	/* remember its id at the hubs (a hash of a key only it has): a
+	 * member_gone names it by that */
+	memcpy(p->hub_id, node_id, WIRE_ID_LEN);
+	p->hubs_listing |= (uint8_t)(1u << h->index);
+	edge_set_listed(&p->edge, true);
+}
+
+static void on_member_gone(void *ctx, const uint8_t node_id[WIRE_ID_LEN])
+{
+	struct hub_conn *h = ctx;
+	struct mesh *m = h->hc->m;
+
+	/* a hint only: edges are watched by their own authenticated traffic */
+	for (unsigned i = 0; i < m->peers.n; i++) {
+		struct peer *p = m->peers.list[i];
+		if (memcmp(p->hub_id, node_id, WIRE_ID_LEN))
+			continue;
+		p->hubs_listing &= (uint8_t)~(1u << h->index);
+		edge_set_listed(&p->edge, p->hubs_listing != 0);
+	}
+}
+
+static void on_list_reset(void *ctx)
+{
+	struct hub_conn *h = ctx;
+	struct mesh *m = h->hc->m;
+
+	for (unsigned i = 0; i < m->peers.n; i++) {
+		struct peer *p = m->peers.list[i];
+		p->hubs_listing &= (uint8_t)~(1u << h->index);
+		edge_set_listed(&p->edge, p->hubs_listing != 0);
+	}
+}
+
+static void on_observed(void *ctx, const struct wire_endpoint *us)
+{
+	struct hub_conn *h = ctx;
+	struct hubclient *hc = h->hc;
+	char a[ENDPOINT_STR_MAX];
+
+	h->observed = *us;
+	log_info("hub %s sees this node at %s", h->cfg->host, endpoint_str(us, a));
+	for (unsigned i = 0; i < hc->n; i++)
+		if (&hc->hubs[i] != h)
+			check_mapping(hc, &hc->hubs[i].observed, hc->hubs[i].cfg->host, &h->observed, h->cfg->host);
+}
+
+static void on_reply_now(void *ctx)
+{
+	struct hub_conn *h = ctx;
+
+	h->reply_now = true; /* built after hubproto_input() returns, never inside it */
+}
+
+static const struct hubproto_events events = {
+	.member = on_member,
+	.member_gone = on_member_gone,
+	.list_reset = on_list_reset,
+	.observed = on_observed,
+	.reply_now = on_reply_now,
+};
+
+static enum drop_reason drop_of(enum hubproto_drop why)
+{
+	switch (why) {
+	case HUBPROTO_DROP_UNMATCHED:
+	case HUBPROTO_DROP_REPLAY:
+		return DROP_HUB_UNMATCHED;
+	case HUBPROTO_DROP_AUTH:
+		return DROP_HUB_AUTH;
+	default:
+		return DROP_MALFORMED;
+	}
+}
+
+void hubclient_handle(struct hubclient *hc, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+{
+	struct hub_conn *h = hub_by_endpoint(hc, from);
+	enum hubproto_drop why = HUBPROTO_DROP_NONE;
+
+	if (!h) { /* hub messages are only believed from a hub's address */
+		mesh_drop(hc->m, NULL, DROP_NOT_FROM_HUB);
+		return;
+	}
+	if (hubproto_input(&h->proto, loop_now(), msg, len, &events, h, &why) < 0) {
+		mesh_drop(hc->m, NULL, drop_of(why));
 		return;
 	}
 	if (!h->reachable)
 		log_info("hub %s is reachable", h->cfg->host);
 	h->reachable = h->ever_reachable = true;
 	h->last_reply = loop_now();
-	if (!endpoint_equal(&p.observed, &h->observed)) {
-		h->observed = p.observed;
-		log_info("hub %s sees this node at %s", h->cfg->host, endpoint_str(&p.observed, a));
-		for (unsigned i = 0; i < hc->n; i++)
-			if (&hc->hubs[i] != h)
-				check_mapping(hc, &hc->hubs[i].observed, hc->hubs[i].cfg->host, &h->observed,
-					      h->cfg->host);
-	}
-	while (wire_peers_next(&p, &off, &e) == 1) {
-		struct discovery_news n = {.advert = e.advert,
-					   .advert_len = e.advert_len,
-					   .node_id = e.node_id,
-					   .seen_at = &e.endpoint,
-					   .origin = EDGE_FROM_HUB,
-					   .punch = p.flags & WIRE_PEERS_FLAG_INTRO,
-					   .alive = true};
-		enum drop_reason why;
-		if (!memcmp(e.node_id, m->node_id, WIRE_ID_LEN))
-			continue;
-		if (!discovery_learn(m, &n, &why) && why != DROP_MAX)
-			mesh_drop(m, NULL, why);
-	}
-	udp_flush(&m->udp);
-}
-
-void hubclient_handle(struct hubclient *hc, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
-{
-	struct hub_conn *h = hub_by_endpoint(hc, from);
-
-	if (!h) { /* hub messages are only believed from a hub's address */
-		mesh_drop(hc->m, NULL, DROP_NOT_FROM_HUB);
-		return;
-	}
-	if (wire_peek_type(msg, len) == WIRE_HUB_COOKIE)
-		handle_cookie(h, msg, len);
-	else
-		handle_peers(h, msg, len);
+	if (h->reply_now)
+		timer_arm(hc->m->loop, &h->t_register, loop_now());
+	udp_flush(&hc->m->udp);
 }
 
 void hubclient_peer_sees(struct hubclient *hc, const struct wire_endpoint *us)

@@ -1,19 +1,23 @@
-/* hubclient.h - talking to the rendezvous hubs: periodic registration with
- * a return-routability cookie, the member lists and introductions they
- * send (handed to discovery), our public address as each hub sees it, and
- * the hubs' reachability. Hub names are resolved in a thread so a slow DNS
- * server never stalls the node. Losing a hub never touches working edges. */
+/* hubclient.h - talking to the rendezvous hubs: the glue between the
+ * node's loop and one engine/hubproto.h module per hub (which proves
+ * membership, keeps the session and the member-list cursor, and drops
+ * every answer we did not ask for), the members they list (to discovery),
+ * our public address as each hub sees it, and the hubs' reachability. Hub
+ * names are resolved in a thread so a slow DNS server never stalls the
+ * node. Losing a hub never touches working edges. */
 #pragma once
 
+#include "hubproto.h"
 #include "mesh.h"
 #include "selfadvert.h"
 
 struct hub_conn {
 	struct hubclient *hc;
+	unsigned index;
 	const struct conf_hub *cfg;
 	struct wire_endpoint ep; /* family 0 until resolved */
-	uint8_t cookie[WIRE_ID_LEN];
-	bool has_cookie, reachable, ever_reachable;
+	struct hubproto proto;
+	bool reachable, ever_reachable, reply_now;
 	uint64_t last_reply, last_sent; /* monotonic ns */
 	struct wire_endpoint observed;	/* our endpoint as this hub sees it */
 	struct timer t_register;

@@ -18,12 +18,23 @@
 #define LABEL_HANDSHAKE "meshub5 hs-psk.."
 #define LABEL_MAC1 "meshub5 mac1...."
 #define LABEL_NODE_ID "meshub5 node-id."
+#define LABEL_NET_SIGN "meshub5 net-sign"
+#define LABEL_HUB_KEY "meshub5 hub-key."
+#define LABEL_HUB_NODE "meshub5 hub-node"
+#define LABEL_MEMBER "meshub5 member.."
 
 _Static_assert(sizeof(LABEL_NETWORK_ID) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_ADVERT) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_HANDSHAKE) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_MAC1) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_NODE_ID) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
+_Static_assert(sizeof(LABEL_NET_SIGN) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
+_Static_assert(sizeof(LABEL_HUB_KEY) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
+_Static_assert(sizeof(LABEL_HUB_NODE) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
+_Static_assert(sizeof(LABEL_MEMBER) - 1 == 16, "label size");
+_Static_assert(KEYS_SIGN_PUB_LEN == crypto_sign_PUBLICKEYBYTES && KEYS_SIGN_SEC_LEN == crypto_sign_SECRETKEYBYTES &&
+		       KEYS_SIG_LEN == crypto_sign_BYTES,
+	       "Ed25519 sizes");
 
 static int b64_try(const char *s, size_t len, int variant, uint8_t out[KEYS_PSK_LEN])
 {
@@ -86,9 +97,19 @@ static void derive(uint8_t *out, size_t out_len, const uint8_t *key, size_t key_
 						 (const unsigned char *)label);
 }
 
+void keys_network_id(const uint8_t sign_pub[KEYS_SIGN_PUB_LEN], uint8_t network_id[KEYS_ID_LEN])
+{
+	derive(network_id, KEYS_ID_LEN, NULL, 0, sign_pub, KEYS_SIGN_PUB_LEN, LABEL_NETWORK_ID);
+}
+
 void keys_derive(const uint8_t psk[KEYS_PSK_LEN], struct net_keys *nk)
 {
-	derive(nk->network_id, sizeof(nk->network_id), psk, KEYS_PSK_LEN, NULL, 0, LABEL_NETWORK_ID);
+	uint8_t seed[crypto_sign_SEEDBYTES];
+
+	derive(seed, sizeof(seed), psk, KEYS_PSK_LEN, NULL, 0, LABEL_NET_SIGN);
+	crypto_sign_seed_keypair(nk->sign_pub, nk->sign_sec, seed);
+	sodium_memzero(seed, sizeof(seed));
+	keys_network_id(nk->sign_pub, nk->network_id);
 	derive(nk->advert_key, sizeof(nk->advert_key), psk, KEYS_PSK_LEN, NULL, 0, LABEL_ADVERT);
 	derive(nk->handshake_psk, sizeof(nk->handshake_psk), psk, KEYS_PSK_LEN, NULL, 0, LABEL_HANDSHAKE);
 	derive(nk->mac1_key, sizeof(nk->mac1_key), psk, KEYS_PSK_LEN, NULL, 0, LABEL_MAC1);
@@ -103,6 +124,42 @@ void keys_node_id(const struct net_keys *nk, const uint8_t static_pub[32], uint8
 void keys_clear(struct net_keys *nk)
 {
 	sodium_memzero(nk, sizeof(*nk));
+}
+
+void keys_hub_node_id(const uint8_t hub_pub[32], uint8_t node_id[KEYS_ID_LEN])
+{
+	derive(node_id, KEYS_ID_LEN, NULL, 0, hub_pub, 32, LABEL_HUB_NODE);
+}
+
+/* What the network key signs: label | network id | the node's hub key. */
+static void member_msg(uint8_t msg[64], const uint8_t network_id[KEYS_ID_LEN], const uint8_t hub_pub[32])
+{
+	memcpy(msg, LABEL_MEMBER, 16);
+	memcpy(msg + 16, network_id, KEYS_ID_LEN);
+	memcpy(msg + 32, hub_pub, 32);
+}
+
+void keys_hub_identity(const struct net_keys *nk, const struct identity *id, struct hub_identity *out)
+{
+	uint8_t msg[64];
+
+	/* one key per network, unlinkable to the static key without its private half */
+	derive(out->priv, sizeof(out->priv), id->priv, sizeof(id->priv), nk->network_id, KEYS_ID_LEN,
+	       LABEL_HUB_KEY);
+	noise_pubkey(out->pub, out->priv);
+	keys_hub_node_id(out->pub, out->node_id);
+	member_msg(msg, nk->network_id, out->pub);
+	crypto_sign_detached(out->cert, NULL, msg, sizeof(msg), nk->sign_sec);
+}
+
+bool keys_member_verify(const uint8_t cert[KEYS_SIG_LEN], const uint8_t sign_pub[KEYS_SIGN_PUB_LEN],
+			const uint8_t hub_pub[32])
+{
+	uint8_t msg[64], network_id[KEYS_ID_LEN];
+
+	keys_network_id(sign_pub, network_id);
+	member_msg(msg, network_id, hub_pub);
+	return crypto_sign_verify_detached(cert, msg, sizeof(msg), sign_pub) == 0;
 }
 
 /* The key file holds the 32-byte private key in base64 and a newline. */

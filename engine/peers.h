@@ -67,6 +67,8 @@ struct peer {
 	uint64_t members_sent, members_asked, intro_asked;
 	struct wire_endpoint sees_us; /* our address as its probe answers say it sees it */
 	uint64_t cache_seen;	      /* from the peer cache: when it was last reached (seconds, wall) */
+	uint8_t hub_id[WIRE_ID_LEN];  /* its node id at the hubs (they list and unlist it by that) */
+	uint8_t hubs_listing;	      /* bit i: hub i lists it right now */
 
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;

@@ -23,3 +23,12 @@ int priv_caps(uint64_t *effective, uint64_t *permitted);
  * service that started it); a change of user clears it, so it is set again after priv_drop().
  * 0 or -errno; -EOPNOTSUPP on macOS. */
 int priv_parent_death_signal(int sig);
+
+#define PRIV_FALLBACK_USER "nobody"
+
+/* The user to drop to when none is configured: MESHUB_DEFAULT_USER, or
+ * PRIV_FALLBACK_USER if that user does not exist (meshub is not installed:
+ * the sysusers file that creates it was never applied); *fell_back then
+ * says so, for the caller to log. An explicitly configured user that does
+ * not exist is an error, never replaced. */
+const char *priv_default_user(bool *fell_back);

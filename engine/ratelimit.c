@@ -78,17 +78,36 @@ static struct ratelimit_entry *ratelimit_find(struct ratelimit *rl, const uint8_
 	return victim;
 }
 
+bool ratelimit_gcra(uint64_t *tat, uint64_t interval_ns, uint64_t burst_ns, uint64_t now_ns)
+{
+	uint64_t t = (*tat > now_ns ? *tat : now_ns) + interval_ns;
+
+	if (t - now_ns > burst_ns)
+		return false;
+	*tat = t;
+	return true;
+}
+
 bool ratelimit_allow(struct ratelimit *rl, const struct wire_endpoint *src, uint64_t now_ns)
 {
 	uint8_t key[RATELIMIT_KEY_LEN];
 	struct ratelimit_entry *e;
-	uint64_t tat;
 
 	ratelimit_key(src, key);
 	e = ratelimit_find(rl, key, now_ns);
-	tat = (e->tat > now_ns ? e->tat : now_ns) + rl->interval_ns;
-	if (tat - now_ns > rl->burst_ns)
-		return false;
-	e->tat = tat;
-	return true;
+	return ratelimit_gcra(&e->tat, rl->interval_ns, rl->burst_ns, now_ns);
+}
+
+void ratelimit_bucket_init(struct ratelimit_bucket *b, unsigned rate_per_sec, unsigned burst)
+{
+	b->interval_ns = 1000000000ULL / (rate_per_sec ? rate_per_sec : 1);
+	if (!b->interval_ns)
+		b->interval_ns = 1;
+	b->burst_ns = b->interval_ns * (burst ? burst : 1);
+	b->tat = 0;
+}
+
+bool ratelimit_bucket_allow(struct ratelimit_bucket *b, uint64_t now_ns)
+{
+	return ratelimit_gcra(&b->tat, b->interval_ns, b->burst_ns, now_ns);
 }

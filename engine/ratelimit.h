@@ -27,3 +27,15 @@ int ratelimit_init(struct ratelimit *rl, unsigned slots, unsigned rate_per_sec, 
 void ratelimit_free(struct ratelimit *rl);
 /* Takes one token from src's bucket: true if there was one. */
 bool ratelimit_allow(struct ratelimit *rl, const struct wire_endpoint *src, uint64_t now_ns);
+
+/* The rule of every bucket: allowed if, after adding interval_ns to *tat
+ * (the theoretical arrival time), it is at most burst_ns ahead of now. */
+bool ratelimit_gcra(uint64_t *tat, uint64_t interval_ns, uint64_t burst_ns, uint64_t now_ns);
+
+/* One bucket for everything (a global budget). */
+struct ratelimit_bucket {
+	uint64_t tat, interval_ns, burst_ns;
+};
+
+void ratelimit_bucket_init(struct ratelimit_bucket *b, unsigned rate_per_sec, unsigned burst);
+bool ratelimit_bucket_allow(struct ratelimit_bucket *b, uint64_t now_ns);

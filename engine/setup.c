@@ -149,15 +149,19 @@ int setup_configure_device(const struct conf *c, const struct device *dev, unsig
 	return 0;
 }
 
-/* The user the daemon runs as once set up. */
-static const char *run_user(const struct conf *cfg)
+/* The user the daemon runs as once set up: the configured one, else the
+ * build's default (meshub), else nobody if that was never created. */
+static const char *run_user(const struct conf *cfg, bool *fell_back)
 {
-	return cfg->user[0] ? cfg->user : MESHUB_DEFAULT_USER;
+	*fell_back = false;
+	return cfg->user[0] ? cfg->user : priv_default_user(fell_back);
 }
 
 int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, size_t cap)
 {
 	const char *base = cfg->state_dir[0] ? cfg->state_dir : MESHUB_STATEDIR;
+	bool fell_back;
+	const char *user = run_user(cfg, &fell_back);
 	char dir[PATH_MAX];
 	struct passwd *pw;
 	struct stat st;
@@ -170,25 +174,30 @@ int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, s
 	if (mkdir(base, 0711) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create the state directory %s ([vpn] state_dir)", base);
 	if (geteuid() == 0 && stat(base, &st) == 0 && (st.st_mode & 0011) != 0011 && chmod(base, st.st_mode | 0711) < 0)
-		return log_errno(-errno, "cannot let user %s through %s", run_user(cfg), base);
+		return log_errno(-errno, "cannot let user %s through %s", user, base);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create the state directory %s ([vpn] state_dir)", dir);
 	/* the daemon writes its cache there after giving up root */
-	if (geteuid() == 0 && strcmp(run_user(cfg), "root") && (pw = getpwnam(run_user(cfg))) &&
-	    chown(dir, pw->pw_uid, pw->pw_gid) < 0)
-		return log_errno(-errno, "cannot hand %s to user %s", dir, run_user(cfg));
+	if (geteuid() == 0 && strcmp(user, "root") && (pw = getpwnam(user)) && chown(dir, pw->pw_uid, pw->pw_gid) < 0)
+		return log_errno(-errno, "cannot hand %s to user %s", dir, user);
 	return 0;
 }
 
-/* Root is only needed to set things up: become the configured user (nobody
- * by default) with no capabilities left; routes never change at run time. */
+/* Root is only needed to set things up: become the configured user (the
+ * build's default, meshub, if none) with no capabilities left; routes never
+ * change at run time. */
 int setup_drop_privileges(const struct conf *cfg)
 {
-	const char *user = run_user(cfg), *why = "";
+	bool fell_back;
+	const char *user = run_user(cfg, &fell_back), *why = "";
 	int ret;
 
 	if (geteuid() != 0)
 		return 0;
+	if (fell_back)
+		log_warn("user '%s' does not exist (install meshub, or run systemd-sysusers meshub.conf, or set "
+			 "[vpn] user): running as '%s'",
+			 MESHUB_DEFAULT_USER, user);
 	if (!strcmp(user, "root")) {
 		log_warn("[vpn] user = root: meshubd keeps running as root");
 		return 0;

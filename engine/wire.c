@@ -7,17 +7,12 @@
 #include "config.h"
 
 #include "wire.h"
-#include "cursor.h"
 
-#include "cursor.h"
+#include "wire-cursor.h"
 
 #include <errno.h>
 #include <string.h>
 
-_Static_assert(WIRE_REGISTER_HDR_LEN == 8 + 3 * WIRE_ID_LEN, "register header");
-_Static_assert(WIRE_COOKIE_LEN == 4 + 2 * WIRE_ID_LEN, "cookie size");
-_Static_assert(WIRE_COOKIE_LEN < WIRE_REGISTER_HDR_LEN, "a cookie reply must be smaller than any request");
-_Static_assert(WIRE_PEERS_HDR_LEN == 4 + WIRE_ID_LEN, "peers header");
 _Static_assert(WIRE_HS_INIT_FIXED == 8 + 32 + (32 + 16) + 16 + 16 + 16, "initiation size");
 _Static_assert(WIRE_HS_COOKIE_LEN == 8 + WIRE_COOKIE_NONCE_LEN + WIRE_ID_LEN + WIRE_TAG_LEN, "cookie reply size");
 _Static_assert(WIRE_HS_COOKIE_LEN < WIRE_HS_INIT_FIXED + 10, "a cookie reply is smaller than any initiation");
@@ -27,7 +22,6 @@ _Static_assert(WIRE_CACHE_HDR_LEN == sizeof(WIRE_CACHE_MAGIC) - 1 + 4, "cache he
 _Static_assert(WIRE_HS_RESP_FIXED == 12 + 32 + 16 + 16, "response size");
 _Static_assert(WIRE_TRANSPORT_HDR_LEN == 16, "transport header");
 _Static_assert(WIRE_LAN_HDR_LEN == 4 + WIRE_ID_LEN, "lan header");
-_Static_assert(WIRE_REGISTER_HDR_LEN + WIRE_ADVERT_SEALED_MAX <= WIRE_DGRAM_MAX, "register fits a datagram");
 _Static_assert(2 + 32 + 8 + 1 + WIRE_HOSTNAME_MAX + 1 + WIRE_ADVERT_ADDRS_MAX * 18 + 1 +
 			       WIRE_ADVERT_SUBNETS_MAX * 18 + 1 + WIRE_ADVERT_ENDPOINTS_MAX * 19 + 2 + WIRE_CERT_MAX +
 			       WIRE_NONCE_X_LEN + WIRE_TAG_LEN <=
@@ -35,48 +29,11 @@ _Static_assert(2 + 32 + 8 + 1 + WIRE_HOSTNAME_MAX + 1 + WIRE_ADVERT_ADDRS_MAX * 
 	       "largest advert fits its limit");
 _Static_assert(10 + WIRE_CERT_MAX <= WIRE_HS_PAYLOAD_MAX, "certificate fits a handshake");
 
-static int rd_type(struct rd *r, uint8_t want)
-{
-	return rd_u8(r) == want ? 0 : -EPROTONOSUPPORT;
-}
-
 /* ------------------------------------------------------------------ shared */
-
-static size_t addr_len(uint8_t family)
-{
-	return family == 4 ? 4 : family == 6 ? 16 : 0;
-}
 
 size_t wire_endpoint_size(const struct wire_endpoint *ep)
 {
 	return 3 + addr_len(ep->family);
-}
-
-static int rd_endpoint(struct rd *r, struct wire_endpoint *ep)
-{
-	size_t n;
-
-	memset(ep, 0, sizeof(*ep));
-	ep->family = rd_u8(r);
-	ep->port = rd_u16(r);
-	n = addr_len(ep->family);
-	if (!r->bad && (!n || !ep->port))
-		return -EBADMSG;
-	rd_copy(r, ep->addr, n);
-	return 0;
-}
-
-static void wr_endpoint(struct wr *w, const struct wire_endpoint *ep)
-{
-	size_t n = addr_len(ep->family);
-
-	if (!n) {
-		w->bad = true;
-		return;
-	}
-	wr_u8(w, ep->family);
-	wr_u16(w, ep->port);
-	wr_bytes(w, ep->addr, n);
 }
 
 /* An endpoint that may be absent: family 0 and a zero port, no address. */
@@ -134,15 +91,6 @@ static void wr_prefix(struct wr *w, const struct wire_prefix *pf)
 	wr_bytes(w, pf->addr, n);
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	uint8_t acc = 0;
-
-	while (n--)
-		acc |= *p++;
-	return acc == 0;
-}
-
 uint8_t wire_peek_type(const uint8_t *buf, size_t len)
 {
 	return len ? buf[0] : 0;
@@ -156,9 +104,11 @@ const char *wire_type_name(uint8_t type)
 	} names[] = {
 		{WIRE_V4_C2H, "v4-c2h"},
 		{WIRE_V4_H2C, "v4-h2c"},
-		{WIRE_HUB_REGISTER, "register"},
-		{WIRE_HUB_COOKIE, "cookie"},
-		{WIRE_HUB_PEERS, "peers"},
+		{WIRE_HUB_HELLO, "hub-hello"},
+		{WIRE_HUB_CHALLENGE, "hub-challenge"},
+		{WIRE_HUB_JOIN, "hub-join"},
+		{WIRE_HUB_REFRESH, "hub-refresh"},
+		{WIRE_HUB_LIST, "hub-list"},
 		{WIRE_HS_INIT, "handshake-init"},
 		{WIRE_HS_RESP, "handshake-resp"},
 		{WIRE_DATA, "data"},
@@ -221,171 +171,6 @@ size_t wire_v4_h2c_encode(uint8_t *buf, size_t cap, const struct wire_v4_h2c *in
 	wr_u8(&w, in->version);
 	wr_u32(&w, in->session_id);
 	return wr_done(&w);
-}
-
-/* ------------------------------------------------------------- hub: register */
-
-int wire_register_decode(const uint8_t *buf, size_t len, struct wire_register *out)
-{
-	struct rd r = RD(buf, len);
-
-	if (rd_type(&r, WIRE_HUB_REGISTER))
-		return -EPROTONOSUPPORT;
-	out->flags = rd_u8(&r);
-	out->interval_sec = rd_u16(&r);
-	out->advert_len = rd_u16(&r);
-	if (rd_u16(&r) != 0 && !r.bad)
-		return -EBADMSG;
-	rd_copy(&r, out->network_id, WIRE_ID_LEN);
-	rd_copy(&r, out->node_id, WIRE_ID_LEN);
-	rd_copy(&r, out->cookie, WIRE_ID_LEN);
-	if (r.bad)
-		return -EMSGSIZE;
-	if (out->advert_len > WIRE_ADVERT_SEALED_MAX || out->interval_sec == 0)
-		return -EBADMSG;
-	out->advert = rd_take(&r, out->advert_len);
-	return rd_end(&r, false);
-}
-
-size_t wire_register_encode(uint8_t *buf, size_t cap, const struct wire_register *in)
-{
-	struct wr w = WR(buf, cap);
-
-	if (in->advert_len > WIRE_ADVERT_SEALED_MAX || in->interval_sec == 0)
-		return 0;
-	wr_u8(&w, WIRE_HUB_REGISTER);
-	wr_u8(&w, in->flags);
-	wr_u16(&w, in->interval_sec);
-	wr_u16(&w, (uint16_t)in->advert_len);
-	wr_u16(&w, 0);
-	wr_bytes(&w, in->network_id, WIRE_ID_LEN);
-	wr_bytes(&w, in->node_id, WIRE_ID_LEN);
-	wr_bytes(&w, in->cookie, WIRE_ID_LEN);
-	wr_bytes(&w, in->advert, in->advert_len);
-	return wr_done(&w);
-}
-
-int wire_cookie_decode(const uint8_t *buf, size_t len, struct wire_cookie *out)
-{
-	struct rd r = RD(buf, len);
-
-	if (rd_type(&r, WIRE_HUB_COOKIE))
-		return -EPROTONOSUPPORT;
-	rd_take(&r, 3);
-	rd_copy(&r, out->network_id, WIRE_ID_LEN);
-	rd_copy(&r, out->cookie, WIRE_ID_LEN);
-	if (!r.bad && (buf[1] | buf[2] | buf[3]))
-		return -EBADMSG;
-	if (!r.bad && all_zero(out->cookie, WIRE_ID_LEN))
-		return -EBADMSG;
-	return rd_end(&r, false);
-}
-
-size_t wire_cookie_encode(uint8_t *buf, size_t cap, const struct wire_cookie *in)
-{
-	struct wr w = WR(buf, cap);
-
-	wr_u8(&w, WIRE_HUB_COOKIE);
-	wr_u8(&w, 0);
-	wr_u16(&w, 0);
-	wr_bytes(&w, in->network_id, WIRE_ID_LEN);
-	wr_bytes(&w, in->cookie, WIRE_ID_LEN);
-	return wr_done(&w);
-}
-
-/* ---------------------------------------------------------------- hub: peers */
-
-int wire_peers_decode(const uint8_t *buf, size_t len, struct wire_peers *out)
-{
-	struct rd r = RD(buf, len);
-	struct wire_peer_entry e;
-	size_t off = 0;
-	unsigned n = 0;
-	int ret;
-
-	if (rd_type(&r, WIRE_HUB_PEERS))
-		return -EPROTONOSUPPORT;
-	out->flags = rd_u8(&r);
-	out->count = rd_u16(&r);
-	rd_copy(&r, out->network_id, WIRE_ID_LEN);
-	ret = rd_endpoint(&r, &out->observed);
-	if (ret < 0)
-		return ret;
-	if (r.bad)
-		return -EMSGSIZE;
-	out->entries = r.p;
-	out->entries_len = r.left;
-	/* validate the whole list now, so the caller's walk cannot fail halfway */
-	while ((ret = wire_peers_next(out, &off, &e)) == 1)
-		n++;
-	if (ret < 0)
-		return ret;
-	return n == out->count ? 0 : -EBADMSG;
-}
-
-int wire_peers_next(const struct wire_peers *p, size_t *off, struct wire_peer_entry *e)
-{
-	struct rd r;
-	int ret;
-
-	if (*off > p->entries_len)
-		return -EBADMSG;
-	if (*off == p->entries_len)
-		return 0;
-	r = (struct rd)RD(p->entries + *off, p->entries_len - *off);
-	rd_copy(&r, e->node_id, WIRE_ID_LEN);
-	ret = rd_endpoint(&r, &e->endpoint);
-	if (ret < 0)
-		return ret;
-	e->advert_len = rd_u16(&r);
-	if (!r.bad && e->advert_len > WIRE_ADVERT_SEALED_MAX)
-		return -EBADMSG;
-	e->advert = rd_take(&r, e->advert_len);
-	if (r.bad)
-		return -EMSGSIZE;
-	*off = p->entries_len - r.left;
-	return 1;
-}
-
-size_t wire_peers_begin(uint8_t *buf, size_t cap, const struct wire_peers *hdr)
-{
-	struct wr w = WR(buf, cap);
-
-	wr_u8(&w, WIRE_HUB_PEERS);
-	wr_u8(&w, hdr->flags);
-	wr_u16(&w, 0);
-	wr_bytes(&w, hdr->network_id, WIRE_ID_LEN);
-	wr_endpoint(&w, &hdr->observed);
-	return wr_done(&w);
-}
-
-size_t wire_peer_entry_size(const struct wire_peer_entry *e)
-{
-	return WIRE_ID_LEN + wire_endpoint_size(&e->endpoint) + 2 + e->advert_len;
-}
-
-int wire_peers_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_peer_entry *e)
-{
-	struct wr w;
-	uint16_t count;
-
-	if (*len < WIRE_PEERS_HDR_LEN || *len > cap || e->advert_len > WIRE_ADVERT_SEALED_MAX)
-		return -EINVAL;
-	count = (uint16_t)(buf[2] << 8 | buf[3]);
-	if (count == UINT16_MAX)
-		return -ENOSPC;
-	w = (struct wr)WR(buf + *len, cap - *len);
-	wr_bytes(&w, e->node_id, WIRE_ID_LEN);
-	wr_endpoint(&w, &e->endpoint);
-	wr_u16(&w, (uint16_t)e->advert_len);
-	wr_bytes(&w, e->advert, e->advert_len);
-	if (w.bad)
-		return -ENOSPC;
-	*len += w.n;
-	count++;
-	buf[2] = (uint8_t)(count >> 8);
-	buf[3] = (uint8_t)count;
-	return 0;
 }
 
 /* ----------------------------------------------------------------- handshake */

@@ -16,9 +16,6 @@
 enum wire_type {
 	WIRE_V4_C2H = 0x01,
 	WIRE_V4_H2C = 0x02,
-	WIRE_HUB_REGISTER = 0x51,
-	WIRE_HUB_COOKIE = 0x52,
-	WIRE_HUB_PEERS = 0x53,
 	WIRE_HS_INIT = 0x54,
 	WIRE_HS_RESP = 0x55,
 	WIRE_DATA = 0x56,
@@ -47,15 +44,9 @@ enum wire_control_kind {
 #define WIRE_V4_C2H_LEN 6
 #define WIRE_V4_H2C_LEN 12
 
-/* hub messages */
-#define WIRE_REGISTER_HDR_LEN 56
-#define WIRE_COOKIE_LEN 36
-#define WIRE_PEERS_HDR_LEN 20
+/* hub and LAN datagrams (the hub's messages: wire-hub.h) */
 #define WIRE_ADVERT_SEALED_MAX 900
 #define WIRE_DGRAM_MAX 1400 /* hub and LAN datagrams never exceed this */
-#define WIRE_REG_FLAG_WANT_PEERS 0x01
-#define WIRE_REG_FLAG_LEAVING 0x02
-#define WIRE_PEERS_FLAG_INTRO 0x01 /* unsolicited: a newcomer is introduced */
 
 /* handshake */
 #define WIRE_HS_INIT_FIXED 136 /* everything but the payload plaintext (incl. mac1 and mac2) */
@@ -115,37 +106,6 @@ struct wire_v4_h2c {
 	uint16_t port;
 	uint8_t version;
 	uint32_t session_id;
-};
-
-struct wire_register {
-	uint8_t flags;
-	uint16_t interval_sec; /* how often the node re-registers */
-	uint8_t network_id[WIRE_ID_LEN];
-	uint8_t node_id[WIRE_ID_LEN];
-	uint8_t cookie[WIRE_ID_LEN]; /* all zero until the hub sent one */
-	const uint8_t *advert;	     /* sealed, opaque to the hub */
-	size_t advert_len;
-};
-
-struct wire_cookie {
-	uint8_t network_id[WIRE_ID_LEN];
-	uint8_t cookie[WIRE_ID_LEN];
-};
-
-struct wire_peers {
-	uint8_t flags;
-	uint16_t count;
-	uint8_t network_id[WIRE_ID_LEN];
-	struct wire_endpoint observed; /* the receiver's own public endpoint */
-	const uint8_t *entries;	       /* walk with wire_peers_next() */
-	size_t entries_len;
-};
-
-struct wire_peer_entry {
-	uint8_t node_id[WIRE_ID_LEN];
-	struct wire_endpoint endpoint;
-	const uint8_t *advert;
-	size_t advert_len;
 };
 
 struct wire_hs_init {
@@ -247,22 +207,6 @@ size_t wire_v4_c2h_encode(uint8_t *buf, size_t cap, const struct wire_v4_c2h *in
 int wire_v4_h2c_decode(const uint8_t *buf, size_t len, struct wire_v4_h2c *out);
 size_t wire_v4_h2c_encode(uint8_t *buf, size_t cap, const struct wire_v4_h2c *in);
 
-int wire_register_decode(const uint8_t *buf, size_t len, struct wire_register *out);
-size_t wire_register_encode(uint8_t *buf, size_t cap, const struct wire_register *in);
-int wire_cookie_decode(const uint8_t *buf, size_t len, struct wire_cookie *out);
-size_t wire_cookie_encode(uint8_t *buf, size_t cap, const struct wire_cookie *in);
-
-int wire_peers_decode(const uint8_t *buf, size_t len, struct wire_peers *out);
-/* Iterate entries: *off starts at 0; returns 1 with an entry, 0 at the end,
- * negative errno on a malformed entry (the walk must stop). */
-int wire_peers_next(const struct wire_peers *p, size_t *off, struct wire_peer_entry *e);
-/* Encoding a peer list: begin, then add entries while they fit. */
-size_t wire_peers_begin(uint8_t *buf, size_t cap, const struct wire_peers *hdr);
-/* Appends one entry at buf[*len]; returns 0, or -ENOSPC if it does not fit
- * (nothing written). Updates the count in the header. */
-int wire_peers_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_peer_entry *e);
-size_t wire_peer_entry_size(const struct wire_peer_entry *e);
-
 int wire_hs_init_decode(const uint8_t *buf, size_t len, struct wire_hs_init *out);
 /* Writes the header; the caller appends noise_len bytes of Noise message at
  * buf + 8 and then the mac1 at the returned offset. */
@@ -334,3 +278,6 @@ int wire_cache_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_cach
 
 /* Endpoints and prefixes as they appear inside messages. */
 size_t wire_endpoint_size(const struct wire_endpoint *ep);
+
+/* The hub's messages (types 0x60..0x6f). */
+#include "wire-hub.h"

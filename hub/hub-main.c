@@ -28,6 +28,8 @@
 #define BATCH 64
 #define RX_BUF 2048	      /* > WIRE_DGRAM_MAX: a longer datagram shows as too long */
 #define RX_BATCHES_PER_WAKE 16 /* then let the other sockets and the timers run */
+#define RCVBUF_SIZE (16 << 20) /* the kernel doubles it; a few tens of thousands of datagrams */
+#define SNDBUF_SIZE (4 << 20)
 #define NS_PER_SEC 1000000000ULL
 #define STATS_LINE_MAX 900 /* log.c formats at most 1024 bytes: more counters go on another line */
 
@@ -41,7 +43,7 @@ struct opts {
 	const char *addrs[MAX_ADDRS];
 	unsigned n_addrs;
 	uint16_t port;
-	const char *user;
+	const char *user; /* NULL: the build's default */
 	unsigned stats_minutes;
 	bool v4;
 	int log_level;
@@ -156,7 +158,9 @@ static int opt_version(struct opts *o, const char *arg)
 static const struct opt_def opt_defs[] = {
 	{"address", 'a', "ADDRESS", opt_address, "listen on ADDRESS (IPv4/IPv6 literal; repeatable; default 0.0.0.0)"},
 	{"port", 'p', "PORT", opt_port, "UDP port (default 3731; 0 = any free port)"},
-	{"user", 'u', "USER", opt_user, "when started as root, drop to this user (default " MESHUB_DEFAULT_USER ")"},
+	{"user", 'u', "USER", opt_user,
+	 "when started as root, drop to this user (default " MESHUB_DEFAULT_USER ", or " PRIV_FALLBACK_USER
+	 " if it does not exist)"},
 	{"verbose", 'v', NULL, opt_verbose, "log more (repeatable)"},
 	{"quiet", 'q', NULL, opt_quiet, "log less (repeatable)"},
 	{"log-level", 256, "LEVEL", opt_log_level, "error, warning, info (default) or debug"},
@@ -203,7 +207,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	shortopts[ns] = 0;
-	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = MESHUB_DEFAULT_USER, .stats_minutes = 60, .v4 = true,
+	*o = (struct opts){.port = HUB_DEFAULT_PORT, .user = NULL, .stats_minutes = 60, .v4 = true,
 			   .log_level = LOG_LVL_INFO};
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		size_t i = 0;
@@ -293,16 +297,20 @@ static int addr_parse(const char *text, uint16_t port, struct sockaddr_storage *
 static int sock_bind(struct sockaddr_storage *ss)
 {
 	socklen_t sl = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	int fd, one = 1, bufsize = 1 << 20, ret;
+	int fd, one = 1, rcvbuf = RCVBUF_SIZE, sndbuf = SNDBUF_SIZE, ret;
 
 	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
-	/* best effort: room for bursts (a long member list is many datagrams) */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
+	/* best effort: room for bursts, so that a flood or a moment without
+	 * the CPU does not drop members' registrations in the kernel; beyond
+	 * net.core.rmem_max only if started as root (FORCE), sockets are bound
+	 * before privileges are dropped */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (bind(fd, (struct sockaddr *)ss, sl) < 0)
 		goto fail;
 	sl = sizeof(*ss);
@@ -495,6 +503,8 @@ static void hubd_log_stats(struct hubd *d, bool force)
 	stats_put(&sl, "networks", st.networks);
 	stats_put(&sl, "members", st.members);
 	stats_put(&sl, "v4-clients", st.v4_clients);
+	stats_put(&sl, "tombstones", st.tombstones);
+	stats_put(&sl, "member-bytes", st.bytes);
 	stats_put(&sl, "tx-sent", d->tx_sent);
 	stats_put(&sl, "tx-errors", d->tx_errors);
 	stats_put(&sl, "tx-dropped", d->tx_dropped);
@@ -555,13 +565,21 @@ static int hubd_watch(struct hubd *d)
 
 /* ---------------------------------------------------------------- start and stop */
 
+/* To --user, or to the build's default user (nobody, logged, where that does not exist). */
 static int hubd_drop_privileges(const char *user)
 {
 	const char *why = NULL;
+	bool fell_back = false;
 	int ret;
 
 	if (geteuid() != 0)
 		return 0;
+	if (!user)
+		user = priv_default_user(&fell_back);
+	if (fell_back)
+		log_warn("user '%s' does not exist (install meshub, or run systemd-sysusers meshub.conf, or give "
+			 "--user): running as '%s'",
+			 MESHUB_DEFAULT_USER, user);
 	ret = priv_drop(user, false, &why);
 	if (ret < 0)
 		return log_errno(ret, "cannot drop privileges to '%s' (--user): %s", user, why ? why : "failed");

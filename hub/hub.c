@@ -1,11 +1,15 @@
-/* hub.c - the rendezvous hub's state machine (see hub.h): cookies, soft
- * state per network, peer lists and introductions, and the original
- * meshub's hub.py behaviour for v4 clients. */
+/* hub.c - the rendezvous hub's state machine (see hub.h): challenges,
+ * membership proofs and sessions, incremental member lists and
+ * introductions for meshub networks, and the original meshub's hub.py
+ * behaviour for v4 clients. */
 #include "config.h"
 
 #include "hub.h"
 
 #include "cookie.h"
+#include "hubcrypto.h"
+#include "keys.h"
+#include "members.h"
 #include "ratelimit.h"
 
 #include <errno.h>
@@ -14,30 +18,12 @@
 #include <string.h>
 
 #define NS_PER_SEC 1000000000ULL
-#define ENDPOINT_MAX_LEN 19 /* family + port + IPv6 address */
+#define INTRO_SCAN_FACTOR 4 /* change-list slots looked at per introduction sent, at most */
+#define HSEQ_START_MASK ((1ULL << 62) - 1) /* leaves 2^62 messages before the number could wrap */
 
-/* one entry always fits an empty PEERS datagram, so a list can always be split */
-_Static_assert(WIRE_PEERS_HDR_LEN + ENDPOINT_MAX_LEN + WIRE_ID_LEN + ENDPOINT_MAX_LEN + 2 +
-			       WIRE_ADVERT_SEALED_MAX <=
-		       WIRE_DGRAM_MAX,
-	       "a peer entry fits a datagram");
-
-struct hub_member {
-	uint8_t node_id[WIRE_ID_LEN];
-	struct wire_endpoint ep;
-	unsigned local;
-	uint64_t expires_ns;
-	uint8_t *advert;
-	size_t advert_len, advert_cap;
-};
-
-struct hub_network {
-	uint8_t id[WIRE_ID_LEN];
-	uint64_t hash;
-	struct hub_network *prev, *next; /* all networks, for the expiry sweep */
-	struct hub_member *members;
-	unsigned n, cap;
-};
+_Static_assert(KEYS_ID_LEN == WIRE_ID_LEN && KEYS_SIG_LEN == WIRE_HUB_SIG_LEN, "key sizes");
+_Static_assert(HUBCRYPTO_TAG_LEN == WIRE_TAG_LEN, "tag size");
+_Static_assert(COOKIE_KEY_LEN == WIRE_HUB_KEY_LEN, "hub key size");
 
 struct hub_v4_client {
 	struct wire_endpoint ep;
@@ -50,12 +36,10 @@ struct hub {
 	hub_send_fn send;
 	void *ctx;
 	struct cookie_jar cookies;
-	struct ratelimit rl_verified, rl_cookie, rl_v4_out;
-	struct hub_network **slots; /* open addressing, linear probing */
-	size_t slot_mask;
-	struct hub_network *networks;
-	unsigned n_networks, n_members;
-	uint8_t hash_key[crypto_shorthash_KEYBYTES];
+	struct ratelimit rl_verified, rl_cookie, rl_join, rl_v4_out;
+	struct ratelimit_bucket join_budget, challenge_budget;
+	uint64_t list_interval_ns, list_burst_ns;
+	struct members t;
 	struct hub_v4_client *v4; /* dense: n_v4 entries in use */
 	unsigned n_v4;
 	uint64_t counters[HUB_N_COUNTERS];
@@ -73,8 +57,9 @@ struct hub_packet {
 
 static const char *const counter_names[HUB_N_COUNTERS] = {
 	[HUB_RX] = "rx",
-	[HUB_OK_COOKIE] = "ok-cookie-request",
-	[HUB_OK_REGISTER] = "ok-register",
+	[HUB_OK_HELLO] = "ok-hello",
+	[HUB_OK_JOIN] = "ok-join",
+	[HUB_OK_REFRESH] = "ok-refresh",
 	[HUB_OK_LEAVE] = "ok-leave",
 	[HUB_OK_V4] = "ok-v4",
 	[HUB_DROP_TOO_SHORT] = "drop-too-short",
@@ -83,7 +68,14 @@ static const char *const counter_names[HUB_N_COUNTERS] = {
 	[HUB_DROP_UNKNOWN_TYPE] = "drop-unknown-type",
 	[HUB_DROP_MALFORMED] = "drop-malformed",
 	[HUB_DROP_BAD_COOKIE] = "drop-bad-cookie",
+	[HUB_DROP_NO_SESSION] = "drop-no-session",
+	[HUB_DROP_STALE_KEY] = "drop-stale-key",
 	[HUB_DROP_RATE_LIMITED] = "drop-rate-limited",
+	[HUB_DROP_BUSY] = "drop-busy",
+	[HUB_DROP_REPLAY] = "drop-replay",
+	[HUB_DROP_BAD_SIGNATURE] = "drop-bad-signature",
+	[HUB_DROP_BAD_KEY] = "drop-bad-key",
+	[HUB_DROP_BAD_TAG] = "drop-bad-tag",
 	[HUB_DROP_NETWORKS_FULL] = "drop-networks-full",
 	[HUB_DROP_MEMBERS_FULL] = "drop-members-full",
 	[HUB_DROP_NETWORK_FULL] = "drop-network-full",
@@ -91,11 +83,17 @@ static const char *const counter_names[HUB_N_COUNTERS] = {
 	[HUB_DROP_V4_DISABLED] = "drop-v4-disabled",
 	[HUB_DROP_V4_NOT_IPV4] = "drop-v4-not-ipv4",
 	[HUB_DROP_NO_MEMORY] = "drop-no-memory",
-	[HUB_TX_COOKIE] = "tx-cookie",
-	[HUB_TX_PEERS] = "tx-peers",
+	[HUB_TX_CHALLENGE] = "tx-challenge",
+	[HUB_TX_LIST] = "tx-list",
 	[HUB_TX_INTRO] = "tx-intro",
 	[HUB_TX_H2C] = "tx-h2c",
 	[HUB_TX_H2C_LIMITED] = "tx-h2c-limited",
+	[HUB_LIST_ENTRIES] = "list-entries",
+	[HUB_LIST_THROTTLED] = "list-throttled",
+	[HUB_RX_BYTES] = "rx-bytes",
+	[HUB_TX_BYTES] = "tx-bytes",
+	[HUB_TX_CHALLENGE_BYTES] = "tx-challenge-bytes",
+	[HUB_SIG_VERIFIED] = "signatures-verified",
 	[HUB_MEMBERS_JOINED] = "members-joined",
 	[HUB_MEMBERS_EXPIRED] = "members-expired",
 	[HUB_V4_EXPIRED] = "v4-expired",
@@ -118,12 +116,16 @@ static int hub_decode_drop(struct hub *hub, int err)
 	return hub_drop(hub, err == -EMSGSIZE ? HUB_DROP_TOO_SHORT : HUB_DROP_MALFORMED, err);
 }
 
+/* Sends hub->buf, counted as c. */
 static void hub_emit(struct hub *hub, unsigned local, const struct wire_endpoint *to, size_t len,
 		     enum hub_counter c)
 {
 	if (!len)
 		return;
 	hub->counters[c]++;
+	hub->counters[HUB_TX_BYTES] += len;
+	if (c == HUB_TX_CHALLENGE)
+		hub->counters[HUB_TX_CHALLENGE_BYTES] += len;
 	hub->send(hub->ctx, local, to, hub->buf, len);
 }
 
@@ -153,333 +155,373 @@ static bool endpoint_usable(const struct wire_endpoint *ep)
 	return ep->addr[0] != 0xff;
 }
 
-/* --------------------------------------------------------- network table */
+/* ------------------------------------------------------------ challenges */
 
-static uint64_t hub_hash(const struct hub *hub, const uint8_t id[WIRE_ID_LEN])
+/* A challenge to the sender of p, within its own and the global budget. It
+ * is never larger than what the sender sent: every message that can earn
+ * one is at least WIRE_HUB_CHALLENGE_LEN long (wire-hub.c asserts it).
+ * 0 if sent, -EBUSY if not. */
+static int hub_challenge(struct hub *hub, const struct hub_packet *p, uint64_t rid, uint8_t flags)
 {
-	uint8_t h[crypto_shorthash_BYTES];
-	uint64_t v;
+	struct wire_hub_challenge c = {.flags = flags, .rid = rid};
+	size_t len;
 
-	crypto_shorthash(h, id, WIRE_ID_LEN, hub->hash_key);
-	memcpy(&v, h, sizeof(v));
-	return v;
-}
-
-static size_t net_slot(const struct hub *hub, const uint8_t id[WIRE_ID_LEN], uint64_t hash)
-{
-	size_t i = hash & hub->slot_mask;
-
-	while (hub->slots[i] && memcmp(hub->slots[i]->id, id, WIRE_ID_LEN))
-		i = (i + 1) & hub->slot_mask;
-	return i;
-}
-
-static struct hub_network *net_find(const struct hub *hub, const uint8_t id[WIRE_ID_LEN])
-{
-	return hub->slots[net_slot(hub, id, hub_hash(hub, id))];
-}
-
-static struct hub_network *net_create(struct hub *hub, const uint8_t id[WIRE_ID_LEN])
-{
-	struct hub_network *net = calloc(1, sizeof(*net));
-
-	if (!net)
-		return NULL;
-	memcpy(net->id, id, WIRE_ID_LEN);
-	net->hash = hub_hash(hub, id);
-	hub->slots[net_slot(hub, id, net->hash)] = net;
-	net->next = hub->networks;
-	if (net->next)
-		net->next->prev = net;
-	hub->networks = net;
-	hub->n_networks++;
-	return net;
-}
-
-/* Removes slot i keeping every probe chain intact (backward-shift deletion). */
-static void net_unslot(struct hub *hub, size_t i)
-{
-	size_t j = i, home;
-
-	hub->slots[i] = NULL;
-	for (;;) {
-		j = (j + 1) & hub->slot_mask;
-		if (!hub->slots[j])
-			return;
-		home = hub->slots[j]->hash & hub->slot_mask;
-		/* the entry at j may move to i unless its home lies cyclically in (i, j] */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
-			continue;
-		hub->slots[i] = hub->slots[j];
-		hub->slots[j] = NULL;
-		i = j;
-	}
-}
-
-static void member_free(struct hub_member *m)
-{
-	free(m->advert);
-	m->advert = NULL;
-}
-
-static void net_destroy(struct hub *hub, struct hub_network *net)
-{
-	net_unslot(hub, net_slot(hub, net->id, net->hash));
-	if (net->prev)
-		net->prev->next = net->next;
-	else
-		hub->networks = net->next;
-	if (net->next)
-		net->next->prev = net->prev;
-	for (unsigned i = 0; i < net->n; i++)
-		member_free(&net->members[i]);
-	hub->n_members -= net->n;
-	hub->n_networks--;
-	free(net->members);
-	free(net);
-}
-
-/* ---------------------------------------------------------------- members */
-
-static int member_find(const struct hub_network *net, const uint8_t node_id[WIRE_ID_LEN])
-{
-	for (unsigned i = 0; i < net->n; i++)
-		if (!memcmp(net->members[i].node_id, node_id, WIRE_ID_LEN))
-			return (int)i;
-	return -1;
-}
-
-static void member_remove(struct hub *hub, struct hub_network *net, unsigned i)
-{
-	member_free(&net->members[i]);
-	net->members[i] = net->members[--net->n];
-	hub->n_members--;
-}
-
-static void net_expire(struct hub *hub, struct hub_network *net, uint64_t now)
-{
-	for (unsigned i = net->n; i-- > 0;) {
-		if (net->members[i].expires_ns <= now) {
-			member_remove(hub, net, i);
-			hub->counters[HUB_MEMBERS_EXPIRED]++;
-		}
-	}
-}
-
-/* A new, empty member slot in net (created if NULL), within every limit. */
-static int member_add(struct hub *hub, struct hub_network **netp, const struct wire_register *reg, unsigned *idx)
-{
-	struct hub_network *net = *netp;
-	struct hub_member *grown;
-	unsigned cap;
-
-	if (hub->n_members >= hub->lim.max_members)
-		return hub_drop(hub, HUB_DROP_MEMBERS_FULL, -ENOSPC);
-	if (net && net->n >= hub->lim.max_per_network)
-		return hub_drop(hub, HUB_DROP_NETWORK_FULL, -ENOSPC);
-	if (!net && hub->n_networks >= hub->lim.max_networks)
-		return hub_drop(hub, HUB_DROP_NETWORKS_FULL, -ENOSPC);
-	if (!net && !(net = *netp = net_create(hub, reg->network_id)))
-		return hub_drop(hub, HUB_DROP_NO_MEMORY, -ENOMEM);
-	if (net->n == net->cap) {
-		cap = net->cap ? net->cap * 2 : 4;
-		if (cap > hub->lim.max_per_network)
-			cap = hub->lim.max_per_network;
-		grown = realloc(net->members, cap * sizeof(*grown));
-		if (!grown)
-			return hub_drop(hub, HUB_DROP_NO_MEMORY, -ENOMEM);
-		net->members = grown;
-		net->cap = cap;
-	}
-	*idx = net->n++;
-	memset(&net->members[*idx], 0, sizeof(net->members[*idx]));
-	memcpy(net->members[*idx].node_id, reg->node_id, WIRE_ID_LEN);
-	hub->n_members++;
+	if (!ratelimit_allow(&hub->rl_cookie, p->from, p->now) ||
+	    !ratelimit_bucket_allow(&hub->challenge_budget, p->now))
+		return -EBUSY;
+	cookie_make(&hub->cookies, p->from, c.cookie);
+	memcpy(c.hub_key, cookie_hub_key(&hub->cookies), WIRE_HUB_KEY_LEN);
+	len = wire_hub_challenge_encode(hub->buf, sizeof(hub->buf), &c);
+	if (!len || len > p->len)
+		return -EBUSY;
+	hub_emit(hub, p->local, p->from, len, HUB_TX_CHALLENGE);
 	return 0;
 }
 
-/* Records what the registration says; *changed if another member must hear of it. */
-static int member_update(struct hub_member *m, const struct wire_register *reg, const struct hub_packet *p,
-			 bool *changed)
+/* Refuses p with a challenge; the outcome is c, or rate-limited if no
+ * challenge could be sent. */
+static int hub_refuse(struct hub *hub, const struct hub_packet *p, uint64_t rid, uint8_t flags, enum hub_counter c,
+		      int err)
 {
-	unsigned interval = reg->interval_sec;
-	uint8_t *grown;
-	size_t cap;
-
-	*changed = !endpoint_equal(&m->ep, p->from) || m->advert_len != reg->advert_len ||
-		   (reg->advert_len && memcmp(m->advert, reg->advert, reg->advert_len));
-	if (reg->advert_len > m->advert_cap) {
-		cap = (reg->advert_len + 63) & ~(size_t)63;
-		grown = realloc(m->advert, cap);
-		if (!grown)
-			return -ENOMEM;
-		m->advert = grown;
-		m->advert_cap = cap;
-	}
-	if (reg->advert_len)
-		memcpy(m->advert, reg->advert, reg->advert_len);
-	m->advert_len = reg->advert_len;
-	m->ep = *p->from;
-	m->local = p->local;
-	if (interval < HUB_INTERVAL_MIN)
-		interval = HUB_INTERVAL_MIN;
-	if (interval > HUB_INTERVAL_MAX)
-		interval = HUB_INTERVAL_MAX;
-	m->expires_ns = p->now + (uint64_t)interval * HUB_EXPIRY_INTERVALS * NS_PER_SEC;
-	return 0;
+	if (hub_challenge(hub, p, rid, flags) < 0)
+		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
+	return hub_drop(hub, c, err);
 }
 
-static void member_entry(const struct hub_member *m, struct wire_peer_entry *e)
+static int hub_on_hello(struct hub *hub, const struct hub_packet *p)
 {
+	struct wire_hub_hello h;
+	int ret = wire_hub_hello_decode(p->pkt, p->len, &h);
+
+	if (ret < 0)
+		return hub_decode_drop(hub, ret);
+	return hub_refuse(hub, p, h.rid, 0, HUB_OK_HELLO, 0);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+struct page {
+	uint32_t start, end; /* change-list slots covered */
+	uint64_t to;
+	bool more;
+};
+
+static bool page_skips(const struct hub_slot *s, const struct hub_member *me, bool reset)
+{
+	/* a list from scratch has no use for tombstones */
+	return !s->m || s->m == me || (reset && s->m->gone);
+}
+
+static void entry_of(const struct hub_member *m, struct wire_hub_entry *e)
+{
+	e->kind = m->gone ? WIRE_HUB_ENTRY_GONE : WIRE_HUB_ENTRY_MEMBER;
 	memcpy(e->node_id, m->node_id, WIRE_ID_LEN);
 	e->endpoint = m->ep;
 	e->advert = m->advert;
 	e->advert_len = m->advert_len;
 }
 
-/* ------------------------------------------------------------ v5 replies */
-
-static void hub_send_cookie(struct hub *hub, const struct hub_packet *p, const uint8_t network_id[WIRE_ID_LEN])
+/* Which changes after from fit in room bytes; at most HUB_PAGE_SCAN slots
+ * are looked at, so the work is bounded whatever the network's size. */
+static void page_plan(const struct hub_network *net, const struct hub_member *me, uint64_t from, bool reset,
+		      size_t room, struct page *pg)
 {
-	struct wire_cookie c;
+	struct wire_hub_entry e;
+	uint32_t i = members_first_after(net, from), scanned = 0;
 
-	memcpy(c.network_id, network_id, WIRE_ID_LEN);
-	cookie_make(&hub->cookies, p->from, c.cookie);
-	hub_emit(hub, p->local, p->from, wire_cookie_encode(hub->buf, sizeof(hub->buf), &c), HUB_TX_COOKIE);
-}
+	pg->start = i;
+	pg->to = from;
+	for (; i < net->log_len && scanned < HUB_PAGE_SCAN; i++, scanned++) {
+		const struct hub_slot *s = &net->log[i];
 
-static size_t hub_peers_begin(struct hub *hub, const struct hub_network *net, const struct hub_member *to,
-			      uint8_t flags)
-{
-	struct wire_peers hdr = {.flags = flags, .observed = to->ep};
+		if (!page_skips(s, me, reset)) {
+			size_t size;
 
-	memcpy(hdr.network_id, net->id, WIRE_ID_LEN);
-	return wire_peers_begin(hub->buf, sizeof(hub->buf), &hdr);
-}
-
-/* The network's other members to member self, in as many datagrams as needed. */
-static void hub_send_peers(struct hub *hub, const struct hub_network *net, unsigned self)
-{
-	const struct hub_member *me = &net->members[self];
-	struct wire_peer_entry e;
-	size_t len = hub_peers_begin(hub, net, me, 0);
-
-	for (unsigned i = 0; i < net->n && len; i++) {
-		if (i == self)
-			continue;
-		member_entry(&net->members[i], &e);
-		if (wire_peers_add(hub->buf, sizeof(hub->buf), &len, &e) == 0)
-			continue;
-		hub_emit(hub, me->local, &me->ep, len, HUB_TX_PEERS);
-		len = hub_peers_begin(hub, net, me, 0);
-		if (len && wire_peers_add(hub->buf, sizeof(hub->buf), &len, &e) < 0)
-			len = 0;
+			entry_of(s->m, &e);
+			size = wire_hub_entry_size(&e);
+			if (size > room)
+				break;
+			room -= size;
+		}
+		pg->to = s->version;
 	}
-	hub_emit(hub, me->local, &me->ep, len, HUB_TX_PEERS);
+	pg->end = i;
+	pg->more = i < net->log_len;
+	if (!pg->more)
+		pg->to = net->version;
 }
 
-/* Member self, newly arrived or changed, to every other member. */
-static void hub_send_intros(struct hub *hub, const struct hub_network *net, unsigned self)
+/* Fills a LIST body with the planned entries; returns its length or 0. */
+static size_t page_write(struct hub *hub, const struct hub_member *me, const struct page *pg, bool reset,
+			 size_t len)
 {
-	struct wire_peer_entry e;
+	const struct hub_network *net = me->net;
+	struct wire_hub_entry e;
+
+	for (uint32_t i = pg->start; i < pg->end && len; i++) {
+		if (page_skips(&net->log[i], me, reset))
+			continue;
+		entry_of(net->log[i].m, &e);
+		if (wire_hub_list_add(hub->buf, sizeof(hub->buf), &len, &e) < 0)
+			return 0;
+		hub->counters[HUB_LIST_ENTRIES]++;
+	}
+	return len;
+}
+
+/* The sealed answer to a verified request of m: the changes after cursor
+ * (one page, within m's page budget) if want, else none. Its length, or 0. */
+static size_t hub_list(struct hub *hub, struct hub_member *m, uint64_t rid, const struct wire_hub_cursor *cur,
+		       bool want, uint64_t now)
+{
+	const struct hub_network *net = m->net;
+	bool reset = cur->epoch != net->epoch || cur->version < net->horizon || cur->version > net->version;
+	struct wire_hub_list hdr = {.flags = reset ? WIRE_HUB_LIST_RESET : 0, .rid = rid, .hseq = ++m->tx_seq};
+	struct wire_hub_list_body body = {.epoch = net->epoch, .observed = m->ep};
+	struct page pg = {0};
+	size_t len, room;
+
+	body.from = body.to = pg.to = reset ? 0 : cur->version;
+	if (want && body.from < net->version) {
+		room = WIRE_DGRAM_MAX - WIRE_HUB_LIST_HDR_LEN - WIRE_HUB_LIST_BODY_FIXED - wire_endpoint_size(&m->ep) -
+		       WIRE_TAG_LEN;
+		if (ratelimit_gcra(&m->list_tat, hub->list_interval_ns, hub->list_burst_ns, now)) {
+			page_plan(net, m, body.from, reset, room, &pg);
+			body.to = pg.to;
+			hdr.flags |= pg.more ? WIRE_HUB_LIST_MORE : 0;
+		} else {
+			hdr.flags |= WIRE_HUB_LIST_WAIT;
+			hub->counters[HUB_LIST_THROTTLED]++;
+		}
+	}
+	cookie_make(&hub->cookies, &m->ep, body.cookie);
+	len = wire_hub_list_begin(hub->buf, sizeof(hub->buf), &hdr, &body);
+	if (len)
+		len = page_write(hub, m, &pg, reset, len);
+	len = wire_hub_list_end(hub->buf, sizeof(hub->buf), len);
+	if (len)
+		hubcrypto_seal(&m->keys, hdr.hseq, hub->buf, len, WIRE_HUB_LIST_HDR_LEN);
+	return len;
+}
+
+/* An introduction of newcomer, sealed for r. */
+static size_t hub_intro(struct hub *hub, struct hub_member *r, const struct hub_member *newcomer)
+{
+	struct wire_hub_list hdr = {.flags = WIRE_HUB_LIST_INTRO, .hseq = ++r->tx_seq};
+	struct wire_hub_list_body body = {.epoch = r->net->epoch, .observed = r->ep};
+	struct wire_hub_entry e;
 	size_t len;
 
-	member_entry(&net->members[self], &e);
-	for (unsigned i = 0; i < net->n; i++) {
-		if (i == self)
+	cookie_make(&hub->cookies, &r->ep, body.cookie);
+	entry_of(newcomer, &e);
+	len = wire_hub_list_begin(hub->buf, sizeof(hub->buf), &hdr, &body);
+	if (len && wire_hub_list_add(hub->buf, sizeof(hub->buf), &len, &e) < 0)
+		len = 0;
+	len = wire_hub_list_end(hub->buf, sizeof(hub->buf), len);
+	if (len)
+		hubcrypto_seal(&r->keys, hdr.hseq, hub->buf, len, WIRE_HUB_LIST_HDR_LEN);
+	return len;
+}
+
+/* A verified newcomer (or a member that moved or changed its advert) is
+ * introduced to the members that changed most recently, at most
+ * intro_max of them, so both sides punch at the same moment; the others
+ * learn of it from their next list. The work is bounded either way. */
+static void hub_intros(struct hub *hub, const struct hub_member *newcomer)
+{
+	const struct hub_network *net = newcomer->net;
+	unsigned sent = 0, scanned = 0, max_scan = INTRO_SCAN_FACTOR * hub->lim.intro_max;
+
+	for (uint32_t i = net->log_len; i-- > 0 && sent < hub->lim.intro_max && scanned < max_scan; scanned++) {
+		struct hub_member *r = net->log[i].m;
+
+		if (!r || r == newcomer || r->gone)
 			continue;
-		len = hub_peers_begin(hub, net, &net->members[i], WIRE_PEERS_FLAG_INTRO);
-		if (len && wire_peers_add(hub->buf, sizeof(hub->buf), &len, &e) < 0)
-			len = 0;
-		hub_emit(hub, net->members[i].local, &net->members[i].ep, len, HUB_TX_INTRO);
+		hub_emit(hub, r->local, &r->ep, hub_intro(hub, r, newcomer), HUB_TX_INTRO);
+		sent++;
 	}
 }
 
-/* ---------------------------------------------------------- v5 REGISTER */
-
-static int hub_answer_cookie(struct hub *hub, const struct hub_packet *p, const struct wire_register *reg)
+static void hub_answer(struct hub *hub, struct hub_member *m, uint64_t rid, const struct wire_hub_cursor *cur,
+		       bool want, uint64_t now)
 {
-	static const uint8_t none[WIRE_ID_LEN];
-	bool had_cookie = memcmp(reg->cookie, none, WIRE_ID_LEN) != 0;
+	hub_emit(hub, m->local, &m->ep, hub_list(hub, m, rid, cur, want, now), HUB_TX_LIST);
+}
 
-	if (!ratelimit_allow(&hub->rl_cookie, p->from, p->now))
-		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
-	hub_send_cookie(hub, p, reg->network_id);
-	if (had_cookie)
-		return hub_drop(hub, HUB_DROP_BAD_COOKIE, -EACCES);
-	hub->counters[HUB_OK_COOKIE]++;
+/* ------------------------------------------------- JOIN and REFRESH */
+
+static uint16_t interval_clamp(uint16_t v)
+{
+	return v < HUB_INTERVAL_MIN ? HUB_INTERVAL_MIN : v > HUB_INTERVAL_MAX ? HUB_INTERVAL_MAX : v;
+}
+
+/* Applies what a verified JOIN or REFRESH says; *changed if the other
+ * members must hear of it. 0 or -ENOMEM. */
+static int hub_update(struct hub *hub, struct hub_member *m, const struct hub_packet *p, uint16_t interval,
+		      const uint8_t *advert, size_t advert_len, bool is_new, bool *changed)
+{
+	bool new_advert;
+	uint64_t expires;
+	int ret;
+
+	*changed = is_new || !endpoint_equal(&m->ep, p->from);
+	ret = members_set_advert(&hub->t, m, advert, advert_len, &new_advert);
+	if (ret < 0)
+		return ret;
+	*changed = *changed || new_advert;
+	m->ep = *p->from;
+	m->local = p->local;
+	m->interval = interval_clamp(interval);
+	expires = p->now + (uint64_t)m->interval * HUB_EXPIRY_INTERVALS * NS_PER_SEC;
+	if (*changed)
+		return members_touch(&hub->t, m, expires);
+	members_set_expiry(m, expires);
 	return 0;
 }
 
-static int hub_leave(struct hub *hub, const struct wire_register *reg)
+static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 {
-	struct hub_network *net = net_find(hub, reg->network_id);
-	int i = net ? member_find(net, reg->node_id) : -1;
-
-	if (i >= 0)
-		member_remove(hub, net, (unsigned)i);
-	if (net && !net->n)
-		net_destroy(hub, net);
-	hub->counters[HUB_OK_LEAVE]++;
-	return 0;
-}
-
-static int hub_store(struct hub *hub, const struct hub_packet *p, const struct wire_register *reg,
-		     struct hub_network **netp, unsigned *idx, bool *changed)
-{
-	struct hub_network *net = net_find(hub, reg->network_id);
-	bool is_new = false;
-	int i = -1, ret;
-
-	if (net) {
-		net_expire(hub, net, p->now);
-		i = member_find(net, reg->node_id);
-	}
-	if (i < 0) {
-		ret = member_add(hub, &net, reg, idx);
-		if (ret < 0)
-			return ret;
-		is_new = true;
-	} else {
-		*idx = (unsigned)i;
-	}
-	ret = member_update(&net->members[*idx], reg, p, changed);
-	if (ret < 0) {
-		if (is_new)
-			member_remove(hub, net, *idx);
-		return hub_drop(hub, HUB_DROP_NO_MEMORY, ret);
-	}
-	if (is_new)
-		hub->counters[HUB_MEMBERS_JOINED]++;
-	*netp = net;
-	return 0;
-}
-
-static int hub_on_register(struct hub *hub, const struct hub_packet *p)
-{
-	struct wire_register reg;
+	struct wire_hub_refresh r;
 	struct hub_network *net;
+	struct hub_member *m;
 	bool changed;
-	unsigned idx;
-	int ret = wire_register_decode(p->pkt, p->len, &reg);
+	int ret = wire_hub_refresh_decode(p->pkt, p->len, &r);
 
 	if (ret < 0)
 		return hub_decode_drop(hub, ret);
-	if (!cookie_check(&hub->cookies, p->from, reg.cookie))
-		return hub_answer_cookie(hub, p, &reg);
+	net = members_network(&hub->t, r.network_id);
+	m = net ? members_find(&hub->t, net, r.node_id) : NULL;
+	if (m && m->gone)
+		m = NULL; /* a tombstone has no session */
+	/* cheap checks first: a source that is not return-routable gets a challenge, no more */
+	if (!cookie_check(&hub->cookies, p->from, r.cookie))
+		return hub_refuse(hub, p, r.rid, m ? 0 : WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
+	if (!m)
+		return hub_refuse(hub, p, r.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_NO_SESSION, -ENOENT);
+	if (r.seq <= m->rx_seq)
+		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
+	if (!hubcrypto_check(&m->keys, r.seq, p->pkt, r.tag_off))
+		return hub_drop(hub, HUB_DROP_BAD_TAG, -EBADMSG);
+	/* only now: a limit keyed by a source address that anyone can forge,
+	 * applied before the tag, would let a forger use up a member's share */
 	if (!ratelimit_allow(&hub->rl_verified, p->from, p->now))
 		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
-	if (reg.flags & WIRE_REG_FLAG_LEAVING)
-		return hub_leave(hub, &reg);
-	ret = hub_store(hub, p, &reg, &net, &idx, &changed);
-	if (ret < 0)
-		return ret;
-	if (reg.flags & WIRE_REG_FLAG_WANT_PEERS)
-		hub_send_peers(hub, net, idx);
+	m->rx_seq = r.seq;
+	if (r.flags & WIRE_HUB_FLAG_LEAVING) {
+		members_remove(&hub->t, m, p->now);
+		members_prune(&hub->t, net);
+		return hub_drop(hub, HUB_OK_LEAVE, 0);
+	}
+	if (hub_update(hub, m, p, r.interval_sec, r.advert, r.advert_len, false, &changed) < 0)
+		return hub_drop(hub, HUB_DROP_NO_MEMORY, -ENOMEM);
+	hub_answer(hub, m, r.rid, &r.cursor, r.flags & WIRE_HUB_FLAG_LIST, p->now);
 	if (changed)
-		hub_send_intros(hub, net, idx);
-	hub->counters[HUB_OK_REGISTER]++;
+		hub_intros(hub, m);
+	return hub_drop(hub, HUB_OK_REFRESH, 0);
+}
+
+static int hub_full_drop(struct hub *hub, enum members_full why)
+{
+	static const enum hub_counter c[] = {
+		[MEMBERS_FULL_NONE] = HUB_DROP_NO_MEMORY,
+		[MEMBERS_FULL_NETWORKS] = HUB_DROP_NETWORKS_FULL,
+		[MEMBERS_FULL_TOTAL] = HUB_DROP_MEMBERS_FULL,
+		[MEMBERS_FULL_NETWORK] = HUB_DROP_NETWORK_FULL,
+	};
+
+	return hub_drop(hub, c[why], -ENOSPC);
+}
+
+/* A JOIN that proved membership and key: (re)opens m's session. */
+static int hub_join_accept(struct hub *hub, const struct hub_packet *p, const struct wire_hub_join *j,
+			   const uint8_t net_id[WIRE_ID_LEN], const uint8_t node_id[WIRE_ID_LEN], struct hub_member *m,
+			   const struct hubcrypto_session *s)
+{
+	enum members_full why;
+	bool is_new = !m || m->gone, changed;
+	int ret;
+
+	if (is_new) {
+		ret = members_add(&hub->t, net_id, node_id, &m, &why);
+		if (ret == -ENOSPC)
+			return hub_full_drop(hub, why);
+		if (ret < 0)
+			return hub_drop(hub, HUB_DROP_NO_MEMORY, ret);
+	}
+	m->keys = *s;
+	m->join_ts = j->timestamp;
+	m->rx_seq = 0; /* the JOIN itself was request 0 */
+	/* the hub's numbers start anywhere: even a session brought back by a
+	 * replayed JOIN (its tombstone long gone) never reuses a nonce */
+	randombytes_buf(&m->tx_seq, sizeof(m->tx_seq));
+	m->tx_seq &= HSEQ_START_MASK;
+	if (hub_update(hub, m, p, j->interval_sec, j->advert, j->advert_len, is_new, &changed) < 0) {
+		if (is_new)
+			members_discard(&hub->t, m);
+		return hub_drop(hub, HUB_DROP_NO_MEMORY, -ENOMEM);
+	}
+	if (is_new)
+		hub->counters[HUB_MEMBERS_JOINED]++;
+	hub_answer(hub, m, j->rid, &j->cursor, j->flags & WIRE_HUB_FLAG_LIST, p->now);
+	if (changed)
+		hub_intros(hub, m);
+	return hub_drop(hub, HUB_OK_JOIN, 0);
+}
+
+/* The public-key work of a JOIN, done only after every cheap check:
+ * the membership signature (once per member: a known node id was checked
+ * when it joined, and the id is the hash of the key), the X25519 and the tag. */
+static int hub_join_verify(struct hub *hub, const struct hub_packet *p, const struct wire_hub_join *j,
+			   const uint8_t *hub_priv, const uint8_t net_id[WIRE_ID_LEN], bool known,
+			   struct hubcrypto_session *s)
+{
+	if (!ratelimit_bucket_allow(&hub->join_budget, p->now))
+		return hub_drop(hub, HUB_DROP_BUSY, -EBUSY);
+	if (!known) {
+		hub->counters[HUB_SIG_VERIFIED]++;
+		if (!keys_member_verify(j->signature, j->net_key, j->node_key))
+			return hub_drop(hub, HUB_DROP_BAD_SIGNATURE, -EPERM);
+	}
+	if (hubcrypto_session(s, hub_priv, j->node_key, j->hub_key, j->node_key, net_id, j->timestamp) < 0)
+		return hub_drop(hub, HUB_DROP_BAD_KEY, -EINVAL);
+	if (!hubcrypto_check(s, 0, p->pkt, j->tag_off)) {
+		hubcrypto_clear(s);
+		return hub_drop(hub, HUB_DROP_BAD_TAG, -EBADMSG);
+	}
 	return 0;
+}
+
+static int hub_on_join(struct hub *hub, const struct hub_packet *p)
+{
+	struct wire_hub_join j;
+	struct hubcrypto_session s;
+	struct hub_network *net;
+	struct hub_member *m;
+	uint8_t net_id[WIRE_ID_LEN], node_id[WIRE_ID_LEN];
+	const uint8_t *hub_priv;
+	int ret = wire_hub_join_decode(p->pkt, p->len, &j);
+
+	if (ret < 0)
+		return hub_decode_drop(hub, ret);
+	if (!cookie_check(&hub->cookies, p->from, j.cookie))
+		return hub_refuse(hub, p, j.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
+	if (!ratelimit_allow(&hub->rl_join, p->from, p->now))
+		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
+	hub_priv = cookie_hub_priv(&hub->cookies, j.hub_key);
+	if (!hub_priv)
+		return hub_refuse(hub, p, j.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_STALE_KEY, -ESTALE);
+	keys_network_id(j.net_key, net_id);
+	keys_hub_node_id(j.node_key, node_id);
+	net = members_network(&hub->t, net_id);
+	m = net ? members_find(&hub->t, net, node_id) : NULL;
+	/* m may be a tombstone: its node left, and its last JOIN is not replayed either */
+	if (m && j.timestamp <= m->join_ts)
+		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
+	ret = hub_join_verify(hub, p, &j, hub_priv, net_id, m != NULL, &s);
+	if (ret == 0)
+		ret = hub_join_accept(hub, p, &j, net_id, node_id, m, &s);
+	hubcrypto_clear(&s);
+	return ret;
 }
 
 /* ------------------------------------------------- original meshub (v4) */
@@ -561,8 +603,7 @@ static int hub_on_v4(struct hub *hub, const struct hub_packet *p)
 		else
 			hub->counters[HUB_TX_H2C_LIMITED]++;
 	}
-	hub->counters[HUB_OK_V4]++;
-	return 0;
+	return hub_drop(hub, HUB_OK_V4, 0);
 }
 
 /* ----------------------------------------------------------------- input */
@@ -571,7 +612,9 @@ static const struct {
 	uint8_t type;
 	int (*handle)(struct hub *hub, const struct hub_packet *p);
 } hub_handlers[] = {
-	{WIRE_HUB_REGISTER, hub_on_register},
+	{WIRE_HUB_REFRESH, hub_on_refresh},
+	{WIRE_HUB_JOIN, hub_on_join},
+	{WIRE_HUB_HELLO, hub_on_hello},
 	{WIRE_V4_C2H, hub_on_v4},
 };
 
@@ -582,6 +625,7 @@ int hub_input(struct hub *hub, const uint8_t *pkt, size_t len, const struct wire
 	uint8_t type = wire_peek_type(pkt, len);
 
 	hub->counters[HUB_RX]++;
+	hub->counters[HUB_RX_BYTES] += len;
 	cookie_rotate(&hub->cookies, now_ns);
 	if (!len)
 		return hub_drop(hub, HUB_DROP_TOO_SHORT, -EMSGSIZE);
@@ -597,15 +641,8 @@ int hub_input(struct hub *hub, const uint8_t *pkt, size_t len, const struct wire
 
 void hub_tick(struct hub *hub, uint64_t now_ns)
 {
-	struct hub_network *net, *next;
-
 	cookie_rotate(&hub->cookies, now_ns);
-	for (net = hub->networks; net; net = next) {
-		next = net->next;
-		net_expire(hub, net, now_ns);
-		if (!net->n)
-			net_destroy(hub, net);
-	}
+	hub->counters[HUB_MEMBERS_EXPIRED] += members_expire(&hub->t, now_ns);
 	v4_expire(hub, now_ns);
 }
 
@@ -615,15 +652,22 @@ void hub_limits_default(struct hub_limits *lim)
 {
 	*lim = (struct hub_limits){
 		.max_networks = 16384,
-		.max_members = 65536,
-		.max_per_network = 256,
+		.max_members = 131072,
+		.max_per_network = 16384,
 		.max_v4 = 1024,
 		.v4_enabled = true,
 		.ratelimit_slots = 16384,
-		.rate = 10,
-		.burst = 40,
+		.rate = 200,
+		.burst = 400,
 		.cookie_rate = 10,
 		.cookie_burst = 30,
+		.join_rate = 5,
+		.join_burst = 20,
+		.join_global_rate = 2000,
+		.challenge_global_rate = 20000,
+		.list_rate = 200,
+		.list_burst = 400,
+		.intro_max = 64,
 		.v4_out_rate = 20,
 		.v4_out_burst = 100,
 	};
@@ -632,15 +676,37 @@ void hub_limits_default(struct hub_limits *lim)
 static bool hub_limits_valid(const struct hub_limits *l)
 {
 	return l->max_networks && l->max_networks <= (1u << 22) && l->max_members && l->max_members <= (1u << 24) &&
-	       l->max_per_network && l->max_per_network <= UINT16_MAX && l->max_v4 && l->max_v4 <= (1u << 20) &&
-	       l->ratelimit_slots && l->rate && l->burst && l->cookie_rate && l->cookie_burst && l->v4_out_rate &&
-	       l->v4_out_burst;
+	       l->max_per_network && l->max_per_network <= l->max_members && l->max_v4 && l->max_v4 <= (1u << 20) &&
+	       l->ratelimit_slots && l->rate && l->burst && l->cookie_rate && l->cookie_burst && l->join_rate &&
+	       l->join_burst && l->join_global_rate && l->challenge_global_rate && l->list_rate && l->list_burst &&
+	       l->intro_max && l->intro_max <= 4096 && l->v4_out_rate && l->v4_out_burst;
+}
+
+static int hub_init_limits(struct hub *hub, const struct hub_limits *lim)
+{
+	int ret = ratelimit_init(&hub->rl_verified, lim->ratelimit_slots, lim->rate, lim->burst);
+
+	if (!ret)
+		ret = ratelimit_init(&hub->rl_cookie, lim->ratelimit_slots, lim->cookie_rate, lim->cookie_burst);
+	if (!ret)
+		ret = ratelimit_init(&hub->rl_join, lim->ratelimit_slots, lim->join_rate, lim->join_burst);
+	if (!ret)
+		ret = ratelimit_init(&hub->rl_v4_out, lim->ratelimit_slots, lim->v4_out_rate, lim->v4_out_burst);
+	/* bursts of a twentieth of a second: a burst of signature checks (0.1 ms
+	 * each) must not stall the receive loop long enough to fill the socket
+	 * buffer and lose members' registrations */
+	ratelimit_bucket_init(&hub->join_budget, lim->join_global_rate, lim->join_global_rate / 20 + 1);
+	ratelimit_bucket_init(&hub->challenge_budget, lim->challenge_global_rate, lim->challenge_global_rate / 20 + 1);
+	hub->list_interval_ns = NS_PER_SEC / lim->list_rate;
+	if (!hub->list_interval_ns)
+		hub->list_interval_ns = 1;
+	hub->list_burst_ns = hub->list_interval_ns * lim->list_burst;
+	return ret;
 }
 
 int hub_new(const struct hub_limits *lim, hub_send_fn send, void *ctx, uint64_t now_ns, struct hub **out)
 {
 	struct hub *hub;
-	size_t slots = 1;
 	int ret = -ENOMEM;
 
 	*out = NULL;
@@ -654,21 +720,12 @@ int hub_new(const struct hub_limits *lim, hub_send_fn send, void *ctx, uint64_t 
 	hub->lim = *lim;
 	hub->send = send;
 	hub->ctx = ctx;
-	while (slots < 2 * (size_t)lim->max_networks)
-		slots <<= 1;
-	hub->slot_mask = slots - 1;
-	hub->slots = calloc(slots, sizeof(*hub->slots));
 	hub->v4 = calloc(lim->max_v4, sizeof(*hub->v4));
-	if (!hub->slots || !hub->v4)
+	if (!hub->v4 || members_init(&hub->t, lim->max_networks, lim->max_members, lim->max_per_network) < 0)
 		goto fail;
-	ret = ratelimit_init(&hub->rl_verified, lim->ratelimit_slots, lim->rate, lim->burst);
-	if (!ret)
-		ret = ratelimit_init(&hub->rl_cookie, lim->ratelimit_slots, lim->cookie_rate, lim->cookie_burst);
-	if (!ret)
-		ret = ratelimit_init(&hub->rl_v4_out, lim->ratelimit_slots, lim->v4_out_rate, lim->v4_out_burst);
+	ret = hub_init_limits(hub, lim);
 	if (ret < 0)
 		goto fail;
-	randombytes_buf(hub->hash_key, sizeof(hub->hash_key));
 	cookie_init(&hub->cookies, now_ns);
 	*out = hub;
 	return 0;
@@ -681,22 +738,23 @@ void hub_free(struct hub *hub)
 {
 	if (!hub)
 		return;
-	while (hub->networks)
-		net_destroy(hub, hub->networks);
-	free(hub->slots);
+	members_free(&hub->t);
 	free(hub->v4);
 	ratelimit_free(&hub->rl_verified);
 	ratelimit_free(&hub->rl_cookie);
+	ratelimit_free(&hub->rl_join);
 	ratelimit_free(&hub->rl_v4_out);
 	cookie_clear(&hub->cookies);
-	sodium_memzero(hub->hash_key, sizeof(hub->hash_key));
 	free(hub);
 }
 
 void hub_get_stats(const struct hub *hub, struct hub_stats *st)
 {
 	memcpy(st->counters, hub->counters, sizeof(st->counters));
-	st->networks = hub->n_networks;
-	st->members = hub->n_members;
+	st->networks = hub->t.n_networks;
+	st->members = hub->t.n_members;
+	st->tombstones = hub->t.n_tombs;
 	st->v4_clients = hub->n_v4;
+	st->bytes = hub->t.bytes;
+	st->table_bytes = hub->t.table_bytes + (size_t)hub->lim.max_v4 * sizeof(*hub->v4);
 }

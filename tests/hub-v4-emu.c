@@ -1,13 +1,17 @@
 /* hub-v4-emu.c - talks to a running meshub-hub on loopback the way two
  * original (v4) meshub clients and one meshub (v5) node would, and checks
  * every answer: H2C name the other v4 client's address, port and session
- * id, the sender never hears back, the v5 node gets a cookie and then an
- * empty member list (nothing of the v4 clients), and replies leave from the
- * address the request went to. Used by tests/hub-v4.sh.
+ * id, the sender never hears back, the v5 node (the real hub module,
+ * engine/hubproto.c) gets a challenge, joins and gets an empty member list
+ * (nothing of the v4 clients), and replies leave from the address the
+ * request went to. Used by tests/hub-v4.sh.
  *
  * Usage: hub-v4-emu HUB_ADDR HUB_PORT [HUB_ADDR2 HUB_PORT2] */
 #include "config.h"
 
+#include "hubproto.h"
+#include "keys.h"
+#include "noise.h"
 #include "wire.h"
 
 #include <arpa/inet.h>
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WAIT_MS 3000 /* for an answer that must come */
@@ -125,65 +130,108 @@ static void expect_h2c(const struct client *c, const struct sockaddr_in *hub, co
 		printf("ok   %s heard of %s (port %u, session %08x)\n", c->name, about->name, h.port, session);
 }
 
-static size_t v5_register(uint8_t *buf, size_t cap, const uint8_t cookie[WIRE_ID_LEN])
-{
-	static const uint8_t advert[8] = "sealed!";
-	struct wire_register r = {.flags = WIRE_REG_FLAG_WANT_PEERS, .interval_sec = 60, .advert = advert,
-				  .advert_len = sizeof(advert)};
+struct v5_seen {
+	unsigned members;
+	struct wire_endpoint observed;
+};
 
-	memset(r.network_id, 0x5a, WIRE_ID_LEN);
-	memset(r.node_id, 0xc3, WIRE_ID_LEN);
-	memcpy(r.cookie, cookie, WIRE_ID_LEN);
-	return wire_register_encode(buf, cap, &r);
+static void v5_member(void *ctx, const uint8_t node_id[WIRE_ID_LEN], const struct wire_endpoint *seen_at,
+		      const uint8_t *advert, size_t len)
+{
+	((struct v5_seen *)ctx)->members++;
 }
 
-/* The v5 node's cookie exchange with the hub at hub; 0 and the cookie, or -1. */
-static int v5_get_cookie(const struct client *c, const struct sockaddr_in *hub, uint8_t cookie[WIRE_ID_LEN])
+static void v5_observed(void *ctx, const struct wire_endpoint *us)
 {
-	static const uint8_t none[WIRE_ID_LEN];
+	((struct v5_seen *)ctx)->observed = *us;
+}
+
+/* One request of the node's hub module and the answer to it; 0 or -1. */
+static int v5_exchange(const struct client *c, const struct sockaddr_in *hub, struct hubproto *hp, uint64_t now,
+		       struct v5_seen *seen)
+{
+	static const uint8_t advert[8] = "sealed!";
+	static const struct hubproto_events ev = {.member = v5_member, .observed = v5_observed};
 	uint8_t req[WIRE_DGRAM_MAX], buf[2048];
 	struct sockaddr_in from;
-	struct wire_cookie ck;
-	size_t len = v5_register(req, sizeof(req), none);
+	enum hubproto_drop why;
+	size_t len = hubproto_build(hp, now, (uint64_t)time(NULL) * 1000000000ULL, false, advert, sizeof(advert), req,
+				    sizeof(req));
+	ssize_t n;
+
+	if (!len) {
+		FAIL("%s: the hub module had nothing to send", c->name);
+		return -1;
+	}
+	client_send(c, hub, req, len);
+	n = client_recv(c, WAIT_MS, buf, sizeof(buf), &from);
+	if (n < 0) {
+		FAIL("%s: no answer to a %s", c->name, wire_type_name(req[0]));
+		return -1;
+	}
+	if (!same_addr(&from, hub))
+		FAIL("%s: the answer did not come from the address the request went to", c->name);
+	if (buf[0] == WIRE_HUB_CHALLENGE && (size_t)n > len)
+		FAIL("%s: the challenge (%zd bytes) is larger than the %s (%zu)", c->name, n, wire_type_name(req[0]),
+		     len);
+	if (hubproto_input(hp, now, buf, (size_t)n, &ev, seen, &why) < 0) {
+		FAIL("%s: the hub's %s was refused (%s)", c->name, wire_type_name(buf[0]), hubproto_drop_name(why));
+		return -1;
+	}
+	return 0;
+}
+
+/* HELLO, CHALLENGE, JOIN, LIST: a member of a network of its own. */
+static void v5_join(const struct client *c, const struct sockaddr_in *hub)
+{
+	struct hubproto hp;
+	struct net_keys nk;
+	struct identity id;
+	struct v5_seen seen = {0};
+	uint8_t psk[KEYS_PSK_LEN];
+
+	memset(psk, 0x5a, sizeof(psk));
+	keys_derive(psk, &nk);
+	noise_keygen(id.priv, id.pub);
+	hubproto_init(&hp, &nk, &id, 60);
+	for (uint64_t now = 1; now < 4 && !hubproto_joined(&hp); now++)
+		if (v5_exchange(c, hub, &hp, now, &seen) < 0)
+			break;
+	if (!hubproto_joined(&hp))
+		FAIL("%s: not a member after HELLO, CHALLENGE, JOIN", c->name);
+	else if (seen.members)
+		FAIL("%s: expected an empty member list, got %u entries", c->name, seen.members);
+	else if (seen.observed.family != 4 || seen.observed.port != ntohs(c->addr.sin_port) ||
+		 memcmp(seen.observed.addr, &c->addr.sin_addr, 4))
+		FAIL("%s: the hub reports a wrong observed endpoint", c->name);
+	else
+		printf("ok   %s joined (v5), alone in its network, observed at port %u\n", c->name,
+		       seen.observed.port);
+	hubproto_clear(&hp);
+	keys_clear(&nk);
+}
+
+/* A HELLO gets a challenge no larger than itself, from the address it went to. */
+static int v5_hello(const struct client *c, const struct sockaddr_in *hub)
+{
+	struct wire_hub_hello h = {.rid = 0x0102030405060708ULL};
+	struct wire_hub_challenge ch;
+	uint8_t req[WIRE_HUB_HELLO_LEN], buf[2048];
+	struct sockaddr_in from;
+	size_t len = wire_hub_hello_encode(req, sizeof(req), &h);
 	ssize_t n;
 
 	client_send(c, hub, req, len);
 	n = client_recv(c, WAIT_MS, buf, sizeof(buf), &from);
-	if (n < 0 || wire_cookie_decode(buf, (size_t)n, &ck) < 0) {
-		FAIL("%s: no COOKIE for a REGISTER without one", c->name);
+	if (n < 0 || wire_hub_challenge_decode(buf, (size_t)n, &ch) < 0 || ch.rid != h.rid) {
+		FAIL("%s: no challenge for a HELLO", c->name);
 		return -1;
 	}
-	if ((size_t)n > len)
-		FAIL("%s: the COOKIE (%zd bytes) is larger than the REGISTER (%zu)", c->name, n, len);
-	if (!same_addr(&from, hub))
-		FAIL("%s: the COOKIE did not come from the address the REGISTER went to", c->name);
-	memcpy(cookie, ck.cookie, WIRE_ID_LEN);
-	return 0;
-}
-
-static void v5_join(const struct client *c, const struct sockaddr_in *hub)
-{
-	uint8_t cookie[WIRE_ID_LEN], req[WIRE_DGRAM_MAX], buf[2048];
-	struct sockaddr_in from;
-	struct wire_peers p;
-	ssize_t n;
-
-	if (v5_get_cookie(c, hub, cookie) < 0)
-		return;
-	client_send(c, hub, req, v5_register(req, sizeof(req), cookie));
-	n = client_recv(c, WAIT_MS, buf, sizeof(buf), &from);
-	if (n < 0 || wire_peers_decode(buf, (size_t)n, &p) < 0) {
-		FAIL("%s: no PEERS after a REGISTER with a cookie", c->name);
-		return;
+	if (!same_addr(&from, hub)) {
+		FAIL("%s: the challenge did not come from the address the HELLO went to", c->name);
+		return -1;
 	}
-	if (p.count != 0)
-		FAIL("%s: expected an empty member list, got %u entries", c->name, p.count);
-	if (p.observed.family != 4 || p.observed.port != ntohs(c->addr.sin_port) ||
-	    memcmp(p.observed.addr, &c->addr.sin_addr, 4))
-		FAIL("%s: the hub reports a wrong observed endpoint", c->name);
-	else
-		printf("ok   %s registered (v5), alone in its network, observed at port %u\n", c->name,
-		       p.observed.port);
+	return 0;
 }
 
 static int hub_addr(const char *addr, const char *port, struct sockaddr_in *out)
@@ -228,12 +276,8 @@ static void run(const struct sockaddr_in *hub, const struct sockaddr_in *hub2)
 	expect_h2c(&b, hub, &a, 0xaaaa0003);
 
 	/* a second listen address answers from itself */
-	if (hub2) {
-		uint8_t cookie[WIRE_ID_LEN];
-
-		if (v5_get_cookie(&c, hub2, cookie) == 0)
-			printf("ok   the second address answers from itself\n");
-	}
+	if (hub2 && v5_hello(&c, hub2) == 0)
+		printf("ok   the second address answers from itself\n");
 	close(a.fd);
 	close(b.fd);
 	close(c.fd);

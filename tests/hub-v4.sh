@@ -51,7 +51,7 @@ timeout 60 "$emu" 127.0.0.1 "$port1" 127.0.0.2 "$port2" || fail "the emulated cl
 kill -USR1 "$hubpid"
 for _ in $(seq 50); do grep -q "stats:" "$work/hub.log" && break; sleep 0.1; done
 grep "stats:" "$work/hub.log" | head -1
-for c in ok-v4=5 ok-register=1 tx-h2c=4 drop-unknown-type=2 drop-too-long=1; do
+for c in ok-v4=5 ok-hello=2 ok-join=1 tx-challenge=2 tx-list=1 tx-h2c=4 drop-unknown-type=2 drop-too-long=1; do
 	grep "stats:" "$work/hub.log" | head -1 | grep -qw -- "$c" || fail "counter $c expected after SIGUSR1"
 done
 

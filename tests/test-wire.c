@@ -8,10 +8,7 @@
 #include <errno.h>
 
 static const uint8_t netid[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-static const uint8_t nodeid[16] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-				   0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
 #define NETID_HEX "000102030405060708090a0b0c0d0e0f"
-#define NODEID_HEX "101112131415161718191a1b1c1d1e1f"
 
 typedef int (*decode_fn)(const uint8_t *buf, size_t len, void *out);
 
@@ -56,84 +53,6 @@ static void test_wire_v4_golden(void)
 	check_truncations(buf, n, (decode_fn)wire_v4_h2c_decode);
 	buf[0] = 0x00; /* the byte that killed the original hub */
 	CHECK_INT(wire_v4_c2h_decode(buf, 1, &c2), -EPROTONOSUPPORT);
-}
-
-static void test_wire_register_golden(void)
-{
-	uint8_t buf[128];
-	struct wire_register r = {.flags = WIRE_REG_FLAG_WANT_PEERS, .interval_sec = 60,
-				  .advert = (const uint8_t *)"abc", .advert_len = 3}, r2;
-	size_t n;
-
-	memcpy(r.network_id, netid, 16);
-	memcpy(r.node_id, nodeid, 16);
-	n = wire_register_encode(buf, sizeof(buf), &r);
-	check_golden(buf, n, "5101003c00030000" NETID_HEX NODEID_HEX "00000000000000000000000000000000"
-			     "616263");
-	CHECK_INT(wire_register_decode(buf, n, &r2), 0);
-	CHECK_INT(r2.interval_sec, 60);
-	CHECK_INT(r2.advert_len, 3);
-	CHECK_MEM(r2.advert, "abc", 3);
-	check_truncations(buf, n, (decode_fn)wire_register_decode);
-	buf[n] = 0;
-	CHECK_INT(wire_register_decode(buf, n + 1, &r2), -EBADMSG); /* trailing byte */
-	buf[6] = 1;
-	CHECK_INT(wire_register_decode(buf, n, &r2), -EBADMSG); /* reserved */
-	buf[6] = 0;
-	buf[4] = 0xff; /* advert longer than allowed */
-	CHECK_INT(wire_register_decode(buf, n, &r2), -EBADMSG);
-	r.advert_len = WIRE_ADVERT_SEALED_MAX + 1;
-	CHECK_INT(wire_register_encode(buf, sizeof(buf), &r), 0);
-}
-
-static void test_wire_cookie_golden(void)
-{
-	uint8_t buf[64];
-	struct wire_cookie c, c2;
-	size_t n;
-
-	memcpy(c.network_id, netid, 16);
-	for (int i = 0; i < 16; i++)
-		c.cookie[i] = (uint8_t)(0x20 + i);
-	n = wire_cookie_encode(buf, sizeof(buf), &c);
-	check_golden(buf, n, "52000000" NETID_HEX "202122232425262728292a2b2c2d2e2f");
-	CHECK_INT(n, WIRE_COOKIE_LEN);
-	CHECK_INT(wire_cookie_decode(buf, n, &c2), 0);
-	CHECK_MEM(c2.cookie, c.cookie, 16);
-	check_truncations(buf, n, (decode_fn)wire_cookie_decode);
-}
-
-static void test_wire_peers_golden(void)
-{
-	uint8_t buf[256];
-	struct wire_peers p = {.flags = WIRE_PEERS_FLAG_INTRO,
-			       .observed = {.family = 4, .port = 3731, .addr = {198, 18, 0, 5}}}, p2;
-	struct wire_peer_entry e = {.endpoint = {.family = 4, .port = 40000, .addr = {198, 18, 1, 7}},
-				    .advert = (const uint8_t *)"xy", .advert_len = 2}, e2;
-	size_t n, off = 0;
-
-	memcpy(p.network_id, netid, 16);
-	memcpy(e.node_id, nodeid, 16);
-	n = wire_peers_begin(buf, sizeof(buf), &p);
-	CHECK_INT(wire_peers_add(buf, sizeof(buf), &n, &e), 0);
-	check_golden(buf, n, "53010001" NETID_HEX "040e93c6120005" NODEID_HEX "049c40c612010700027879");
-	CHECK_INT(wire_peers_decode(buf, n, &p2), 0);
-	CHECK_INT(p2.count, 1);
-	CHECK_INT(p2.observed.port, 3731);
-	CHECK_INT(wire_peers_next(&p2, &off, &e2), 1);
-	CHECK_INT(e2.endpoint.port, 40000);
-	CHECK_MEM(e2.advert, "xy", 2);
-	CHECK_INT(wire_peers_next(&p2, &off, &e2), 0);
-	check_truncations(buf, n, (decode_fn)wire_peers_decode);
-	buf[3] = 2; /* count says two entries, one present */
-	CHECK_INT(wire_peers_decode(buf, n, &p2), -EBADMSG);
-	buf[3] = 1;
-	buf[20] = 5; /* no such address family */
-	CHECK_INT(wire_peers_decode(buf, n, &p2), -EBADMSG);
-	/* an entry that does not fit is refused without writing anything */
-	n = wire_peers_begin(buf, 40, &p);
-	CHECK_INT(wire_peers_add(buf, 40, &n, &e), -ENOSPC);
-	CHECK_INT(n, 27);
 }
 
 static void test_wire_transport_golden(void)
@@ -391,7 +310,6 @@ static void test_wire_random_garbage_never_crashes(void)
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	union {
 		struct wire_advert a;
-		struct wire_peers p;
 		uint8_t pad[4096];
 	} out;
 
@@ -403,8 +321,6 @@ static void test_wire_random_garbage_never_crashes(void)
 		}
 		if (len)
 			buf[0] = (uint8_t)(0x50 + i % 12);
-		wire_register_decode(buf, len, (void *)&out);
-		wire_peers_decode(buf, len, (void *)&out);
 		wire_lan_decode(buf, len, (void *)&out);
 		wire_advert_decode(buf, len, (void *)&out);
 		wire_transport_decode(buf, len, (void *)&out);
@@ -421,9 +337,6 @@ static void test_wire_random_garbage_never_crashes(void)
 int main(void)
 {
 	RUN(test_wire_v4_golden);
-	RUN(test_wire_register_golden);
-	RUN(test_wire_cookie_golden);
-	RUN(test_wire_peers_golden);
 	RUN(test_wire_transport_golden);
 	RUN(test_wire_lan_golden);
 	RUN(test_wire_advert_golden);

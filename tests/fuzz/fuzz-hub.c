@@ -1,27 +1,38 @@
 /* fuzz-hub.c - arbitrary datagrams from several sources at several times
- * into the hub's state machine, checking every reply it makes.
+ * into the hub's state machine, next to two honest members (the node's hub
+ * module, engine/hubproto.c) whose traffic the fuzzer can also replay and
+ * mutate; every reply the hub makes is checked.
  *
  * The input is a list of records: ctl u8, length (u8, or u16 if ctl bit 7),
- * datagram. ctl bits 0-2 pick the source, bits 3-4 advance the clock,
- * bit 5 writes the source's last cookie into a REGISTER (so the fuzzer
- * reaches the member tables), bit 6 runs hub_tick first. */
+ * datagram. ctl bits 0-2 pick the source (0 and 1 are the honest members'
+ * addresses), bits 3-4 advance the clock, bit 6 runs hub_tick first.
+ * Bit 5 with an empty datagram lets honest member ctl & 1 send what it has
+ * due; bit 5 with a datagram starting with 0xff replays the last datagram
+ * that member sent, with the record's bytes xor-ed over it from byte 1;
+ * bit 5 otherwise writes the source's last cookie into a JOIN or REFRESH
+ * (so the fuzzer gets past the cookie check). */
 #include "config.h"
 
 #include "hub.h"
+#include "hubproto.h"
+#include "keys.h"
 #include "wire.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define N_SOURCES 8
+#define N_HONEST 2
 #define SEC 1000000000ULL
-#define COOKIE_OFF 40 /* where REGISTER carries its cookie */
+#define COOKIE_OFF 24 /* where JOIN and REFRESH carry their cookie */
+#define QMAX 256
 
 static const struct wire_endpoint sources[N_SOURCES] = {
-	{.family = 4, .port = 1000, .addr = {198, 18, 0, 1}},
-	{.family = 4, .port = 1001, .addr = {198, 18, 0, 1}},
+	{.family = 4, .port = 1000, .addr = {198, 18, 0, 10}},
+	{.family = 4, .port = 1001, .addr = {198, 18, 0, 11}},
 	{.family = 4, .port = 2000, .addr = {198, 18, 0, 2}},
 	{.family = 4, .port = 3000, .addr = {198, 19, 255, 254}},
 	{.family = 4, .port = 0, .addr = {198, 18, 0, 3}},
@@ -32,37 +43,70 @@ static const struct wire_endpoint sources[N_SOURCES] = {
 
 static const uint64_t advances[4] = {0, SEC, 61 * SEC, 200 * SEC};
 
+struct queued {
+	unsigned to; /* honest member */
+	size_t len;
+	uint8_t buf[WIRE_DGRAM_MAX];
+};
+
 struct state {
 	const struct wire_endpoint *from;
 	size_t in_len;
+	uint64_t now;
 	uint8_t cookies[N_SOURCES][WIRE_ID_LEN];
+	struct hubproto honest[N_HONEST];
+	uint8_t last[N_HONEST][WIRE_DGRAM_MAX];
+	size_t last_len[N_HONEST];
+	struct queued q[QMAX];
+	unsigned q_len;
 };
+
+static struct net_keys nk;
+static struct identity ids[N_HONEST];
 
 static bool same_ep(const struct wire_endpoint *a, const struct wire_endpoint *b)
 {
 	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
 }
 
+/* Keeps a datagram for the honest member at to; false if there is none. */
+static bool queue(struct state *st, const struct wire_endpoint *to, const uint8_t *buf, size_t len)
+{
+	for (unsigned i = 0; i < N_HONEST; i++) {
+		if (!same_ep(to, &sources[i]))
+			continue;
+		if (st->q_len < QMAX) {
+			st->q[st->q_len].to = i;
+			st->q[st->q_len].len = len;
+			memcpy(st->q[st->q_len++].buf, buf, len);
+		}
+		return true;
+	}
+	return false;
+}
+
 static void check_reply(void *ctx, unsigned local, const struct wire_endpoint *to, const uint8_t *buf, size_t len)
 {
 	struct state *st = ctx;
 	union {
-		struct wire_cookie c;
-		struct wire_peers p;
+		struct wire_hub_challenge c;
+		struct wire_hub_list l;
 		struct wire_v4_h2c h;
 	} m;
 
 	if (len > WIRE_DGRAM_MAX || local != 0)
 		abort();
 	switch (wire_peek_type(buf, len)) {
-	case WIRE_HUB_COOKIE:
+	case WIRE_HUB_CHALLENGE:
 		/* only to the sender, and never larger than what it sent */
-		if (wire_cookie_decode(buf, len, &m.c) || !same_ep(to, st->from) || len > st->in_len)
+		if (wire_hub_challenge_decode(buf, len, &m.c) || !same_ep(to, st->from) || len > st->in_len)
 			abort();
 		memcpy(st->cookies[st->from - sources], m.c.cookie, WIRE_ID_LEN);
+		queue(st, to, buf, len);
 		break;
-	case WIRE_HUB_PEERS:
-		if (wire_peers_decode(buf, len, &m.p) || !same_ep(&m.p.observed, to))
+	case WIRE_HUB_LIST:
+		/* only to members, which only the honest ones can be */
+		if (wire_hub_list_decode(buf, len, &m.l) || !queue(st, to, buf, len))
 			abort();
 		break;
 	case WIRE_V4_H2C:
@@ -80,30 +124,104 @@ static void check_counts(const struct hub *hub, const struct hub_limits *lim)
 	uint64_t sum = 0;
 
 	hub_get_stats(hub, &s);
-	for (int c = HUB_OK_COOKIE; c <= HUB_DROP_NO_MEMORY; c++)
+	for (int c = HUB_FIRST_OUTCOME; c <= HUB_LAST_OUTCOME; c++)
 		sum += s.counters[c];
 	if (sum != s.counters[HUB_RX] || s.members > lim->max_members || s.networks > lim->max_networks ||
-	    s.v4_clients > lim->max_v4)
+	    s.v4_clients > lim->max_v4 || s.counters[HUB_TX_CHALLENGE_BYTES] > s.counters[HUB_RX_BYTES])
 		abort();
+}
+
+/* The hub's answers go to the honest members: a LIST that opens must
+ * parse. (One may fail to open: a replayed JOIN can revive an old session.) */
+static void deliver_lists(struct state *st)
+{
+	static const struct hubproto_events ev = {0};
+	enum hubproto_drop why;
+
+	for (unsigned i = 0; i < st->q_len; i++) {
+		struct queued *q = &st->q[i];
+
+		if (hubproto_input(&st->honest[q->to], st->now, q->buf, q->len, &ev, NULL, &why) < 0 &&
+		    why == HUBPROTO_DROP_MALFORMED)
+			abort();
+	}
+	st->q_len = 0;
+}
+
+static void honest_send(struct hub *hub, struct state *st, unsigned i)
+{
+	static const uint8_t advert[] = "honest advert";
+	size_t len = hubproto_build(&st->honest[i], st->now, 1700000000 * SEC + st->now, false, advert, sizeof(advert),
+				    st->last[i], sizeof(st->last[i]));
+
+	if (!len)
+		return;
+	st->last_len[i] = len;
+	st->from = &sources[i];
+	st->in_len = len;
+	hub_input(hub, st->last[i], len, &sources[i], 0, st->now);
+}
+
+static void init_keys(void)
+{
+	static bool done;
+	uint8_t psk[KEYS_PSK_LEN];
+
+	if (done)
+		return;
+	if (sodium_init() < 0)
+		abort();
+	memset(psk, 0x42, sizeof(psk));
+	keys_derive(psk, &nk);
+	for (unsigned i = 0; i < N_HONEST; i++) {
+		memset(ids[i].priv, 0x50 + (int)i, 32);
+		crypto_scalarmult_base(ids[i].pub, ids[i].priv);
+	}
+	done = true;
+}
+
+/* Applies one record's special meaning (ctl bit 5); returns the datagram to send, or 0. */
+static size_t record_prepare(struct hub *hub, struct state *st, uint8_t ctl, uint8_t *pkt, size_t len)
+{
+	unsigned who = ctl & 1;
+
+	if (!(ctl & 0x20))
+		return len;
+	if (!len) {
+		honest_send(hub, st, who);
+		return 0;
+	}
+	if (pkt[0] == 0xff && st->last_len[who]) {
+		for (size_t i = 1; i < len && i < st->last_len[who]; i++)
+			st->last[who][i] ^= pkt[i];
+		memcpy(pkt, st->last[who], st->last_len[who]);
+		return st->last_len[who];
+	}
+	if (len >= COOKIE_OFF + WIRE_ID_LEN && (pkt[0] == WIRE_HUB_REFRESH || pkt[0] == WIRE_HUB_JOIN))
+		memcpy(pkt + COOKIE_OFF, st->cookies[ctl & 7], WIRE_ID_LEN);
+	return len;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t pkt[65536];
-	struct state st;
+	static struct state st;
 	struct hub_limits lim;
 	struct hub *hub;
-	uint64_t now = 1000 * SEC;
 
+	init_keys();
 	memset(&st, 0, sizeof(st));
+	st.now = 1000 * SEC;
+	for (unsigned i = 0; i < N_HONEST; i++)
+		hubproto_init(&st.honest[i], &nk, &ids[i], 60);
 	hub_limits_default(&lim);
 	lim.max_networks = 3;
 	lim.max_members = 6;
 	lim.max_per_network = 4;
 	lim.max_v4 = 3;
 	lim.ratelimit_slots = 8;
-	lim.burst = lim.cookie_burst = lim.v4_out_burst = 8;
-	if (hub_new(&lim, check_reply, &st, now, &hub))
+	lim.burst = lim.cookie_burst = lim.join_burst = lim.v4_out_burst = 8;
+	if (hub_new(&lim, check_reply, &st, st.now, &hub))
 		abort();
 	while (size >= 2) {
 		uint8_t ctl = data[0];
@@ -118,16 +236,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += hdr + len;
 		size -= hdr + len;
 
-		st.from = &sources[ctl & 7];
-		st.in_len = len;
-		now += advances[ctl >> 3 & 3];
-		if (ctl & 0x20 && len >= COOKIE_OFF + WIRE_ID_LEN && pkt[0] == WIRE_HUB_REGISTER)
-			memcpy(pkt + COOKIE_OFF, st.cookies[ctl & 7], WIRE_ID_LEN);
+		st.now += advances[ctl >> 3 & 3];
 		if (ctl & 0x40)
-			hub_tick(hub, now);
-		hub_input(hub, pkt, len, st.from, 0, now);
+			hub_tick(hub, st.now);
+		len = record_prepare(hub, &st, ctl, pkt, len);
+		if (len || !(ctl & 0x20)) {
+			st.from = &sources[ctl & 7];
+			st.in_len = len;
+			hub_input(hub, pkt, len, st.from, 0, st.now);
+		}
 		check_counts(hub, &lim);
+		deliver_lists(&st);
 	}
 	hub_free(hub);
+	for (unsigned i = 0; i < N_HONEST; i++)
+		hubproto_clear(&st.honest[i]);
 	return 0;
 }
