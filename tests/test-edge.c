@@ -147,7 +147,8 @@ static void seal_send(struct sim *s, int i, uint8_t type, const uint8_t *payload
 
 	if (!ses || !to || plen + WIRE_TRANSPORT_OVERHEAD > sizeof(buf))
 		return;
-	memcpy(buf + WIRE_TRANSPORT_HDR_LEN, payload, plen);
+	if (plen)
+		memcpy(buf + WIRE_TRANSPORT_HDR_LEN, payload, plen);
 	counter = ses->send_counter;
 	if (session_seal(ses, type, buf, plen, sizeof(buf), s->now, &out) < 0)
 		return;
