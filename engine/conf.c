@@ -628,6 +628,7 @@ static const struct conf_key conf_keys[] = {
 	{"vpn", "key_file", conf_apply_path, FIELD(key_file), .hi = PATH_MAX - 1},
 	{"vpn", "state_dir", conf_apply_path, FIELD(state_dir), .hi = PATH_MAX - 32},
 	{"vpn", "peer_cache", conf_apply_bool, FIELD(peer_cache)},
+	{"vpn", "threads", conf_apply_uint, FIELD(threads), .lo = 0, .hi = 8},
 	{"vpn", "dns", conf_apply_bool, FIELD(dns)},
 	{"vpn", "dns_domain", conf_apply_dns_domain, FIELD(dns_domain)},
 	{"tun", "type", conf_apply_tun_type},
@@ -663,6 +664,7 @@ static void conf_defaults(struct conf *cfg)
 	cfg->restart_delay_sec = 10;
 	cfg->log_level = CONF_LOG_DEFAULT;
 	cfg->peer_cache = true;
+	cfg->threads = CONF_THREADS_AUTO;
 	cfg->dns = true;
 	strcpy(cfg->dns_domain, DNS_DEFAULT_DOMAIN);
 	strcpy(cfg->interface, "tun%d");

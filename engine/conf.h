@@ -17,6 +17,7 @@
 #define CONF_MAX_SUBNETS WIRE_ADVERT_SUBNETS_MAX
 #define CONF_MAX_ROUTES 16
 #define CONF_HOST_MAX 255
+#define CONF_THREADS_AUTO UINT_MAX
 
 enum conf_log_level {
 	CONF_LOG_DEFAULT = -1, /* not set: the daemon decides (info) */
@@ -56,6 +57,7 @@ struct conf {
 	char key_file[PATH_MAX]; /* "" = <state dir>/<config name>.key (MESHUB_STATEDIR: /var/lib/meshub) */
 	char state_dir[PATH_MAX]; /* "" = MESHUB_STATEDIR (/var/lib/meshub); the peer cache lives in <state_dir>/<config name>/ */
 	bool peer_cache;	  /* remember peers across restarts (default yes) */
+	unsigned threads;	  /* crypto threads besides the main one; CONF_THREADS_AUTO: one per extra CPU */
 	bool dns;		 /* answer DNS for the members' names; default yes */
 	char dns_domain[DNS_DOMAIN_MAX + 1]; /* default DNS_DEFAULT_DOMAIN ("mesh") */
 

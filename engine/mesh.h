@@ -16,6 +16,7 @@
 #include "peers.h"
 #include "pktqueue.h"
 #include "udp.h"
+#include "workers.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +40,15 @@ struct mesh {
 	struct admit admit;
 	struct edge_config edge_cfg;
 	struct drops drops;
+
+	/* sealing is prepared in order and done, in parallel, just before a flush */
+	struct workers *workers;
+	struct mesh_seal {
+		struct session_job job;
+		uint8_t *pkt;
+		size_t len;
+	} seals[UDP_BATCH];
+	unsigned n_seals;
 
 	uint64_t last_init_ts; /* our handshake timestamps only grow */
 	bool cache_dirty;      /* an edge came up or moved: the peer cache wants writing */

@@ -8,6 +8,7 @@
 #include "endpoint.h"
 #include "log.h"
 #include "peercache.h"
+#include "send.h"
 #include "setup.h"
 
 #include <errno.h>
@@ -65,8 +66,16 @@ static void udp_batch_done(void *ctx)
 {
 	struct node *n = ctx;
 
+	receive_flush(&n->recv);
 	device_flush(&n->m.dev);
 	udp_flush(&n->m.udp);
+}
+
+static void udp_before_send(void *ctx)
+{
+	struct node *n = ctx;
+
+	send_seal_pending(&n->m);
 }
 
 /* The kernel says datagrams to `to` are too big (or cannot get there). */
@@ -304,7 +313,11 @@ static int open_transport(struct node *n)
 {
 	struct mesh *m = &n->m;
 	struct wire_endpoint addr;
-	struct udp_callbacks cb = {.datagram = udp_datagram, .batch_done = udp_batch_done, .error = udp_error, .ctx = n};
+	struct udp_callbacks cb = {.datagram = udp_datagram,
+				   .batch_done = udp_batch_done,
+				   .error = udp_error,
+				   .before_send = udp_before_send,
+				   .ctx = n};
 	size_t slot = m->mtu + 14 + WIRE_TRANSPORT_OVERHEAD + 64;
 	int ret;
 
@@ -370,12 +383,27 @@ static int layers(struct node *n)
 		return log_errno(ret, "cannot allocate packet buffers");
 	n->run = (struct edgerun){.m = m, .self = &n->gself};
 	n->recv = (struct receive){.m = m, .fwd = &n->fwd, .run = &n->run, .hubs = &n->hubs, .lan = &n->lan};
+	if ((ret = receive_init(&n->recv)) < 0)
+		return log_errno(ret, "cannot allocate packet buffers");
 	if ((ret = selfadvert_refresh(&n->self, m)) < 0)
 		return log_errno(ret, "cannot build our advert");
 	n->gself = (struct gossip_self){.advert = n->self.sealed, .len = n->self.len};
 	if ((ret = hubclient_init(&n->hubs, m, &n->self)) < 0 || (ret = lan_init(&n->lan, m, &n->self)) < 0)
 		return ret;
 	return watch(n);
+}
+
+static int start_workers(struct node *n)
+{
+	unsigned want = n->m.cfg->threads == CONF_THREADS_AUTO ? workers_default() : n->m.cfg->threads;
+	int ret = workers_start(&n->m.workers, want);
+
+	if (ret < 0)
+		return log_errno(ret, "cannot start the crypto threads");
+	if (workers_count(n->m.workers) < want)
+		log_warn("started %u of %u crypto threads", workers_count(n->m.workers), want);
+	log_debug("%u crypto thread(s) besides the main one", workers_count(n->m.workers));
+	return 0;
 }
 
 static void load_cache(struct node *n)
@@ -427,6 +455,9 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 		return ret;
 	if ((ret = setup_drop_privileges(cfg)) < 0)
 		return ret;
+	/* threads only now: a change of user applies to the thread making it */
+	if ((ret = start_workers(n)) < 0)
+		return ret;
 	load_cache(n);
 	hubclient_register_all(&n->hubs, false);
 	n->running = true;
@@ -462,6 +493,9 @@ void node_free(struct node *n)
 	if (m->udp.fd6 >= 0)
 		loop_del_io(m->loop, &n->udp6_io);
 	udp_close(&m->udp);
+	workers_stop(m->workers);
+	m->workers = NULL;
+	receive_free(&n->recv);
 	forward_free(&n->fwd);
 	pktpool_free(&m->pool);
 	admit_free(&m->admit);

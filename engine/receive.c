@@ -10,6 +10,8 @@
 #include "send.h"
 
 #include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
 
 struct handler {
 	uint8_t type;
@@ -57,42 +59,107 @@ static bool inner(struct receive *r, struct peer *p, uint8_t type, uint8_t *pt, 
 	return false;
 }
 
+/* The cheap checks, in order: framing, session by receiver index, age and
+ * replay window. What passes waits for its decryption. */
 static void transport(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
 	struct mesh *m = r->m;
-	struct keyring_dropped d = {0};
-	struct wire_transport t;
-	uint64_t now = loop_now();
+	struct receive_job *j;
 	struct session *s;
 	struct peer *p;
-	size_t pt_len;
-	bool run_now;
 	int ret;
 
-	if (wire_transport_decode(buf, len, &t) < 0) {
+	if (r->n_jobs == RECEIVE_JOBS)
+		receive_flush(r);
+	j = &r->jobs[r->n_jobs];
+	if (wire_transport_decode(buf, len, &j->t) < 0) {
 		mesh_drop(m, NULL, DROP_MALFORMED);
 		return;
 	}
-	p = peers_by_index(&m->peers, t.receiver_index);
-	s = p ? keyring_find(&p->keys, t.receiver_index) : NULL;
+	p = peers_by_index(&m->peers, j->t.receiver_index);
+	s = p ? keyring_find(&p->keys, j->t.receiver_index) : NULL;
 	if (!s) {
 		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
 		return;
 	}
-	ret = session_open(s, &t, buf + WIRE_TRANSPORT_HDR_LEN, now, &pt_len);
+	ret = session_open_check(s, &j->t, loop_now(), &j->key);
 	if (ret < 0) {
 		mesh_drop(m, p, open_error(ret));
+		return;
+	}
+	j->from = *rx->from;
+	j->buf = buf;
+	j->len = len;
+	r->n_jobs++;
+}
+
+static void decrypt_range(void *ctx, unsigned from, unsigned to)
+{
+	struct receive *r = ctx;
+
+	for (unsigned i = from; i < to; i++) {
+		struct receive_job *j = &r->jobs[i];
+		j->ret = session_open_decrypt(&j->key, &j->t, j->buf + WIRE_TRANSPORT_HDR_LEN);
+	}
+}
+
+/* In order, after the decryption: the window moves, the session may be
+ * promoted, the edge hears of it, the payload goes where its type says.
+ * The session is looked up again: an earlier message of the batch may have
+ * replaced it. */
+static void finish(struct receive *r, struct receive_job *j)
+{
+	struct mesh *m = r->m;
+	struct keyring_dropped d = {0};
+	uint64_t now = loop_now();
+	struct peer *p = peers_by_index(&m->peers, j->t.receiver_index);
+	struct session *s = p ? keyring_find(&p->keys, j->t.receiver_index) : NULL;
+	bool run_now;
+
+	if (!s) {
+		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
+		return;
+	}
+	if (j->ret < 0 || session_open_commit(s, j->t.counter) < 0) {
+		mesh_drop(m, p, j->ret < 0 ? DROP_AUTH : DROP_REPLAY);
 		return;
 	}
 	if (keyring_used(&p->keys, s, &d)) {
 		/* the initiator's first packet on the session we answered */
 		peers_free_dropped(&m->peers, &d);
-		edge_session_made(&p->edge, now, false, rx->from);
+		edge_session_made(&p->edge, now, false, &j->from);
 		send_queued(m, p, false);
 	}
-	run_now = edge_received(&p->edge, now, rx->from);
-	run_now |= inner(r, p, t.type, buf + WIRE_TRANSPORT_HDR_LEN, pt_len, len, rx->from);
+	run_now = edge_received(&p->edge, now, &j->from);
+	run_now |= inner(r, p, j->t.type, j->buf + WIRE_TRANSPORT_HDR_LEN, j->t.ciphertext_len - WIRE_TAG_LEN, j->len,
+			 &j->from);
 	edgerun_after(r->run, p, run_now);
+}
+
+void receive_flush(struct receive *r)
+{
+	unsigned n = r->n_jobs;
+
+	if (!n)
+		return;
+	workers_run(r->m->workers, decrypt_range, r, n);
+	for (unsigned i = 0; i < n; i++)
+		finish(r, &r->jobs[i]);
+	sodium_memzero(r->jobs, n * sizeof(r->jobs[0]));
+	r->n_jobs = 0;
+}
+
+int receive_init(struct receive *r)
+{
+	r->jobs = calloc(RECEIVE_JOBS, sizeof(*r->jobs));
+	r->n_jobs = 0;
+	return r->jobs ? 0 : -ENOMEM;
+}
+
+void receive_free(struct receive *r)
+{
+	free(r->jobs);
+	r->jobs = NULL;
 }
 
 static void hs_init(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
@@ -127,10 +194,19 @@ static const struct handler handlers[] = {
 	{WIRE_HUB_LIST, hub},	     {WIRE_LAN_ANNOUNCE, lan},
 };
 
+static bool is_transport(uint8_t type)
+{
+	return type == WIRE_DATA || type == WIRE_KEEPALIVE || type == WIRE_PROBE || type == WIRE_PROBE_ACK ||
+	       type == WIRE_CONTROL;
+}
+
 void receive_datagram(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
 	uint8_t type = wire_peek_type(buf, len);
 
+	/* anything else may change sessions: what waits goes first */
+	if (!is_transport(type))
+		receive_flush(r);
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (handlers[i].type == type) {
 			handlers[i].fn(r, buf, len, rx);

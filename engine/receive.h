@@ -13,12 +13,32 @@
 struct hubclient;
 struct lan;
 
+/* A transport message between its cheap checks and the rest: decrypted in
+ * parallel with the others of its batch, then finished in order. */
+struct receive_job {
+	struct session_job key;
+	struct wire_transport t;
+	struct wire_endpoint from;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+};
+
+#define RECEIVE_JOBS (UDP_RX_BATCH * 64)
+
 struct receive {
 	struct mesh *m;
 	struct forward *fwd;
 	struct edgerun *run;
 	struct hubclient *hubs;
 	struct lan *lan;
+	struct receive_job *jobs; /* RECEIVE_JOBS, allocated by receive_init */
+	unsigned n_jobs;
 };
 
+int receive_init(struct receive *r);
+void receive_free(struct receive *r);
+/* A datagram from the transport; transport messages wait in the batch. */
 void receive_datagram(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx);
+/* The end of a receive batch: decrypts and finishes what waits. */
+void receive_flush(struct receive *r);

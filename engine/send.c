@@ -6,14 +6,35 @@
 #include "log.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 
-/* Seals the payload at slot + header for p and commits it to `to`. */
+static void seal_range(void *ctx, unsigned from, unsigned to)
+{
+	struct mesh *m = ctx;
+
+	for (unsigned i = from; i < to; i++) {
+		struct mesh_seal *j = &m->seals[i];
+		if (session_seal_finish(&j->job, j->pkt, j->len) < 0)
+			memset(j->pkt, 0, j->len + WIRE_TRANSPORT_OVERHEAD); /* never the plaintext */
+	}
+}
+
+void send_seal_pending(struct mesh *m)
+{
+	workers_run(m->workers, seal_range, m, m->n_seals);
+	sodium_memzero(m->seals, m->n_seals * sizeof(m->seals[0]));
+	m->n_seals = 0;
+}
+
+/* Prepares the payload at slot + header for p (counter, header) and commits
+ * it to `to`; the encryption itself happens right before the flush. */
 static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, size_t len,
 		const struct wire_endpoint *to)
 {
 	uint64_t now = loop_now();
 	struct session *s = keyring_sending(&p->keys, now);
+	struct mesh_seal *j;
 	uint64_t counter;
 	size_t out_len;
 	int ret;
@@ -21,10 +42,17 @@ static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, siz
 	if (!s || !to)
 		return -ENOTCONN;
 	counter = s->send_counter;
-	ret = session_seal(s, type, slot, len, m->udp.slot_size, now, &out_len);
+	j = &m->seals[m->n_seals];
+	ret = session_seal_prepare(s, type, slot, len, m->udp.slot_size, now, &out_len, &j->job);
 	if (ret < 0)
 		return ret;
-	udp_commit(&m->udp, to, out_len, type == WIRE_DATA);
+	j->pkt = slot;
+	j->len = len;
+	if (udp_commit(&m->udp, to, out_len, type == WIRE_DATA) < 0) {
+		sodium_memzero(j, sizeof(*j));
+		return -ENETUNREACH;
+	}
+	m->n_seals++;
 	if (edge_sent(&p->edge, now, counter))
 		peers_kick(p, edge_next(&p->edge));
 	if (type == WIRE_DATA) {

@@ -18,5 +18,8 @@ int send_probe(struct mesh *m, struct peer *p, const struct wire_endpoint *to, u
 int send_probe_ack(struct mesh *m, struct peer *p, const struct wire_endpoint *to, uint32_t id, uint16_t size);
 /* A WIRE_CONTROL payload (members, requests) on the edge's path. */
 int send_control(struct mesh *m, struct peer *p, const uint8_t *payload, size_t len);
+/* Encrypts what was sealed since the last flush (the transport calls it
+ * right before it sends: nothing leaves unencrypted). */
+void send_seal_pending(struct mesh *m);
 /* The largest WIRE_CONTROL payload the edge carries. */
 size_t send_control_room(const struct mesh *m, const struct peer *p);

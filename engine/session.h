@@ -49,6 +49,24 @@ int session_seal(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_l
  * -ESTALE too old (window or session age). */
 int session_open(struct session *s, const struct wire_transport *t, uint8_t *out, uint64_t now, size_t *out_len);
 
+/* The same in two steps, so that the encryption can run on another thread:
+ * prepare takes the counter and writes the header (in order, on the
+ * session's thread) and copies the key out; finish encrypts in place and
+ * needs nothing but what prepare gave. */
+struct session_job {
+	uint8_t key[NOISE_KEYLEN];
+	uint64_t counter;
+};
+int session_seal_prepare(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_len, size_t cap,
+			 uint64_t now, size_t *pkt_len, struct session_job *job);
+int session_seal_finish(const struct session_job *job, uint8_t *pkt, size_t payload_len);
+/* Receiving in three steps: check (age, counter window: cheap, in order),
+ * decrypt (anywhere: only the job's copy of the key), commit (in order:
+ * the window moves only now, after the tag verified). */
+int session_open_check(struct session *s, const struct wire_transport *t, uint64_t now, struct session_job *job);
+int session_open_decrypt(const struct session_job *job, const struct wire_transport *t, uint8_t *out);
+int session_open_commit(struct session *s, uint64_t counter);
+
 /* The initiator of a session starts the next handshake when this says so. */
 bool session_wants_rekey(const struct session *s, uint64_t now);
 bool session_expired(const struct session *s, uint64_t now);

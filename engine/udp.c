@@ -101,19 +101,20 @@ static int socket_for(const struct udp *u, const struct wire_endpoint *to)
 	return u->fd4 >= 0 ? u->fd4 : u->fd6;
 }
 
-void udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk)
+int udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk)
 {
 	unsigned i = u->n_out;
 	int fd = socket_for(u, to);
 
 	if (fd < 0 || len > u->slot_size || i == UDP_BATCH) {
 		u->stats.tx_errors++;
-		return;
+		return fd < 0 ? -EAFNOSUPPORT : -EMSGSIZE;
 	}
 	u->out_to[i] = *to;
 	u->out_items[i] = (struct gso_item){.to = &u->out_to[i], .sock = fd, .len = len, .bulk = bulk};
 	u->out_iov[i] = (struct iovec){.iov_base = u->out_buf[i], .iov_len = len};
 	u->n_out++;
+	return 0;
 }
 
 void udp_send(struct udp *u, const struct wire_endpoint *to, const void *buf, size_t len)
@@ -205,6 +206,8 @@ void udp_flush(struct udp *u)
 
 	if (!u->n_out)
 		return;
+	if (u->cb.before_send)
+		u->cb.before_send(u->cb.ctx);
 	groups = gso_group(u->out_items, u->n_out, &u->gso, loop_now(), u->groups);
 	for (unsigned g = 0; g < groups; g++)
 		build_msg(u, g, &u->out_msgs[g]);

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define UDP_BATCH 64
+#define UDP_BATCH 256
 #define UDP_RX_BATCH 32
 #define UDP_RX_BUF 65536
 
@@ -35,6 +35,9 @@ struct udp_callbacks {
 	/* the kernel reports that datagrams to `to` fail: err (EMSGSIZE with
 	 * the path's MTU for the whole IP packet, or e.g. EHOSTUNREACH) */
 	void (*error)(void *ctx, const struct wire_endpoint *to, int err, unsigned mtu);
+	/* right before a batch leaves: the last chance to finish the slots
+	 * (the node encrypts them there, in parallel) */
+	void (*before_send)(void *ctx);
 	void *ctx;
 };
 
@@ -87,8 +90,9 @@ void udp_close(struct udp *u);
  * flushed first. */
 uint8_t *udp_reserve(struct udp *u);
 /* Queues the reserved slot for `to`. bulk: a tunnelled packet (may be
- * coalesced into a GSO send). */
-void udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk);
+ * coalesced into a GSO send). 0, or -errno (not queued: no socket for that
+ * family, too long). */
+int udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk);
 /* Copies buf into a slot and commits it. */
 void udp_send(struct udp *u, const struct wire_endpoint *to, const void *buf, size_t len);
 /* Sends everything committed. */

@@ -248,6 +248,7 @@ node_config() {
 		echo "key_file = $LAB_DIR/$name.key"
 		echo "state_dir = $LAB_DIR/state"
 		echo "log_level = ${NODE_LOG:-debug}"
+		[ -n "${NODE_THREADS:-}" ] && echo "threads = $NODE_THREADS"
 		echo "[tun]"
 		echo "type = $type"
 		echo "interface = mesh%%d"

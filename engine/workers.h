@@ -1,0 +1,25 @@
+/* workers.h - the node's crypto threads: a batch of independent items
+ * (packets to seal or open, each with its own copy of the key) is split
+ * between the calling thread and the workers, and the call returns when
+ * all of it is done, so whatever comes after sees the batch in its
+ * original order. Small batches stay on the caller (no hand-off delay). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define WORKERS_MAX 8
+#define WORKERS_MIN_BATCH 8 /* fewer items than this are not worth a hand-off */
+
+typedef void (*workers_fn)(void *ctx, unsigned from, unsigned to);
+
+struct workers;
+
+/* Starts n threads (0: everything runs on the caller). 0 or -errno. */
+int workers_start(struct workers **w, unsigned n);
+/* Runs fn over [0, n) in chunks, one per thread and one on the caller. */
+void workers_run(struct workers *w, workers_fn fn, void *ctx, unsigned n);
+void workers_stop(struct workers *w);
+unsigned workers_count(const struct workers *w);
+/* The default: one thread per CPU beyond the first, at most WORKERS_MAX. */
+unsigned workers_default(void);
