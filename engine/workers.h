@@ -17,7 +17,8 @@ struct workers;
 
 /* Starts n threads (0: everything runs on the caller). 0 or -errno. */
 int workers_start(struct workers **w, unsigned n);
-/* Runs fn over [0, n) in chunks, one per thread and one on the caller. */
+/* Runs fn over [0, n) in small runs claimed by whichever thread is free,
+ * the caller included; returns when every item is done. */
 void workers_run(struct workers *w, workers_fn fn, void *ctx, unsigned n);
 void workers_stop(struct workers *w);
 unsigned workers_count(const struct workers *w);
