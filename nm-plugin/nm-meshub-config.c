@@ -43,6 +43,9 @@ void nm_meshub_config_free(NMMeshubConfig *config)
 	g_free(config->psk);
 	g_free(config->uuid);
 	g_free(config->conf_path);
+	g_free(config->name);
+	g_free(config->control_path);
+	g_free(config->name_path);
 	g_free(config->ini);
 	g_free(config->gateway_host);
 	g_free(config->listen_address);
@@ -151,15 +154,11 @@ static gboolean add_line(GString *ini, const char *key, const char *value, GErro
 static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths, const char *section,
 			      GString *ini, GError **error)
 {
-	g_autofree char *control = NULL;
 	g_autofree char *key_file = NULL;
 	g_autofree char *name = NULL;
 
-	if (!strcmp(section, "socket")) {
-		name = g_strdup_printf("%s.sock", config->uuid);
-		control = g_build_filename(paths->run_dir, name, NULL);
-		return add_line(ini, "control", control, error);
-	}
+	if (!strcmp(section, "socket"))
+		return add_line(ini, "control", config->control_path, error);
 	if (!strcmp(section, "vpn")) {
 		name = g_strdup_printf("nm-%s.key", config->uuid);
 		key_file = g_build_filename(paths->state_dir, name, NULL);
@@ -358,6 +357,18 @@ static gboolean build(NMMeshubConfig *config, NMSettingVpn *s_vpn, const NMMeshu
 	return TRUE;
 }
 
+/* The connection's name on one line of printable characters. */
+static char *printable_id(NMConnection *connection)
+{
+	const char *id = nm_connection_get_id(connection);
+	char *s = g_strdup(id ? id : "");
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 NMMeshubConfig *nm_meshub_config_new(NMConnection *connection, const NMMeshubPaths *paths, GError **error)
 {
 	g_autoptr(NMMeshubConfig) config = g_new0(NMMeshubConfig, 1);
@@ -371,8 +382,15 @@ NMMeshubConfig *nm_meshub_config_new(NMConnection *connection, const NMMeshubPat
 	if (!check_uuid(nm_connection_get_uuid(connection), error))
 		return NULL;
 	config->uuid = g_strdup(nm_connection_get_uuid(connection));
+	config->name = printable_id(connection);
 	name = g_strdup_printf("%s.conf", config->uuid);
 	config->conf_path = g_build_filename(paths->run_dir, name, NULL);
+	g_free(name);
+	name = g_strdup_printf("%s.sock", config->uuid);
+	config->control_path = g_build_filename(paths->run_dir, name, NULL);
+	g_free(name);
+	name = g_strdup_printf("%s.name", config->uuid);
+	config->name_path = g_build_filename(paths->run_dir, name, NULL);
 	if (!build(config, s_vpn, paths, error))
 		return NULL;
 	return g_steal_pointer(&config);

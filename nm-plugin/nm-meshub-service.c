@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_SEC 20
-#define DEFAULT_RUN_DIR "/run/meshub/nm"
-#define DEFAULT_STATE_DIR "/var/lib/meshub"
+/* configure's --runstatedir and --localstatedir (config.h); meshub status
+ * looks for NetworkManager's nodes in the same place */
+#define DEFAULT_RUN_DIR MESHUB_RUNSTATEDIR "/nm"
+#define DEFAULT_STATE_DIR MESHUB_STATEDIR
 
 #define NM_TYPE_MESHUB_PLUGIN (nm_meshub_plugin_get_type())
 G_DECLARE_FINAL_TYPE(NMMeshubPlugin, nm_meshub_plugin, NM, MESHUB_PLUGIN, NMVpnServicePlugin)
@@ -151,15 +153,11 @@ static char *describe_exit(int status)
 /* The engine's files; it cannot remove them once it runs as nobody. */
 static void remove_files(NMMeshubPlugin *self)
 {
-	g_autofree char *name = NULL;
-	g_autofree char *sock = NULL;
-
 	if (!self->config)
 		return;
-	name = g_strdup_printf("%s.sock", self->config->uuid);
-	sock = g_build_filename(self->run_dir, name, NULL);
 	g_unlink(self->config->conf_path);
-	g_unlink(sock);
+	g_unlink(self->config->control_path);
+	g_unlink(self->config->name_path);
 }
 
 static void on_engine_exited(int status, const char *last_line, gpointer data)
@@ -211,6 +209,14 @@ static gboolean private_dir(const char *dir, GError **error)
 	return !why;
 }
 
+/* Next to the control socket: the connection's name, for meshub status. */
+static gboolean write_name(NMMeshubConfig *config, GError **error)
+{
+	g_autofree char *line = g_strdup_printf("%s\n", config->name);
+
+	return g_file_set_contents_full(config->name_path, line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
 static gboolean write_config(NMMeshubPlugin *self, NMMeshubConfig *config, GError **error)
 {
 	g_autoptr(GError) local = NULL;
@@ -218,7 +224,8 @@ static gboolean write_config(NMMeshubPlugin *self, NMMeshubConfig *config, GErro
 	if (!private_dir(self->run_dir, error) || !private_dir(self->state_dir, error))
 		return FALSE;
 	if (g_file_set_contents_full(config->conf_path, config->ini, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-				     &local))
+				     &local) &&
+	    write_name(config, &local))
 		return TRUE;
 	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, "%s", local->message);
 	return FALSE;
@@ -266,8 +273,10 @@ static gboolean nm_meshub_plugin_connect(NMVpnServicePlugin *plugin, NMConnectio
 	if (!config || !write_config(self, config, error) || !start_engine(self, config, error)) {
 		g_warning("cannot connect '%s': %s", nm_connection_get_id(connection),
 			  error && *error ? (*error)->message : "?");
-		if (config)
+		if (config) {
 			g_unlink(config->conf_path);
+			g_unlink(config->name_path);
+		}
 		return FALSE;
 	}
 	self->config = g_steal_pointer(&config);
