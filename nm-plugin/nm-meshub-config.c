@@ -1,8 +1,8 @@
 /* nm-meshub-config.c - from a meshub connection to meshubd's configuration
- * file and NetworkManager's IP configuration. The vpn.data table and its
- * checks are the editors' (properties/nm-meshub-data.c); the file written
- * here is then read back with meshubd's own parser, so whatever the engine
- * would refuse fails the connection here, naming the vpn.data key. */
+ * file and NetworkManager's IP configuration. The vpn.data table is the
+ * editors' (properties/nm-meshub-data.c) and every check is meshubd's own
+ * parser (engine/conf.c): whatever the engine would refuse fails the
+ * connection here, naming the vpn.data key of the engine's key at fault. */
 #include "config.h"
 
 #include "nm-meshub-config.h"
@@ -17,8 +17,6 @@
 #include <string.h>
 
 #define CONF_NAME "vpn.data" /* what the engine's messages call the file */
-
-static const char *const sections[] = { "socket", "hub", "vpn", "tun", NULL };
 
 static gboolean bad(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -139,84 +137,62 @@ static char *value_of(NMSettingVpn *s_vpn, const struct nm_meshub_item *item)
 	return norm;
 }
 
-static gboolean add_line(GString *ini, const char *key, const char *value, GError **error)
-{
-	g_autofree char *escaped = NULL;
-
-	if (strpbrk(value, "\r\n"))
-		return bad(error, "invalid %s: a line break in '%s'", key, value);
-	escaped = ini_escape(value);
-	g_string_append_printf(ini, "%s = %s\n", key, escaped);
-	return TRUE;
-}
+struct own_lines {
+	NMMeshubConfig *config;
+	const NMMeshubPaths *paths;
+};
 
 /* Lines the service adds: its own control socket and node key. */
-static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths, const char *section,
-			      GString *ini, GError **error)
+static gboolean add_own_lines(const char *section, GString *ini, gpointer data, GError **error)
 {
+	const struct own_lines *o = data;
 	g_autofree char *key_file = NULL;
 	g_autofree char *name = NULL;
+	g_autofree char *esc = NULL;
+	const char *line = NULL;
 
 	if (!strcmp(section, "socket"))
-		return add_line(ini, "control", config->control_path, error);
+		line = o->config->control_path;
 	if (!strcmp(section, "vpn")) {
-		name = g_strdup_printf("nm-%s.key", config->uuid);
-		key_file = g_build_filename(paths->state_dir, name, NULL);
-		return add_line(ini, "key_file", key_file, error);
+		name = g_strdup_printf("nm-%s.key", o->config->uuid);
+		line = key_file = g_build_filename(o->paths->state_dir, name, NULL);
 	}
+	if (!line)
+		return TRUE;
+	if (strpbrk(line, "\r\n"))
+		return bad(error, "the service's directory %s has a line break", line);
+	esc = ini_escape(line);
+	g_string_append_printf(ini, "%s = %s\n", !strcmp(section, "socket") ? "control" : "key_file", esc);
 	return TRUE;
 }
 
 static gboolean build_ini(NMMeshubConfig *config, NMSettingVpn *s_vpn, const NMMeshubPaths *paths,
 			  GError **error)
 {
-	g_autoptr(GString) ini = g_string_new("# written by nm-meshub-service; the key comes over a pipe\n");
+	struct own_lines o = { config, paths };
+	g_autoptr(GError) local = NULL;
 
-	for (const char *const *s = sections; *s; s++) {
-		g_string_append_printf(ini, "\n[%s]\n", *s);
-		for (const struct nm_meshub_item *it = nm_meshub_items; it->key; it++) {
-			g_autofree char *v = NULL;
-
-			if (g_strcmp0(it->section, *s) || !(v = value_of(s_vpn, it)))
-				continue;
-			if (!add_line(ini, it->file_key, v, error))
-				return FALSE;
-		}
-		if (!add_own_lines(config, paths, *s, ini, error))
-			return FALSE;
-	}
-	config->ini = g_string_free(g_steal_pointer(&ini), FALSE);
-	return TRUE;
+	config->ini = nm_meshub_data_to_ini(s_vpn, add_own_lines, &o, &local);
+	if (config->ini)
+		return TRUE;
+	return bad(error, "%s", local->message);
 }
 
-/* meshubd's message "vpn.data:LINE: [section] key: what" in vpn.data terms. */
-static gboolean engine_refuses(const char *msg, GError **error)
-{
-	const char *open = strchr(msg, '['), *close = open ? strchr(open, ']') : NULL;
-	const char *colon = close ? strchr(close, ':') : NULL;
-	const struct nm_meshub_item *item = NULL;
-
-	if (colon && close[1] == ' ') {
-		g_autofree char *section = g_strndup(open + 1, (gsize)(close - open - 1));
-		g_autofree char *key = g_strndup(close + 2, (gsize)(colon - close - 2));
-
-		item = nm_meshub_data_find_file(section, key);
-	}
-	if (item)
-		return bad(error, "invalid vpn.data %s: %s", item->key, colon + 2);
-	return bad(error, "meshubd refuses the configuration made from vpn.data: %s", msg);
-}
-
+/* What meshubd's parser says, in vpn.data terms (by the key at fault). */
 static gboolean engine_accepts(const char *ini, GError **error)
 {
 	struct conf cfg;
-	struct conf_error err = { .msg = "" };
-	int r = conf_parse(ini, strlen(ini), CONF_NAME, &cfg, &err, NULL, NULL);
+	struct conf_error err;
+	const struct nm_meshub_item *item;
 
-	if (r < 0)
-		return engine_refuses(err.msg, error);
-	conf_free(&cfg);
-	return TRUE;
+	if (conf_parse(ini, strlen(ini), CONF_NAME, &cfg, &err, NULL, NULL) == 0) {
+		conf_free(&cfg);
+		return TRUE;
+	}
+	item = nm_meshub_data_item_of(&err);
+	if (item)
+		return bad(error, "invalid vpn.data %s: %s", item->key, err.what);
+	return bad(error, "meshubd refuses the configuration made from vpn.data: %s", err.msg);
 }
 
 /* "addr[/len]" of family; the length defaults to the full address. */

@@ -188,7 +188,7 @@ static void test_refused(void)
 	check_refused(v6_route, KEY, "routes");
 	check_refused(bad_port, KEY, "port");
 	check_refused(bad_hub, KEY, "hub");
-	check_refused(ping, KEY, "ping-timeout-sec");
+	check_refused(ping, KEY, "invalid vpn.data ping-interval-sec: must be shorter than ping_timeout_sec");
 	check_refused(no_addr, KEY, "ipv4-address");
 	check_refused(ifname, KEY, "interface");
 	check_refused(mtu6, KEY, "mtu");
