@@ -136,6 +136,44 @@ static void send_register(struct hub_conn *h, bool leaving)
 	h->last_sent = loop_now();
 }
 
+static void alone_hint(struct hubclient *hc, const struct hub_conn *h)
+{
+	snprintf(hc->hint, sizeof(hc->hint), "no other member uses this network key at hub %s: check [encryption] psk",
+		 h->cfg->host);
+}
+
+/* The hint "no other member uses this network key at hub H": what a node
+ * can observe when its key is wrong is a hub that answers its registrations
+ * (the network id is derived from the key) but never lists anyone else,
+ * while no edge is up. A first member alone sees the same; the hint says
+ * what to check, it changes nothing. */
+static void hubclient_check_alone(struct hub_conn *h, uint64_t now)
+{
+	struct hubclient *hc = h->hc;
+	struct mesh *m = hc->m;
+	uint64_t wait = HUBCLIENT_ALONE_INTERVALS * interval_ns(hc);
+	bool edge_up = false, alone;
+
+	for (unsigned i = 0; i < m->peers.n && !edge_up; i++)
+		edge_up = m->peers.list[i]->edge.state == EDGE_UP;
+	alone = h->reachable && h->answering_since && now - h->answering_since >= wait && !h->members_seen && !edge_up;
+	if (alone == h->alone)
+		return;
+	h->alone = alone;
+	if (alone) {
+		alone_hint(hc, h);
+		log_warn("%s (the hub has answered for %u s and listed nobody else)", hc->hint,
+			 HUBCLIENT_ALONE_INTERVALS * m->cfg->advert_interval_sec);
+		return;
+	}
+	log_info("hub %s: %s", h->cfg->host, edge_up ? "an edge is up: the network key is right" :
+		 "it lists other members now");
+	hc->hint[0] = '\0';
+	for (unsigned i = 0; i < hc->n; i++)
+		if (hc->hubs[i].alone)
+			alone_hint(hc, &hc->hubs[i]);
+}
+
 static void register_due(struct timer *t)
 {
 	struct hub_conn *h = (struct hub_conn *)((char *)t - offsetof(struct hub_conn, t_register));
@@ -149,6 +187,7 @@ static void register_due(struct timer *t)
 	if (h->reachable && now - h->last_reply > 3 * interval_ns(h->hc)) {
 		h->reachable = false;
 		h->has_cookie = false;
+		h->answering_since = 0;
 		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying", h->cfg->host,
 			 3 * m->cfg->advert_interval_sec);
 	}
@@ -156,6 +195,7 @@ static void register_due(struct timer *t)
 		next = HUB_RETRY_FAST;
 	send_register(h, false);
 	udp_flush(&m->udp);
+	hubclient_check_alone(h, now);
 	timer_arm(m->loop, t, now + next);
 }
 
@@ -281,6 +321,8 @@ static void handle_peers(struct hub_conn *h, const uint8_t *msg, size_t len)
 		log_info("hub %s is reachable", h->cfg->host);
 	h->reachable = h->ever_reachable = true;
 	h->last_reply = loop_now();
+	if (!h->answering_since)
+		h->answering_since = h->last_reply;
 	if (!endpoint_equal(&p.observed, &h->observed)) {
 		h->observed = p.observed;
 		log_info("hub %s sees this node at %s", h->cfg->host, endpoint_str(&p.observed, a));
@@ -300,6 +342,7 @@ static void handle_peers(struct hub_conn *h, const uint8_t *msg, size_t len)
 		enum drop_reason why;
 		if (!memcmp(e.node_id, m->node_id, WIRE_ID_LEN))
 			continue;
+		h->members_seen = true; /* someone else registered under this key */
 		if (!discovery_learn(m, &n, &why) && why != DROP_MAX)
 			mesh_drop(m, NULL, why);
 	}

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,9 @@
 
 #define UNDERLAY_OVERHEAD 80 /* IPv6 40 + UDP 8 + meshub 32: fits either underlay */
 #define LOOPBACK_MTU 65000   /* a route this large is loopback or local, not the underlay */
+#define PORT_RANGE_BASE 49152 /* derived ports: the dynamic range, 49152..65535 */
+#define PORT_RANGE_SIZE 16384
+#define PORT_TRIES 64
 
 int setup_identity(const struct conf *cfg, const char *conf_name, struct identity *id)
 {
@@ -177,6 +181,92 @@ int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, s
 	if (geteuid() == 0 && strcmp(run_user(cfg), "root") && (pw = getpwnam(run_user(cfg))) &&
 	    chown(dir, pw->pw_uid, pw->pw_gid) < 0)
 		return log_errno(-errno, "cannot hand %s to user %s", dir, run_user(cfg));
+	return 0;
+}
+
+/* Whether the node's UDP socket could bind port now (its listen address). */
+static bool port_free(const struct conf *cfg, uint16_t port)
+{
+	struct wire_endpoint ep;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+	bool ok;
+
+	if (endpoint_parse(&ep, cfg->listen_address, port) < 0)
+		return false;
+	len = endpoint_to_sockaddr(&ep, &ss, false);
+	fd = socket(ep.family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return ok;
+}
+
+static uint16_t port_remembered(const char *path)
+{
+	char buf[16] = "";
+	unsigned long v;
+	char *end;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	v = strtoul(buf, &end, 10);
+	return (end != buf && (*end == '\n' || !*end) && v > 0 && v < 65536) ? (uint16_t)v : 0;
+}
+
+static void port_remember(const char *path, uint16_t port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) || !(f = fopen(tmp, "we")))
+		return;
+	fprintf(f, "%u\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		log_warn("cannot remember UDP port %u in %s: %s (another may be chosen next time)", port, path,
+			 strerror(errno));
+	}
+}
+
+int setup_pick_port(struct conf *cfg, const char *conf_name, const uint8_t seed[2])
+{
+	const char *dir = cfg->state_dir[0] ? cfg->state_dir : MESHUB_STATEDIR;
+	unsigned start = ((unsigned)seed[0] << 8 | seed[1]) % PORT_RANGE_SIZE;
+	char path[PATH_MAX];
+	uint16_t old, port = 0;
+
+	if (cfg->port_set)
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s.port", dir, conf_name) >= (int)sizeof(path))
+		return log_errno(-ENAMETOOLONG, "[vpn] state_dir %s: path too long", dir);
+	old = port_remembered(path);
+	if (old && port_free(cfg, old))
+		port = old;
+	else if (port_free(cfg, CONF_DEFAULT_PORT))
+		port = CONF_DEFAULT_PORT;
+	for (unsigned i = 0; !port && i < PORT_TRIES; i++) {
+		uint16_t cand = (uint16_t)(PORT_RANGE_BASE + (start + i * 977u) % PORT_RANGE_SIZE);
+		if (port_free(cfg, cand))
+			port = cand;
+	}
+	if (!port)
+		return log_errno(-EADDRINUSE, "no free UDP port for this mesh ([socket] port is not set, %d tried); "
+				 "set [socket] port", PORT_TRIES + 2);
+	cfg->port = port;
+	if (port != old) {
+		mkdir(dir, 0711);
+		port_remember(path, port);
+	}
+	log_info("UDP port %u ([socket] port is not set: %s, remembered in %s)", port,
+		 port == old ? "the one this mesh had" : port == CONF_DEFAULT_PORT ? "the default is free" :
+		 "a port of its own, 3731 is taken", path);
 	return 0;
 }
 

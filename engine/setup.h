@@ -10,6 +10,7 @@
 #include "wire.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 int setup_identity(const struct conf *cfg, const char *conf_name, struct identity *id);
 void setup_hostname(const struct conf *cfg, char out[WIRE_HOSTNAME_MAX + 1]);
@@ -21,3 +22,9 @@ int setup_configure_device(const struct conf *cfg, const struct device *dev, uns
  * user the daemon will run as; its cache file's path goes to path. */
 int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, size_t cap);
 int setup_drop_privileges(const struct conf *cfg);
+/* [socket] port not set: the port remembered in <state dir>/<conf_name>.port
+ * if it is free, else 3731 (the original meshub's) if free, else the first
+ * free one of a sequence derived from seed (the network id), so that every
+ * mesh of a machine gets a port of its own that stays the same across
+ * restarts. The choice goes into cfg->port and the file. */
+int setup_pick_port(struct conf *cfg, const char *conf_name, const uint8_t seed[2]);
