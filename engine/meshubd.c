@@ -7,6 +7,7 @@
 #include "loop.h"
 #include "node.h"
 #include "priv.h"
+#include "setup.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -178,6 +179,27 @@ struct signals {
 	const struct options *o;
 };
 
+/* Forked first thing, while nothing secret is in memory (setup.h). */
+static struct setup_reader reader = {.fd = -1, .pid = -1};
+
+/* The file again, through the reader (the daemon runs as [vpn] user now). */
+static int reload_load(const char *path, struct conf *fresh, struct conf_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = setup_reader_read(&reader, path, &text, &len);
+
+	if (ret < 0) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot read it: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = conf_parse(text, len, path, fresh, err, conf_warning, NULL);
+	sodium_memzero(text, len);
+	free(text);
+	return ret;
+}
+
 /* SIGHUP: the file again; a broken one changes nothing. */
 static void reload(struct signals *s)
 {
@@ -186,7 +208,7 @@ static void reload(struct signals *s)
 
 	notify("RELOADING=1");
 	log_info("SIGHUP: reading %s again", s->o->config);
-	if (conf_load(s->o->config, &fresh, &err, conf_warning, NULL) < 0) {
+	if (reload_load(s->o->config, &fresh, &err) < 0) {
 		log_error("%s", err.msg);
 		log_error("the configuration is not reloaded: the node keeps running as it was");
 	} else {
@@ -282,6 +304,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	if (!o.check && !o.nm_mode && (ret = setup_reader_start(&reader, o.config)) < 0)
+		fprintf(stderr, "meshubd: no helper to read %s on SIGHUP: %s\n", o.config, strerror(-ret));
 	nm_parent = getppid();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "meshubd: libsodium failed to initialise\n");
@@ -303,5 +327,6 @@ int main(int argc, char **argv)
 	notify_open();
 	ret = run(&o, &cfg);
 	conf_free(&cfg);
+	setup_reader_stop(&reader);
 	return ret < 0 ? 1 : 0;
 }

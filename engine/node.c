@@ -622,7 +622,8 @@ static void reload_keep(const struct node *n, struct conf *fresh)
 
 	if (!fresh->port_set && !cur->port_set)
 		fresh->port = cur->port; /* picked at start (node_pick_port) */
-	if (n->opt.psk_from_fd && !fresh->has_psk) {
+	/* the key is not live: the file's psk_file is read at start only */
+	if (!fresh->has_psk && cur->has_psk) {
 		memcpy(fresh->psk, cur->psk, sizeof(fresh->psk));
 		fresh->has_psk = true;
 	}

@@ -13,10 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +29,8 @@
 #define PORT_RANGE_BASE 49152 /* derived ports: the dynamic range, 49152..65535 */
 #define PORT_RANGE_SIZE 16384
 #define PORT_TRIES 64
+#define READER_FD 3
+#define READER_MAX (1u << 20) /* as conf_load() */
 
 int setup_identity(const struct conf *cfg, const char *conf_name, struct identity *id)
 {
@@ -182,6 +187,151 @@ int setup_state_dir(const struct conf *cfg, const char *conf_name, char *path, s
 	    chown(dir, pw->pw_uid, pw->pw_gid) < 0)
 		return log_errno(-errno, "cannot hand %s to user %s", dir, run_user(cfg));
 	return 0;
+}
+
+/* ---------------------------------------------- the configuration reader */
+
+static int read_whole(int fd, char **text, size_t *len)
+{
+	char *buf = malloc(READER_MAX + 1);
+	size_t n = 0;
+	ssize_t r = 1;
+
+	if (!buf)
+		return -ENOMEM;
+	while (n <= READER_MAX && (r = read(fd, buf + n, READER_MAX + 1 - n)) > 0)
+		n += (size_t)r;
+	if (r < 0 || n > READER_MAX) {
+		int err = r < 0 ? -errno : -EFBIG;
+		sodium_memzero(buf, n);
+		free(buf);
+		return err;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -EPIPE;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The helper's life: one request byte, one answer (status, length, bytes). */
+static void reader_serve(const char *path)
+{
+	char c;
+
+	while (read(READER_FD, &c, 1) == 1) {
+		int32_t hdr[2] = {0, 0};
+		char *text = NULL;
+		size_t len = 0;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+		hdr[0] = fd < 0 ? -errno : read_whole(fd, &text, &len);
+		if (fd >= 0)
+			close(fd);
+		hdr[1] = (int32_t)len;
+		if (write_all(READER_FD, hdr, sizeof(hdr)) < 0 || (len && write_all(READER_FD, text, len) < 0))
+			_exit(0);
+		if (text) {
+			sodium_memzero(text, len);
+			free(text);
+		}
+	}
+	_exit(0);
+}
+
+int setup_reader_start(struct setup_reader *r, const char *path)
+{
+	int sv[2];
+	long max = sysconf(_SC_OPEN_MAX);
+
+	r->fd = -1;
+	r->pid = -1;
+	if (geteuid() != 0)
+		return 0; /* the daemon stays who it is and reads the file itself */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	r->pid = fork();
+	if (r->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (r->pid == 0) {
+		if (dup2(sv[1], READER_FD) < 0)
+			_exit(1);
+		/* nothing of the daemon's: not NetworkManager's key pipe, nor its readiness pipe */
+		for (long fd = READER_FD + 1; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close((int)fd);
+		close(STDIN_FILENO);
+		close(STDOUT_FILENO);
+		priv_parent_death_signal(SIGKILL);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		reader_serve(path);
+	}
+	close(sv[1]);
+	r->fd = sv[0];
+	return 0;
+}
+
+int setup_reader_read(struct setup_reader *r, const char *path, char **text, size_t *len)
+{
+	int32_t hdr[2];
+	char *buf;
+	int fd, ret;
+
+	if (r->fd < 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		ret = read_whole(fd, text, len);
+		close(fd);
+		return ret;
+	}
+	if (write_all(r->fd, "R", 1) < 0 || read(r->fd, hdr, sizeof(hdr)) != sizeof(hdr))
+		return -EPIPE; /* partial header reads do not happen on a local stream this small */
+	if (hdr[0] < 0)
+		return hdr[0];
+	if (hdr[1] < 0 || (uint32_t)hdr[1] > READER_MAX || !(buf = malloc((size_t)hdr[1] + 1)))
+		return -EPROTO;
+	for (size_t n = 0; n < (size_t)hdr[1];) {
+		ssize_t got = read(r->fd, buf + n, (size_t)hdr[1] - n);
+		if (got <= 0) {
+			sodium_memzero(buf, n);
+			free(buf);
+			return -EPIPE;
+		}
+		n += (size_t)got;
+	}
+	buf[hdr[1]] = '\0';
+	*text = buf;
+	*len = (size_t)hdr[1];
+	return 0;
+}
+
+void setup_reader_stop(struct setup_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd); /* the helper reads end of file and exits */
+	if (r->pid > 0)
+		waitpid(r->pid, NULL, 0);
+	r->fd = -1;
+	r->pid = -1;
 }
 
 /* Whether the node's UDP socket could bind port now (its listen address). */
