@@ -159,10 +159,16 @@ static gboolean add_own_lines(const char *section, GString *ini, gpointer data, 
 	}
 	if (!line)
 		return TRUE;
-	if (strpbrk(line, "\r\n"))
+	if (strpbrk(line, "\r\n") || strpbrk(o->paths->state_dir, "\r\n"))
 		return bad(error, "the service's directory %s has a line break", line);
 	esc = ini_escape(line);
 	g_string_append_printf(ini, "%s = %s\n", !strcmp(section, "socket") ? "control" : "key_file", esc);
+	if (!strcmp(section, "vpn")) {
+		/* the peer cache and the port this mesh keeps go there too */
+		g_free(esc);
+		esc = ini_escape(o->paths->state_dir);
+		g_string_append_printf(ini, "state_dir = %s\n", esc);
+	}
 	return TRUE;
 }
 
@@ -255,15 +261,42 @@ struct family {
 	int af;
 	char digit;
 	const char *data_key; /* vpn.data */
-	const char *address, *prefix, *never_default; /* NetworkManager's keys */
+	const char *address, *prefix, *never_default, *dns, *domains; /* NetworkManager's keys */
 };
 
 static const struct family families[] = {
 	{ AF_INET, '4', NM_MESHUB_KEY_IPV4_ADDRESS, NM_VPN_PLUGIN_IP4_CONFIG_ADDRESS,
-	  NM_VPN_PLUGIN_IP4_CONFIG_PREFIX, NM_VPN_PLUGIN_IP4_CONFIG_NEVER_DEFAULT },
+	  NM_VPN_PLUGIN_IP4_CONFIG_PREFIX, NM_VPN_PLUGIN_IP4_CONFIG_NEVER_DEFAULT, NM_VPN_PLUGIN_IP4_CONFIG_DNS,
+	  NM_VPN_PLUGIN_IP4_CONFIG_DOMAINS },
 	{ AF_INET6, '6', NM_MESHUB_KEY_IPV6_ADDRESS, NM_VPN_PLUGIN_IP6_CONFIG_ADDRESS,
-	  NM_VPN_PLUGIN_IP6_CONFIG_PREFIX, NM_VPN_PLUGIN_IP6_CONFIG_NEVER_DEFAULT },
+	  NM_VPN_PLUGIN_IP6_CONFIG_PREFIX, NM_VPN_PLUGIN_IP6_CONFIG_NEVER_DEFAULT, NM_VPN_PLUGIN_IP6_CONFIG_DNS,
+	  NM_VPN_PLUGIN_IP6_CONFIG_DOMAINS },
 };
+
+/* [vpn] dns: meshubd answers the members' names on this address; NetworkManager
+ * sends it only names under the domain ("~mesh": routing-only, never the
+ * search list, never other names). */
+static void add_dns(GVariantBuilder *b, NMSettingVpn *s_vpn, const struct family *f, const guint8 *addr)
+{
+	g_autofree char *dns = value_of(s_vpn, nm_meshub_data_find(NM_MESHUB_KEY_DNS));
+	g_autofree char *domain = value_of(s_vpn, nm_meshub_data_find(NM_MESHUB_KEY_DNS_DOMAIN));
+	g_autofree char *routing = g_strdup_printf("~%s", domain ? domain : DNS_DEFAULT_DOMAIN);
+	const char *domains[] = { routing, NULL };
+	guint32 a4;
+	GVariantBuilder servers;
+
+	if (dns && (!strcmp(dns, "no") || !strcmp(dns, "false") || !strcmp(dns, "off") || !strcmp(dns, "0")))
+		return;
+	if (f->af == AF_INET) {
+		memcpy(&a4, addr, 4);
+		g_variant_builder_add(b, "{sv}", f->dns, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, &a4, 1, 4));
+	} else {
+		g_variant_builder_init(&servers, G_VARIANT_TYPE("aay"));
+		g_variant_builder_add_value(&servers, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, addr, 16, 1));
+		g_variant_builder_add(b, "{sv}", f->dns, g_variant_builder_end(&servers));
+	}
+	g_variant_builder_add(b, "{sv}", f->domains, g_variant_new_strv(domains, -1));
+}
 
 static GVariant *address_variant(int af, const guint8 *addr)
 {
@@ -296,6 +329,7 @@ static gboolean build_ip(NMSettingVpn *s_vpn, const struct family *f, GVariant *
 	g_variant_builder_add(&b, "{sv}", f->prefix, g_variant_new_uint32(len));
 	/* a mesh never takes the default route */
 	g_variant_builder_add(&b, "{sv}", f->never_default, g_variant_new_boolean(TRUE));
+	add_dns(&b, s_vpn, f, addr);
 	if (!add_routes(&b, s_vpn, f->af, error)) {
 		g_variant_builder_clear(&b);
 		return FALSE;

@@ -43,6 +43,7 @@ struct _NMMeshubPlugin {
 	char ifname[NM_MESHUB_ENGINE_IFNAME_MAX + 1];
 	guint mtu;
 	gboolean ready, reported, stopping;
+	char *hint; /* meshubd's latest hint ("no other member uses this network key ..."), NULL if none */
 	guint ready_timeout, fail_idle;
 };
 
@@ -53,7 +54,10 @@ static gboolean on_fail_idle(gpointer data)
 	NMMeshubPlugin *self = data;
 
 	self->fail_idle = 0;
-	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
+	/* with the wrong-key hint standing, the likely cause is the key: NetworkManager
+	 * shows "the VPN login failed" instead of a generic connect failure */
+	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), self->hint ? NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED
+									      : NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
 	return G_SOURCE_REMOVE;
 }
 
@@ -69,7 +73,10 @@ static void fail(NMMeshubPlugin *self, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_warning("connection failed: %s", msg);
+	if (self->hint)
+		g_warning("connection failed: %s (hint: %s)", msg, self->hint);
+	else
+		g_warning("connection failed: %s", msg);
 	if (!self->fail_idle && !self->stopping)
 		self->fail_idle = g_idle_add(on_fail_idle, self);
 }
@@ -138,6 +145,20 @@ static void on_engine_ready(const char *ifname, guint mtu, gpointer data)
 	self->mtu = mtu;
 	self->ready = TRUE;
 	report_if_complete(self);
+}
+
+/* meshubd's diagnosis, such as a hub that lists nobody else under this key. */
+static void on_engine_hint(const char *text, gpointer data)
+{
+	NMMeshubPlugin *self = data;
+
+	g_clear_pointer(&self->hint, g_free);
+	if (!*text) {
+		g_message("meshubd: the earlier hint no longer holds");
+		return;
+	}
+	self->hint = g_strdup(text);
+	g_warning("meshubd: hint: %s (the connection stays up; other members may simply not be online)", text);
 }
 
 static char *describe_exit(int status)
@@ -241,7 +262,8 @@ static gboolean nm_wants_debug(void)
 
 static gboolean start_engine(NMMeshubPlugin *self, NMMeshubConfig *config, GError **error)
 {
-	static const NMMeshubEngineCallbacks cb = { on_engine_ready, on_engine_exited };
+	static const NMMeshubEngineCallbacks cb = { .ready = on_engine_ready, .hint = on_engine_hint,
+						    .exited = on_engine_exited };
 	const NMMeshubEngineArgs args = {
 		.meshubd = self->meshubd,
 		.conf_path = config->conf_path,
@@ -368,6 +390,7 @@ static void nm_meshub_plugin_finalize(GObject *object)
 	g_free(self->run_dir);
 	g_free(self->state_dir);
 	g_free(self->meshubd);
+	g_free(self->hint);
 	G_OBJECT_CLASS(nm_meshub_plugin_parent_class)->finalize(object);
 }
 
