@@ -334,24 +334,25 @@ void setup_reader_stop(struct setup_reader *r)
 	r->pid = -1;
 }
 
-/* Whether the node's UDP socket could bind port now (its listen address). */
-static bool port_free(const struct conf *cfg, uint16_t port)
+/* Whether the node's UDP socket could bind port now (its listen address):
+ * 0 yes, -EADDRINUSE taken, another -errno if no port would do (the
+ * address is not this machine's, say: the transport then tells). */
+static int port_probe(const struct conf *cfg, uint16_t port)
 {
 	struct wire_endpoint ep;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd;
-	bool ok;
+	int fd, ret;
 
 	if (endpoint_parse(&ep, cfg->listen_address, port) < 0)
-		return false;
+		return -EINVAL;
 	len = endpoint_to_sockaddr(&ep, &ss, false);
 	fd = socket(ep.family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return false;
-	ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+		return -errno;
+	ret = bind(fd, (struct sockaddr *)&ss, len) == 0 ? 0 : -errno;
 	close(fd);
-	return ok;
+	return ret;
 }
 
 static uint16_t port_remembered(const char *path)
@@ -391,20 +392,25 @@ int setup_pick_port(struct conf *cfg, const char *conf_name, const uint8_t seed[
 	unsigned start = ((unsigned)seed[0] << 8 | seed[1]) % PORT_RANGE_SIZE;
 	char path[PATH_MAX];
 	uint16_t old, port = 0;
+	int ret = 0;
 
 	if (cfg->port_set)
 		return 0;
 	if (snprintf(path, sizeof(path), "%s/%s.port", dir, conf_name) >= (int)sizeof(path))
 		return log_errno(-ENAMETOOLONG, "[vpn] state_dir %s: path too long", dir);
 	old = port_remembered(path);
-	if (old && port_free(cfg, old))
+	if (old && port_probe(cfg, old) == 0)
 		port = old;
-	else if (port_free(cfg, CONF_DEFAULT_PORT))
-		port = CONF_DEFAULT_PORT;
+	else if ((ret = port_probe(cfg, CONF_DEFAULT_PORT)) != -EADDRINUSE)
+		port = CONF_DEFAULT_PORT; /* free, or no port can be bound: opening the socket will say why */
 	for (unsigned i = 0; !port && i < PORT_TRIES; i++) {
 		uint16_t cand = (uint16_t)(PORT_RANGE_BASE + (start + i * 977u) % PORT_RANGE_SIZE);
-		if (port_free(cfg, cand))
+		if (port_probe(cfg, cand) == 0)
 			port = cand;
+	}
+	if (port == CONF_DEFAULT_PORT && ret < 0) {
+		cfg->port = port;
+		return 0;
 	}
 	if (!port)
 		return log_errno(-EADDRINUSE, "no free UDP port for this mesh ([socket] port is not set, %d tried); "
