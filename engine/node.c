@@ -526,9 +526,7 @@ static int open_dns(struct node *n)
 /* [vpn] dns and dns_domain after a reload. */
 static void node_dns_reload(struct node *n)
 {
-	n->dns.enabled = n->cfg->dns;
-	if (n->cfg->dns && !n->dns.n_socks)
-		log_warn("[vpn] dns = yes: restart meshubd to apply (port 53 is opened before privileges are dropped)");
+	n->dns.enabled = n->cfg->dns; /* on again only if it was on at start: see reload_live() */
 	if (n->dns.n_socks)
 		dnsd_set_domain(&n->dns, n->cfg->dns_domain);
 }
@@ -567,15 +565,24 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 
 struct reload {
 	struct node *n;
+	const struct conf *fresh;
 	unsigned live, restart;
 	bool hubs, lan, edges, advert, log, dns;
 };
+
+/* Live, except the DNS server coming on: port 53 needs the root that is gone. */
+static bool reload_live(const struct reload *r, const struct conf_schema *k)
+{
+	if (!strcmp(k->section, "vpn") && !strcmp(k->name, "dns"))
+		return !r->fresh->dns || r->n->dns.n_socks > 0;
+	return (k->flags & CONF_LIVE) != 0;
+}
 
 static void reload_note(void *ctx, const struct conf_schema *k)
 {
 	struct reload *r = ctx;
 
-	if (!(k->flags & CONF_LIVE)) {
+	if (!reload_live(r, k)) {
 		log_warn("[%s] %s changed: restart meshubd to apply", k->section, k->name);
 		r->restart++;
 		return;
@@ -660,7 +667,7 @@ static void reload_apply(struct node *n, const struct reload *r)
 
 int node_reload(struct node *n, struct conf *fresh)
 {
-	struct reload r = {.n = n};
+	struct reload r = {.n = n, .fresh = fresh};
 
 	reload_keep(n, fresh);
 	conf_diff(n->cfg, fresh, reload_note, &r);

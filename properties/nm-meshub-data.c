@@ -247,6 +247,8 @@ gboolean nm_meshub_data_check_setting(NMSettingVpn *s_vpn, const struct nm_meshu
 	}
 	/* every value is fine: the rules between keys, as meshubd applies them */
 	ini = nm_meshub_data_to_ini(s_vpn, NULL, NULL, NULL);
+	if (!ini)
+		return fail_item(bad, NULL, error, "cannot write the configuration file");
 	if (conf_parse(ini, strlen(ini), "vpn.data", &cfg, &err, NULL, NULL) == 0) {
 		conf_free(&cfg);
 		return TRUE;

@@ -146,6 +146,16 @@ fi
 wait_for 5 grep -qx READY=1 "$LAB_DIR/notify.out"
 [ "$(tr '\n' ' ' <"$LAB_DIR/notify.out")" = "RELOADING=1 READY=1 " ] && pass "systemd: RELOADING=1 then READY=1" ||
 	fail "notifications during reload: $(tr '\n' ' ' <"$LAB_DIR/notify.out")"
+# DNS settings are live too: another domain, then off
+sed -i 's/^\[vpn\]/[vpn]\ndns_domain = corp/' "$LAB_DIR/c.conf"
+kill -HUP "$PID_c"
+wait_for 10 dig_is a 10.99.0.3 b.corp A 10.99.0.2 && pass "SIGHUP: dns_domain = corp answers b.corp at once" ||
+	fail "dns_domain after reload: $(nsx a dig +time=2 +tries=1 @10.99.0.3 b.corp A 2>&1 | grep status)"
+sed -i 's/^dns_domain = corp/dns_domain = corp\ndns = no/' "$LAB_DIR/c.conf"
+kill -HUP "$PID_c"
+no_answer() { ! nsx a dig +time=1 +tries=1 @10.99.0.3 b.corp A >/dev/null 2>&1; }
+wait_for 10 no_answer && [ "$(node_json c .dns.enabled)" = false ] &&
+	pass "SIGHUP: dns = no stops the answers at once" || fail "dns = no after reload: still answering"
 printf '[tun]\nipv4_address = broken\n' >>"$LAB_DIR/c.conf"
 kill -HUP "$PID_c"
 wait_for 5 log_has c "the configuration is not reloaded" && kill -0 "$PID_c" && ping_ok c 10.99.0.1 &&
