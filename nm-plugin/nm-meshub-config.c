@@ -285,7 +285,7 @@ static void add_dns(GVariantBuilder *b, NMSettingVpn *s_vpn, const struct family
 	guint32 a4;
 	GVariantBuilder servers;
 
-	if (dns && (!strcmp(dns, "no") || !strcmp(dns, "false") || !strcmp(dns, "off") || !strcmp(dns, "0")))
+	if (dns && !strcmp(dns, "no")) /* the normal form of every "no" word */
 		return;
 	if (f->af == AF_INET) {
 		memcpy(&a4, addr, 4);

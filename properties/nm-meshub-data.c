@@ -120,8 +120,12 @@ static char *normal_form(const struct nm_meshub_item *it, const struct conf_sche
 		return normal_list(it, v);
 	case CONF_KIND_NUMBER:
 		return g_strdup_printf("%" G_GUINT64_FORMAT, g_ascii_strtoull(v, NULL, 10));
+	case CONF_KIND_BOOL: /* the engine took it: one of its yes or no words */
+		return g_strdup(!g_ascii_strcasecmp(v, "yes") || !g_ascii_strcasecmp(v, "true") ||
+					!g_ascii_strcasecmp(v, "on") || !strcmp(v, "1")
+				? "yes"
+				: "no");
 	case CONF_KIND_WORD:
-	case CONF_KIND_BOOL:
 		return g_ascii_strdown(v, -1);
 	default:
 		return g_strdup(v);

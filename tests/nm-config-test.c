@@ -138,7 +138,7 @@ static void test_dns(void)
 	CHECK(g_variant_lookup(c->ip6, NM_VPN_PLUGIN_IP6_CONFIG_DOMAINS, "^a&s", &dom6));
 	CHECK(dom6 && dom6[0] && !strcmp(dom6[0], "~corp.mesh"));
 	CHECK(c_off && c_off->ip4 && !g_variant_lookup_value(c_off->ip4, NM_VPN_PLUGIN_IP4_CONFIG_DNS, NULL));
-	CHECK(c_off && strstr(c_off->ini, "dns = off\n"));
+	CHECK(c_off && strstr(c_off->ini, "dns = no\n"));
 }
 
 static void test_ip4(void)
