@@ -421,6 +421,27 @@ fi
 nmc --wait 15 connection down lanmesh >/dev/null 2>&1
 wait_for 10 none_left || fail "lanmesh: processes left"
 
+# --- 11. a wrong key: the hint reaches NetworkManager's log and meshub status --------
+nmc connection add type vpn vpn-type meshub con-name wrongkey \
+	vpn.data "hub=$HUB_IP, ipv4-address=10.99.0.19/24, advert-interval-sec=5, psk-flags=0" \
+	vpn.secrets "psk=$("$MESHUB" genkey)" >/dev/null
+hint_logged() { nm_log_has "meshubd: hint: no other member uses this network key at hub $HUB_IP"; }
+if nmc --wait 30 connection up wrongkey >/dev/null 2>&1; then
+	t0=$(date +%s)
+	if wait_for 40 hint_logged; then
+		pass "wrong key: the hint is in NetworkManager's log after $(($(date +%s) - t0)) s (advert interval 5 s)"
+	else
+		fail "wrong key: no hint in NetworkManager's log within 40 s"
+	fi
+	hint=$(nmx env MESHUB_NM_RUNDIR="$NM_DIR/run" "$MESHUB" status wrongkey --json 2>/dev/null | jq -r .hint)
+	case $hint in "no other member uses this network key at hub $HUB_IP"*) pass "meshub status wrongkey: $hint" ;;
+	*) fail "meshub status wrongkey: hint '$hint'" ;; esac
+	nmc --wait 15 connection down wrongkey >/dev/null 2>&1
+else
+	fail "wrongkey did not come up"
+fi
+wait_for 10 none_left || fail "wrongkey: processes left"
+
 # --- 8. the service killed: the engine dies with it ---------------------------------
 if nmc --wait 30 connection up mymesh >/dev/null; then
 	service=$(nm_pids nm-meshub-service)
