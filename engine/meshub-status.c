@@ -97,7 +97,8 @@ static int scan_dir(const char *dir, bool nm, struct mesh_sock *list, unsigned *
 	return 0;
 }
 
-/* Every mesh of this machine; 0, or 1 after an error message. */
+/* Every mesh of this machine; 0, 1 after an error message, 2 if none runs
+ * (also said). */
 static int find_meshes(struct mesh_sock *list, unsigned *n)
 {
 	char buf[PATH_MAX];
@@ -112,7 +113,7 @@ static int find_meshes(struct mesh_sock *list, unsigned *n)
 	if (*n == 0) {
 		fprintf(stderr, "meshub: no meshubd is running (no control socket in %s or %s); start one with: "
 			"meshubd CONFIG, or nmcli connection up NAME\n", CONTROL_DIR, nm);
-		return 1;
+		return 2;
 	}
 	return 0;
 }
@@ -237,8 +238,10 @@ static int show_all(bool json)
 	unsigned n = 0, shown = 0;
 	int ret = find_meshes(list, &n);
 
+	if (ret == 2 && json)
+		printf("[]\n"); /* still one document: no mesh */
 	if (ret)
-		return ret;
+		return 1;
 	if (json)
 		printf("[");
 	for (unsigned i = 0; i < n; i++) {
@@ -266,7 +269,7 @@ static int show_one(const char *name, bool json)
 	int ret = find_meshes(list, &n);
 
 	if (ret)
-		return ret;
+		return 1;
 	for (unsigned i = 0; i < n; i++) {
 		const struct mesh_sock *s = &list[i];
 

@@ -29,6 +29,11 @@ export MESHUB_NM_RUNDIR="$dir/nm"
 mkdir -p "$MESHUB_NM_RUNDIR"
 out=$("$MESHUB" status 0f3b5a57-0000-4c32-9d2b-6a7f1b2c3d4e --json 2>&1); rc=$?
 [ $rc = 1 ] && pass "no such mesh: exit 1 ($out)" || fail "no such mesh: exit $rc: $out"
+if [ ! -e /run/meshub ] || [ -z "$(ls /run/meshub 2>/dev/null | grep '\.sock$')" ]; then
+	out=$("$MESHUB" status --json 2>/dev/null); rc=$?
+	[ $rc = 1 ] && [ "$out" = "[]" ] && pass "no mesh at all: --json prints [] (exit 1)" ||
+		fail "no mesh at all: exit $rc, '$out'"
+fi
 
 # two fake nodes of NetworkManager's
 fake() { # UUID NAME IFACE
