@@ -1101,8 +1101,10 @@ int conf_check_value(const char *section, const char *name, const char *value, s
 	int ret;
 
 	memset(err, 0, sizeof(*err));
-	if (!k)
-		return conf_fail_at(&p, 0, "unknown key %.31s in [%.15s]", name, section);
+	if (!k) {
+		conf_fail_at(&p, 0, "unknown key %.31s in [%.15s]", name, section);
+		return -ENOENT;
+	}
 	p.cfg = calloc(1, sizeof(*p.cfg));
 	if (!p.cfg)
 		return -ENOMEM;

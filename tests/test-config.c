@@ -642,7 +642,7 @@ static void test_config_schema(void)
 	CHECK_INT(conf_check_value("tun", "interface", "mesh%d", &err), 0); /* uninterpolated */
 	CHECK_INT(conf_check_value("encryption", "psk", "not-a-key-at-all", &err), -EINVAL);
 	CHECK(!strstr(err.msg, "not-a-key-at-all") && !strstr(err.what, "not-a-key-at-all"));
-	CHECK_INT(conf_check_value("tun", "bogus", "1", &err), -EINVAL);
+	CHECK_INT(conf_check_value("tun", "bogus", "1", &err), -ENOENT);
 
 	/* a rule between keys blames a key by name, even one not in the file */
 	const char *cross = "[vpn]\nping_interval_sec = 120\n[tun]\nipv4_address = 10.0.0.1/24\n";
