@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONF_DEFAULT_PORT 3731
 #define CONF_MAX_FILE (1u << 20)
 #define CONF_MAX_PSK_FILE 256
 #define CONF_SHOWN 60 /* characters of a value quoted in messages */
@@ -40,14 +39,16 @@ struct conf_key;
 typedef int (*conf_apply_fn)(struct conf_parse *p, const struct conf_key *k, const char *v);
 typedef int (*conf_item_fn)(struct conf_parse *p, const struct conf_key *k, const char *item);
 
+/* One key: what conf.h tells the world about it, then how it is applied
+ * and where it lands in struct conf (what conf_diff() compares). */
 struct conf_key {
-	const char *section;
-	const char *name;
+	struct conf_schema s; /* first: conf_schema_at() hands out &conf_keys[i].s */
 	conf_apply_fn apply;
 	size_t off;	  /* the field in struct conf */
-	size_t size;	  /* its size (strings) */
+	size_t size;	  /* its size (0: the key changes no field) */
 	size_t count_off; /* prefix lists: the unsigned count */
-	unsigned lo, hi;  /* numbers: range; lists: the most entries; paths: the longest */
+	size_t off2, size2; /* a second field that belongs to it (a count, has_ipv4), or size2 0 */
+	int family;	  /* addresses: 4 or 6 */
 	const char *note; /* keys without effect: the warning */
 };
 
@@ -65,6 +66,28 @@ struct conf_parse {
 
 static const char *const conf_sections[] = {"socket", "hub", "vpn", "tun", "scripts", "encryption", "DEFAULT"};
 
+/* Fills err: msg is "NAME[:LINE]: [SECTION] KEY: WHAT" (or without the key
+ * part when no key is to blame); section, key, line and what separately. */
+static int conf_error_set(struct conf_parse *p, unsigned line, const char *section, const char *key,
+			  const char *what)
+{
+	struct conf_error *err = p->err;
+	char where[96] = "";
+
+	snprintf(err->section, sizeof(err->section), "%s", section ? section : "");
+	snprintf(err->key, sizeof(err->key), "%s", key ? key : "");
+	snprintf(err->what, sizeof(err->what), "%s", what);
+	err->line = line;
+	if (section && key)
+		snprintf(where, sizeof(where), "[%s] %s: ", section, key);
+	if (line)
+		snprintf(err->msg, sizeof(err->msg), "%s:%u: %s%s", p->name, line, where, what);
+	else
+		snprintf(err->msg, sizeof(err->msg), "%s: %s%s", p->name, where, what);
+	return -EINVAL;
+}
+
+/* An error of the file as a whole, or of a line that is no key. */
 __attribute__((format(printf, 3, 4))) static int conf_fail_at(struct conf_parse *p, unsigned line,
 								 const char *fmt, ...)
 {
@@ -74,27 +97,50 @@ __attribute__((format(printf, 3, 4))) static int conf_fail_at(struct conf_parse 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (line)
-		snprintf(p->err->msg, sizeof(p->err->msg), "%s:%u: %s", p->name, line, what);
-	else
-		snprintf(p->err->msg, sizeof(p->err->msg), "%s: %s", p->name, what);
-	return -EINVAL;
+	return conf_error_set(p, line, NULL, NULL, what);
+}
+
+static int conf_vfail(struct conf_parse *p, const char *section, const char *key, unsigned line,
+		      const char *value, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+static int conf_vfail(struct conf_parse *p, const char *section, const char *key, unsigned line,
+		      const char *value, const char *fmt, va_list ap)
+{
+	char what[320], shown[CONF_SHOWN_BUF], full[600];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (value)
+		ini_quote(shown, sizeof(shown), value, CONF_SHOWN);
+	snprintf(full, sizeof(full), "%s%s%s%s", what, value ? ", got '" : "", value ? shown : "", value ? "'" : "");
+	return conf_error_set(p, line, section, key, full);
 }
 
 /* "FILE:LINE: [section] key: <what>, got '<value>'" (no "got" if value is NULL). */
 __attribute__((format(printf, 4, 5))) static int conf_fail(struct conf_parse *p, const struct ini_entry *e,
 							      const char *value, const char *fmt, ...)
 {
-	char what[320], shown[CONF_SHOWN_BUF];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ret = conf_vfail(p, e->section, e->key, e->line, value, fmt, ap);
 	va_end(ap);
-	if (value)
-		ini_quote(shown, sizeof(shown), value, CONF_SHOWN);
-	return conf_fail_at(p, e ? e->line : 0, "[%s] %s: %s%s%s%s", e ? e->section : "?", e ? e->key : "?",
-			      what, value ? ", got '" : "", value ? shown : "", value ? "'" : "");
+	return ret;
+}
+
+/* The same about a key that may not be in the file (a rule between keys
+ * blames one of them, set or not). */
+__attribute__((format(printf, 5, 6))) static int conf_fail_key(struct conf_parse *p, const char *section,
+								  const char *key, const char *value, const char *fmt,
+								  ...)
+{
+	const struct ini_entry *e = p->ini ? ini_find(p->ini, section, key) : NULL;
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = conf_vfail(p, section, key, e ? e->line : 0, value, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* An error about the value of the entry being applied. */
@@ -234,8 +280,8 @@ static int conf_each(struct conf_parse *p, const struct conf_key *k, const char 
 
 static int conf_apply_uint(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
-	if (conf_uint(v, k->lo, k->hi, conf_field(p, k)) < 0)
-		return conf_bad(p, v, "not a number in range; expected a whole number in %u..%u", k->lo, k->hi);
+	if (conf_uint(v, k->s.lo, k->s.hi, conf_field(p, k)) < 0)
+		return conf_bad(p, v, "not a number in range; expected a whole number in %u..%u", k->s.lo, k->s.hi);
 	return 0;
 }
 
@@ -251,6 +297,7 @@ static int conf_port(struct conf_parse *p, const char *v, uint16_t *out)
 
 static int conf_apply_port(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
+	p->cfg->port_set = true;
 	return conf_port(p, v, conf_field(p, k));
 }
 
@@ -458,9 +505,9 @@ static int conf_apply_path(struct conf_parse *p, const struct conf_key *k, const
 {
 	if (!*v)
 		return 0;
-	if (v[0] != '/' || strlen(v) > k->hi || !conf_printable(v, true))
+	if (v[0] != '/' || strlen(v) > k->s.hi || !conf_printable(v, true))
 		return conf_bad(p, v, "not an absolute path; expected a path starting with '/', at most %u characters",
-				  k->hi);
+				  k->s.hi);
 	strcpy(conf_field(p, k), v);
 	return 0;
 }
@@ -498,8 +545,8 @@ static int conf_prefix_item(struct conf_parse *p, const struct conf_key *k, cons
 	for (unsigned i = 0; i < *count; i++)
 		if (!memcmp(&list[i], &pfx, sizeof(pfx)))
 			return conf_bad(p, item, "prefix listed twice; expected each once");
-	if (*count == k->hi)
-		return conf_bad(p, item, "too many prefixes; expected at most %u", k->hi);
+	if (*count == k->s.hi)
+		return conf_bad(p, item, "too many prefixes; expected at most %u", k->s.hi);
 	list[(*count)++] = pfx;
 	return 0;
 }
@@ -544,11 +591,11 @@ static int conf_apply_interface(struct conf_parse *p, const struct conf_key *k, 
 static int conf_apply_address(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
 	struct wire_prefix *pfx = conf_field(p, k);
-	bool v4 = k->lo == 4;
+	bool v4 = k->family == 4;
 
 	if (!*v)
 		return 0;
-	if (conf_cidr(v, (int)k->lo, pfx) < 0)
+	if (conf_cidr(v, k->family, pfx) < 0)
 		return conf_bad(p, v, "not an %s address; expected %s", v4 ? "IPv4" : "IPv6",
 				  v4 ? "a.b.c.d/len with len 0..32, such as 10.1.0.2/24" :
 				       "an IPv6 address/len with len 0..128, such as fd00:1::2/64");
@@ -604,53 +651,92 @@ static int conf_apply_psk(struct conf_parse *p, const struct conf_key *k, const 
 }
 
 #define FIELD(f) .off = offsetof(struct conf, f), .size = sizeof(((struct conf *)0)->f)
+#define ALSO(f) .off2 = offsetof(struct conf, f), .size2 = sizeof(((struct conf *)0)->f)
+#define KEY(sec, nm, kd, lo_, hi_, exp, df, fl) {.section = sec, .name = nm, .kind = kd, .lo = lo_, .hi = hi_, \
+						   .expected = exp, .def = df, .flags = fl}
+#define PATH_EXPECTED "an absolute path (starting with '/')"
+#define PREFIXES_EXPECTED(n) "network/length entries with zero host bits, such as 10.1.0.0/16 or fd00:1::/64, " \
+			     "separated by commas, at most " #n
+#define OBSOLETE(sec, nm, why) {KEY(sec, nm, CONF_KIND_OBSOLETE, 0, 0, "anything (it has no effect)", "", 0), \
+				conf_apply_obsolete, .note = why}
 
 static const struct conf_key conf_keys[] = {
-	{"socket", "address", conf_apply_listen, FIELD(listen_address)},
-	{"socket", "port", conf_apply_port, FIELD(port)},
-	{"socket", "lan_advert_ports", conf_apply_lan_ports},
-	{"socket", "select_interval_sec", conf_apply_obsolete,
-	 .note = "select_interval_sec has no effect: meshubd is event-driven"},
-	{"socket", "control", conf_apply_path, FIELD(control_path), .hi = CONF_SUN_PATH_MAX},
-	{"hub", "address", conf_apply_hubs},
-	{"hub", "port", conf_apply_hub_port},
-	{"hub", "advert_interval_sec", conf_apply_uint, FIELD(advert_interval_sec), .lo = 5, .hi = 3600},
-	{"vpn", "hostname", conf_apply_hostname, FIELD(hostname)},
-	{"vpn", "ping_interval_sec", conf_apply_uint, FIELD(ping_interval_sec), .lo = 1, .hi = 3600},
-	{"vpn", "ping_timeout_sec", conf_apply_uint, FIELD(ping_timeout_sec), .lo = 5, .hi = 86400},
-	{"vpn", "maintenance_interval_sec", conf_apply_obsolete,
-	 .note = "maintenance_interval_sec has no effect: meshubd is event-driven"},
-	{"vpn", "restart_delay_sec", conf_apply_uint, FIELD(restart_delay_sec), .lo = 1, .hi = 3600},
-	{"vpn", "log_level", conf_apply_log_level},
-	{"vpn", "subnets", conf_apply_prefixes, FIELD(subnets), .count_off = offsetof(struct conf, n_subnets),
-	 .hi = CONF_MAX_SUBNETS},
-	{"vpn", "user", conf_apply_user, FIELD(user)},
-	{"vpn", "key_file", conf_apply_path, FIELD(key_file), .hi = PATH_MAX - 1},
-	{"vpn", "state_dir", conf_apply_path, FIELD(state_dir), .hi = PATH_MAX - 32},
-	{"vpn", "peer_cache", conf_apply_bool, FIELD(peer_cache)},
-	{"vpn", "threads", conf_apply_uint, FIELD(threads), .lo = 0, .hi = 8},
-	{"vpn", "dns", conf_apply_bool, FIELD(dns)},
-	{"vpn", "dns_domain", conf_apply_dns_domain, FIELD(dns_domain)},
-	{"tun", "type", conf_apply_tun_type},
-	{"tun", "interface", conf_apply_interface},
-	{"tun", "ipv4_address", conf_apply_address, FIELD(ipv4), .lo = 4},
-	{"tun", "ipv6_address", conf_apply_address, FIELD(ipv6), .lo = 6},
-	{"tun", "mtu", conf_apply_mtu},
-	{"tun", "routes", conf_apply_prefixes, FIELD(routes), .count_off = offsetof(struct conf, n_routes),
-	 .hi = CONF_MAX_ROUTES},
-	{"scripts", "tun_setup", conf_apply_script, FIELD(tun_setup)},
-	{"scripts", "tun_setup_ipv4", conf_apply_script, FIELD(tun_setup_ipv4)},
-	{"scripts", "tun_setup_ipv6", conf_apply_script, FIELD(tun_setup_ipv6)},
-	{"encryption", "scheme", conf_apply_scheme},
-	{"encryption", "psk", conf_apply_psk},
-	{"encryption", "psk_file", conf_apply_path, FIELD(psk_file), .hi = PATH_MAX - 1},
-	{"encryption", "ca", conf_apply_path, FIELD(ca_file), .hi = PATH_MAX - 1},
-	{"encryption", "cert", conf_apply_path, FIELD(cert_file), .hi = PATH_MAX - 1},
-	{"encryption", "crl", conf_apply_path, FIELD(crl_file), .hi = PATH_MAX - 1},
-	{"encryption", "unencrypted_tcp_ports", conf_apply_obsolete,
-	 .note = "meshub encrypts all traffic; unencrypted_tcp_ports is ignored"},
-	{"encryption", "unencrypted_udp_ports", conf_apply_obsolete,
-	 .note = "meshub encrypts all traffic; unencrypted_udp_ports is ignored"},
+	{KEY("socket", "address", CONF_KIND_TEXT, 0, 63, "an IPv4 or IPv6 address such as 0.0.0.0 or ::", "0.0.0.0", 0),
+	 conf_apply_listen, FIELD(listen_address)},
+	{KEY("socket", "port", CONF_KIND_NUMBER, 1, 65535, "a UDP port number of 1..65535", "", 0), conf_apply_port,
+	 FIELD(port), ALSO(port_set)},
+	{KEY("socket", "lan_advert_ports", CONF_KIND_LIST, 1, CONF_MAX_LAN_PORTS,
+	     "UDP port numbers of 1..65535 separated by commas, at most 8", "", CONF_LIVE),
+	 conf_apply_lan_ports, FIELD(lan_ports), ALSO(n_lan_ports)},
+	OBSOLETE("socket", "select_interval_sec", "select_interval_sec has no effect: meshubd is event-driven"),
+	{KEY("socket", "control", CONF_KIND_TEXT, 0, CONF_SUN_PATH_MAX, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(control_path)},
+	{KEY("hub", "address", CONF_KIND_LIST, 0, CONF_MAX_HUBS,
+	     "host, host:port, IPv4:port or [IPv6]:port entries separated by commas, at most 8", "", CONF_LIVE),
+	 conf_apply_hubs, FIELD(hubs), ALSO(n_hubs)},
+	{KEY("hub", "port", CONF_KIND_NUMBER, 1, 65535, "a UDP port number of 1..65535", "3731", CONF_LIVE),
+	 conf_apply_hub_port, FIELD(hubs), ALSO(n_hubs)},
+	{KEY("hub", "advert_interval_sec", CONF_KIND_NUMBER, 5, 3600, "seconds, 5..3600", "60", CONF_LIVE),
+	 conf_apply_uint, FIELD(advert_interval_sec)},
+	{KEY("vpn", "hostname", CONF_KIND_TEXT, 1, WIRE_HOSTNAME_MAX, "1..63 printable ASCII characters without spaces",
+	     "", CONF_LIVE), conf_apply_hostname, FIELD(hostname)},
+	{KEY("vpn", "ping_interval_sec", CONF_KIND_NUMBER, 1, 3600, "seconds, 1..3600", "15", CONF_LIVE),
+	 conf_apply_uint, FIELD(ping_interval_sec)},
+	{KEY("vpn", "ping_timeout_sec", CONF_KIND_NUMBER, 5, 86400, "seconds, 5..86400", "90", CONF_LIVE),
+	 conf_apply_uint, FIELD(ping_timeout_sec)},
+	OBSOLETE("vpn", "maintenance_interval_sec", "maintenance_interval_sec has no effect: meshubd is event-driven"),
+	{KEY("vpn", "restart_delay_sec", CONF_KIND_NUMBER, 1, 3600, "seconds, 1..3600", "10", CONF_LIVE),
+	 conf_apply_uint, FIELD(restart_delay_sec)},
+	{KEY("vpn", "log_level", CONF_KIND_WORD, 0, 0, "error, warning, info or debug", "info", CONF_LIVE),
+	 conf_apply_log_level, FIELD(log_level)},
+	{KEY("vpn", "subnets", CONF_KIND_LIST, 0, CONF_MAX_SUBNETS, PREFIXES_EXPECTED(8), "", CONF_LIVE),
+	 conf_apply_prefixes, FIELD(subnets), .count_off = offsetof(struct conf, n_subnets), ALSO(n_subnets)},
+	{KEY("vpn", "user", CONF_KIND_TEXT, 1, 63, "a user name of letters, digits, '_', '-' or '.'", "", 0),
+	 conf_apply_user, FIELD(user)},
+	{KEY("vpn", "key_file", CONF_KIND_TEXT, 1, PATH_MAX - 1, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(key_file)},
+	{KEY("vpn", "state_dir", CONF_KIND_TEXT, 1, PATH_MAX - 32, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(state_dir)},
+	{KEY("vpn", "peer_cache", CONF_KIND_BOOL, 0, 0, "yes or no", "yes", 0), conf_apply_bool, FIELD(peer_cache)},
+	{KEY("vpn", "threads", CONF_KIND_NUMBER, 0, 8, "crypto threads besides the main one, 0..8", "", 0),
+	 conf_apply_uint, FIELD(threads)},
+	{KEY("vpn", "dns", CONF_KIND_BOOL, 0, 0, "yes or no", "yes", CONF_LIVE), conf_apply_bool, FIELD(dns)},
+	{KEY("vpn", "dns_domain", CONF_KIND_TEXT, 1, DNS_DOMAIN_MAX,
+	     "labels of letters, digits and inner '-' joined by dots, such as mesh or corp.mesh", DNS_DEFAULT_DOMAIN,
+	     CONF_LIVE), conf_apply_dns_domain, FIELD(dns_domain)},
+	{KEY("tun", "type", CONF_KIND_WORD, 0, 0, "tun or tap", "tun", 0), conf_apply_tun_type, FIELD(tap)},
+	{KEY("tun", "interface", CONF_KIND_TEXT, 1, CONF_IFNAME_MAX,
+	     "an interface name of up to 15 characters without '/', ':' or blanks (one %d allowed, written %%d), "
+	     "or a device path such as /dev/tun8", "tun%%d", 0), conf_apply_interface, FIELD(interface)},
+	{KEY("tun", "ipv4_address", CONF_KIND_TEXT, 0, 0, "a.b.c.d/len with len 0..32, such as 10.1.0.2/24", "", 0),
+	 conf_apply_address, FIELD(ipv4), ALSO(has_ipv4), .family = 4},
+	{KEY("tun", "ipv6_address", CONF_KIND_TEXT, 0, 0, "an IPv6 address/len with len 0..128, such as fd00:1::2/64",
+	     "", 0), conf_apply_address, FIELD(ipv6), ALSO(has_ipv6), .family = 6},
+	{KEY("tun", "mtu", CONF_KIND_NUMBER, 0, 65535, "576..65535, or 0 for automatic", "0", 0), conf_apply_mtu,
+	 FIELD(mtu)},
+	{KEY("tun", "routes", CONF_KIND_LIST, 0, CONF_MAX_ROUTES, PREFIXES_EXPECTED(16), "", 0), conf_apply_prefixes,
+	 FIELD(routes), .count_off = offsetof(struct conf, n_routes), ALSO(n_routes)},
+	{KEY("scripts", "tun_setup", CONF_KIND_SCRIPT, 0, 0, "shell commands", "", 0), conf_apply_script,
+	 FIELD(tun_setup)},
+	{KEY("scripts", "tun_setup_ipv4", CONF_KIND_SCRIPT, 0, 0, "shell commands", "", 0), conf_apply_script,
+	 FIELD(tun_setup_ipv4)},
+	{KEY("scripts", "tun_setup_ipv6", CONF_KIND_SCRIPT, 0, 0, "shell commands", "", 0), conf_apply_script,
+	 FIELD(tun_setup_ipv6)},
+	{KEY("encryption", "scheme", CONF_KIND_WORD, 0, 0, "noise (or fernet, its old name)", "noise", 0),
+	 conf_apply_scheme},
+	{KEY("encryption", "psk", CONF_KIND_SECRET, 0, 0,
+	     "32 bytes in base64 (44 characters, as printed by 'meshub genkey')", "", 0), conf_apply_psk, FIELD(psk),
+	 ALSO(has_psk)},
+	{KEY("encryption", "psk_file", CONF_KIND_TEXT, 1, PATH_MAX - 1, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(psk_file)},
+	{KEY("encryption", "ca", CONF_KIND_TEXT, 1, PATH_MAX - 1, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(ca_file)},
+	{KEY("encryption", "cert", CONF_KIND_TEXT, 1, PATH_MAX - 1, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(cert_file)},
+	{KEY("encryption", "crl", CONF_KIND_TEXT, 1, PATH_MAX - 1, PATH_EXPECTED, "", 0), conf_apply_path,
+	 FIELD(crl_file)},
+	OBSOLETE("encryption", "unencrypted_tcp_ports", "meshub encrypts all traffic; unencrypted_tcp_ports is ignored"),
+	OBSOLETE("encryption", "unencrypted_udp_ports", "meshub encrypts all traffic; unencrypted_udp_ports is ignored"),
 };
 
 static void conf_defaults(struct conf *cfg)
@@ -676,8 +762,8 @@ static int conf_unknown_key(struct conf_parse *p, const struct ini_entry *e)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(conf_keys); i++)
-		if (!strcmp(conf_keys[i].section, e->section) && n < sizeof(known))
-			n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", conf_keys[i].name);
+		if (!strcmp(conf_keys[i].s.section, e->section) && n < sizeof(known))
+			n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", conf_keys[i].s.name);
 	/* a long name may be a key pasted on a line of its own ("<base64>=") */
 	if (strlen(e->key) > CONF_KEY_SHOWN)
 		snprintf(key, sizeof(key), "(%zu characters, not shown)", strlen(e->key));
@@ -685,7 +771,10 @@ static int conf_unknown_key(struct conf_parse *p, const struct ini_entry *e)
 		ini_quote(shown, sizeof(shown), e->key, CONF_KEY_SHOWN);
 		snprintf(key, sizeof(key), "'%s'", shown);
 	}
-	return conf_fail_at(p, e->line, "unknown key %s in [%s]; known keys: %s", key, e->section, known);
+	conf_fail_at(p, e->line, "unknown key %s in [%s]; known keys: %s", key, e->section, known);
+	snprintf(p->err->section, sizeof(p->err->section), "%s", e->section);
+	snprintf(p->err->key, sizeof(p->err->key), "%s", e->key);
+	return -EINVAL;
 }
 
 static int conf_check_sections(struct conf_parse *p)
@@ -693,11 +782,7 @@ static int conf_check_sections(struct conf_parse *p)
 	char shown[CONF_SHOWN_BUF];
 
 	for (size_t i = 0; i < p->ini->n_sections; i++) {
-		bool known = false;
-
-		for (size_t j = 0; j < ARRAY_SIZE(conf_sections); j++)
-			known |= !strcmp(p->ini->sections[i], conf_sections[j]);
-		if (known)
+		if (conf_section_known(p->ini->sections[i]))
 			continue;
 		ini_quote(shown, sizeof(shown), p->ini->sections[i], CONF_SHOWN);
 		return conf_fail_at(p, p->ini->section_lines[i], "unknown section [%s]; expected [socket], [hub], "
@@ -716,7 +801,7 @@ static int conf_apply_entry(struct conf_parse *p, const struct ini_entry *e)
 	if (!strcmp(e->section, "DEFAULT"))
 		return 0; /* only there for %(name)s */
 	for (size_t i = 0; i < ARRAY_SIZE(conf_keys) && !k; i++)
-		if (!strcmp(conf_keys[i].section, e->section) && !strcmp(conf_keys[i].name, e->key))
+		if (!strcmp(conf_keys[i].s.section, e->section) && !strcmp(conf_keys[i].s.name, e->key))
 			k = &conf_keys[i];
 	if (!k)
 		return conf_unknown_key(p, e);
@@ -735,17 +820,17 @@ static int conf_apply_entry(struct conf_parse *p, const struct ini_entry *e)
  * must allow for more than one keepalive interval. */
 static int conf_check_ping(struct conf_parse *p)
 {
-	const struct ini_entry *e = ini_find(p->ini, "vpn", "ping_timeout_sec");
 	struct conf *cfg = p->cfg;
 	char shown[16];
 
-	if (e) {
+	if (ini_find(p->ini, "vpn", "ping_timeout_sec")) {
 		snprintf(shown, sizeof(shown), "%u", cfg->ping_timeout_sec);
-		return conf_fail(p, e, shown, "must be longer than ping_interval_sec; expected more than %u",
-				   cfg->ping_interval_sec);
+		return conf_fail_key(p, "vpn", "ping_timeout_sec", shown,
+				     "must be longer than ping_interval_sec; expected more than %u",
+				     cfg->ping_interval_sec);
 	}
 	snprintf(shown, sizeof(shown), "%u", cfg->ping_interval_sec);
-	return conf_fail(p, ini_find(p->ini, "vpn", "ping_interval_sec"), shown,
+	return conf_fail_key(p, "vpn", "ping_interval_sec", shown,
 			   "must be shorter than ping_timeout_sec (%u by default); expected less than %u, or set "
 			   "ping_timeout_sec", cfg->ping_timeout_sec, cfg->ping_timeout_sec);
 }
@@ -757,14 +842,14 @@ static int conf_check_ca(struct conf_parse *p)
 	const struct conf *cfg = p->cfg;
 
 	if (cfg->cert_file[0] && !cfg->ca_file[0])
-		return conf_fail(p, ini_find(p->ini, "encryption", "cert"), NULL,
+		return conf_fail_key(p, "encryption", "cert", NULL,
 				   "set without ca; expected ca = FILE as well (the network's ca.crt)");
 	if (cfg->ca_file[0] && !cfg->cert_file[0])
-		return conf_fail(p, ini_find(p->ini, "encryption", "ca"), NULL,
+		return conf_fail_key(p, "encryption", "ca", NULL,
 				   "set without cert; expected cert = FILE as well (this node's certificate, made "
 				   "with: meshub ca sign)");
 	if (cfg->crl_file[0] && !cfg->ca_file[0])
-		return conf_fail(p, ini_find(p->ini, "encryption", "crl"), NULL,
+		return conf_fail_key(p, "encryption", "crl", NULL,
 				   "set without ca; expected ca = FILE and cert = FILE as well (a revocation list is "
 				   "for CA networks)");
 	return 0;
@@ -784,11 +869,11 @@ static int conf_finish(struct conf_parse *p)
 		return conf_fail_at(p, 0, "[tun] section is missing; expected one with ipv4_address and/or "
 				      "ipv6_address (or type = tap)");
 	if (!cfg->tap && !cfg->has_ipv4 && !cfg->has_ipv6)
-		return conf_fail_at(p, 0, "[tun] needs ipv4_address or ipv6_address; expected e.g. "
-				      "ipv4_address = 10.1.0.2/24 (only type = tap may have neither)");
+		return conf_fail_key(p, "tun", "ipv4_address", NULL, "a TUN node needs ipv4_address or ipv6_address; "
+				     "expected e.g. ipv4_address = 10.1.0.2/24 (only type = tap may have neither)");
 	if (cfg->has_ipv6 && cfg->mtu && cfg->mtu < CONF_MTU_MIN_IPV6) {
 		snprintf(shown, sizeof(shown), "%u", cfg->mtu);
-		return conf_fail(p, ini_find(p->ini, "tun", "mtu"), shown,
+		return conf_fail_key(p, "tun", "mtu", shown,
 				   "too small for IPv6 (ipv6_address is set); expected %d..65535 or 0 (automatic)",
 				   CONF_MTU_MIN_IPV6);
 	}
@@ -797,7 +882,8 @@ static int conf_finish(struct conf_parse *p)
 	e = ini_find(p->ini, "encryption", "psk_file");
 	p->psk_file_line = e ? e->line : 0;
 	if (cfg->has_psk && cfg->psk_file[0])
-		return conf_fail(p, e, NULL, "both psk and psk_file are set; expected only one of them");
+		return conf_fail_key(p, "encryption", "psk_file", NULL,
+				     "both psk and psk_file are set; expected only one of them");
 	return conf_check_ca(p);
 }
 
@@ -907,7 +993,8 @@ static int conf_read_error(struct conf_error *err, const char *path, int ret)
 			  ret == -EINVAL ? "not a regular file; expected a configuration file" :
 					   strerror(-ret);
 
-	snprintf(err->msg, sizeof(err->msg), "%s: cannot read it: %s", path, why);
+	snprintf(err->what, sizeof(err->what), "cannot read it: %s", why);
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", path, err->what);
 	return ret;
 }
 
@@ -932,8 +1019,13 @@ static int conf_load_psk(struct conf *cfg, struct conf_error *err, const char *n
 	} else if (ret < 0) {
 		snprintf(why, sizeof(why), "cannot read it: %s", ret == -EFBIG ? "too large for a key" : strerror(-ret));
 	}
-	if (ret < 0)
-		snprintf(err->msg, sizeof(err->msg), "%s:%u: [encryption] psk_file: '%s': %s", name, line, path, why);
+	if (ret < 0) {
+		struct conf_parse p = {.name = name, .err = err};
+		char what[sizeof(err->what)];
+
+		snprintf(what, sizeof(what), "'%s': %s", path, why);
+		conf_error_set(&p, line, "encryption", "psk_file", what);
+	}
 	cfg->has_psk = ret == 0;
 	if (text) {
 		sodium_memzero(text, len);
@@ -972,4 +1064,75 @@ int conf_load(const char *path, struct conf *cfg, struct conf_error *err, conf_w
 void conf_free(struct conf *cfg)
 {
 	conf_scrub(cfg);
+}
+
+/* ------------------------------------------------------------- the schema */
+
+const struct conf_schema *conf_schema_at(size_t i)
+{
+	return i < ARRAY_SIZE(conf_keys) ? &conf_keys[i].s : NULL;
+}
+
+static const struct conf_key *conf_key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_keys); i++)
+		if (!strcmp(conf_keys[i].s.section, section) && !strcasecmp(conf_keys[i].s.name, name))
+			return &conf_keys[i];
+	return NULL;
+}
+
+const struct conf_schema *conf_schema_find(const char *section, const char *name)
+{
+	const struct conf_key *k = conf_key_find(section, name);
+
+	return k ? &k->s : NULL;
+}
+
+bool conf_section_known(const char *section)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(conf_sections); j++)
+		if (!strcmp(section, conf_sections[j]))
+			return true;
+	return false;
+}
+
+int conf_check_value(const char *section, const char *name, const char *value, struct conf_error *err)
+{
+	const struct conf_key *k = conf_key_find(section, name);
+	struct ini_entry e = {.section = (char *)section, .key = (char *)name, .raw = (char *)value};
+	struct conf_parse p = {.name = "(value)", .err = err, .hub_port = CONF_DEFAULT_PORT, .e = &e};
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	if (!k) {
+		conf_fail_at(&p, 0, "unknown key %.31s in [%.15s]", name, section);
+		return -ENOENT;
+	}
+	p.cfg = calloc(1, sizeof(*p.cfg));
+	if (!p.cfg)
+		return -ENOMEM;
+	conf_defaults(p.cfg);
+	ret = k->apply(&p, k, value);
+	conf_scrub(p.cfg);
+	free(p.cfg);
+	return ret;
+}
+
+static bool conf_field_differs(const struct conf_key *k, const struct conf *a, const struct conf *b)
+{
+	const char *x = (const char *)a, *y = (const char *)b;
+
+	if (k->s.kind == CONF_KIND_SCRIPT) {
+		const char *sa = *(char *const *)(x + k->off), *sb = *(char *const *)(y + k->off);
+		return strcmp(sa ? sa : "", sb ? sb : "") != 0;
+	}
+	return (k->size && memcmp(x + k->off, y + k->off, k->size)) ||
+	       (k->size2 && memcmp(x + k->off2, y + k->off2, k->size2));
+}
+
+void conf_diff(const struct conf *a, const struct conf *b, conf_diff_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_keys); i++)
+		if (conf_field_differs(&conf_keys[i], a, b))
+			fn(ctx, &conf_keys[i].s);
 }

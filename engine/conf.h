@@ -18,6 +18,7 @@
 #define CONF_MAX_ROUTES 16
 #define CONF_HOST_MAX 255
 #define CONF_THREADS_AUTO UINT_MAX
+#define CONF_DEFAULT_PORT 3731
 
 enum conf_log_level {
 	CONF_LOG_DEFAULT = -1, /* not set: the daemon decides (info) */
@@ -36,6 +37,7 @@ struct conf {
 	/* [socket] */
 	char listen_address[64]; /* IPv4 or IPv6 literal; default "0.0.0.0" */
 	uint16_t port;		 /* default 3731 */
+	bool port_set;		 /* port is in the file: else meshubd picks one (meshub.conf(5)) */
 	uint16_t lan_ports[CONF_MAX_LAN_PORTS];
 	unsigned n_lan_ports; /* 0: no LAN discovery */
 	char control_path[PATH_MAX]; /* "" = MESHUB_RUNSTATEDIR/<interface>.sock (/run/meshub, macOS /var/run/meshub) */
@@ -86,8 +88,56 @@ struct conf {
 };
 
 struct conf_error {
-	char msg[512]; /* "FILE:LINE: [section] key: expected ..., got '...'" */
+	char msg[768];	   /* "FILE:LINE: [section] key: expected ..., got '...'" */
+	char section[16];  /* the key at fault, "" if none is (a syntax error, a missing file) */
+	char key[32];
+	unsigned line;	   /* 0 if not tied to a line */
+	char what[600];	   /* msg without "FILE:LINE: [section] key: " */
 };
+
+/* ------------------------------------------------------------- the schema
+ * Every key of the file: what it takes, its default, whether SIGHUP can
+ * apply a new value, and the sentence messages use for what is expected.
+ * The NetworkManager side (properties/, nm-plugin/) checks values with
+ * conf_check_value() and whole settings with conf_parse(), so a mistake is
+ * worded the same by meshubd, nmcli import and the editors. */
+enum conf_kind {
+	CONF_KIND_TEXT,	    /* an address, a name, a path */
+	CONF_KIND_NUMBER,   /* a whole number lo..hi (in decimal) */
+	CONF_KIND_WORD,	    /* one of a few keywords, any case */
+	CONF_KIND_BOOL,	    /* yes/no, true/false, on/off, 1/0 */
+	CONF_KIND_LIST,	    /* comma-separated entries, at most hi */
+	CONF_KIND_SECRET,   /* never shown in a message */
+	CONF_KIND_SCRIPT,   /* shell text */
+	CONF_KIND_OBSOLETE, /* accepted, no effect (a warning) */
+};
+
+#define CONF_LIVE 0x1u /* SIGHUP applies a new value without a restart */
+
+struct conf_schema {
+	const char *section, *name;
+	enum conf_kind kind;
+	unsigned lo, hi;      /* numbers: range; lists: the most entries; texts and paths: the longest */
+	const char *expected; /* "a UDP port number of 1..65535" */
+	const char *def;      /* the default as a file would say it, "" = not set */
+	unsigned flags;	      /* CONF_LIVE */
+};
+
+/* The keys in the file's order of sections; NULL past the last. */
+const struct conf_schema *conf_schema_at(size_t i);
+const struct conf_schema *conf_schema_find(const char *section, const char *name);
+/* A section the file may have (socket, hub, vpn, tun, scripts, encryption, DEFAULT). */
+bool conf_section_known(const char *section);
+
+/* Checks one value of a key as conf_parse() would (value uninterpolated:
+ * '%' is a plain character here). 0, or -EINVAL with err filled (its what
+ * is the sentence meshubd would write; a secret is never shown); -ENOENT
+ * for an unknown key. Rules between keys need conf_parse(). */
+int conf_check_value(const char *section, const char *name, const char *value, struct conf_error *err);
+
+/* Calls fn for every key whose value differs between a and b. */
+typedef void (*conf_diff_fn)(void *ctx, const struct conf_schema *key);
+void conf_diff(const struct conf *a, const struct conf *b, conf_diff_fn fn, void *ctx);
 
 /* Called for keys that are accepted but have no effect any more
  * (select_interval_sec, unencrypted_*_ports, ...), with a sentence to log. */

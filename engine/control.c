@@ -148,6 +148,28 @@ static void json_peer(struct out *o, const struct status_peer *p)
 			   : "false");
 }
 
+static void json_dns(struct out *o, const struct status_dns *d)
+{
+	bool first = true;
+
+	out_printf(o, "{\"enabled\":%s,\"domain\":", d->enabled ? "true" : "false");
+	json_str(o, d->domain);
+	out_printf(o, ",\"listening\":[");
+	for (unsigned i = 0; i < d->n_listen; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_endpoint(o, &d->listen[i]);
+	}
+	out_printf(o, "],\"names\":%u,\"queries\":%llu,\"answered\":%llu,\"drops\":{", d->n_names,
+		   (unsigned long long)d->queries, (unsigned long long)d->answered);
+	for (int i = 0; i < DNS_DROP_MAX; i++) {
+		if (!d->drops[i])
+			continue;
+		out_printf(o, "%s\"%s\":%u", first ? "" : ",", dns_drop_name((enum dns_drop)i), d->drops[i]);
+		first = false;
+	}
+	out_printf(o, "}}");
+}
+
 static void json_status(struct out *o, const struct status *st)
 {
 	char key[KEYS_B64_LEN + 1];
@@ -173,9 +195,15 @@ static void json_status(struct out *o, const struct status *st)
 				     : out_printf(o, "null");
 		out_printf(o, ",\"observed_endpoint\":");
 		json_endpoint(o, &h->observed);
+		out_printf(o, ",\"members_seen\":%s,\"hint\":", h->members_seen ? "true" : "false");
+		h->alone ? out_printf(o, "\"no_other_member\"") : out_printf(o, "null");
 		out_printf(o, "}");
 	}
-	out_printf(o, "],\"peers\":[");
+	out_printf(o, "],\"hint\":");
+	st->hint[0] ? json_str(o, st->hint) : out_printf(o, "null");
+	out_printf(o, ",\"dns\":");
+	json_dns(o, &st->dns);
+	out_printf(o, ",\"peers\":[");
 	for (unsigned i = 0; i < st->n_peers; i++) {
 		out_printf(o, "%s", i ? "," : "");
 		json_peer(o, &st->peers[i]);
@@ -242,6 +270,24 @@ static void text_peer(struct out *o, const struct status_peer *p)
 			out_printf(o, "  dropped (%s): %u\n", drop_reason_names[i], p->drops.n[i]);
 }
 
+static void text_dns(struct out *o, const struct status_dns *d)
+{
+	char a[ENDPOINT_STR_MAX];
+
+	if (!d->n_listen) {
+		out_printf(o, "\ndns: off\n");
+		return;
+	}
+	out_printf(o, "\ndns: *.%s%s, %u name(s), on", d->domain, d->enabled ? "" : " (turned off)", d->n_names);
+	for (unsigned i = 0; i < d->n_listen; i++)
+		out_printf(o, " %s", endpoint_str(&d->listen[i], a));
+	out_printf(o, "\n  %llu queries, %llu answered\n", (unsigned long long)d->queries,
+		   (unsigned long long)d->answered);
+	for (int i = 0; i < DNS_DROP_MAX; i++)
+		if (d->drops[i])
+			out_printf(o, "  dropped (%s): %u\n", dns_drop_name((enum dns_drop)i), d->drops[i]);
+}
+
 static void text_status(struct out *o, const struct status *st)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
@@ -264,7 +310,12 @@ static void text_status(struct out *o, const struct status *st)
 		out_printf(o, "\n");
 		if (h->observed.family)
 			out_printf(o, "  sees this node at: %s\n", endpoint_str(&h->observed, a));
+		if (h->alone)
+			out_printf(o, "  hint: it has listed no other member: is the network key the members' one?\n");
 	}
+	if (st->hint[0])
+		out_printf(o, "\nhint: %s\n", st->hint);
+	text_dns(o, &st->dns);
 	for (unsigned i = 0; i < st->n_peers; i++)
 		text_peer(o, &st->peers[i]);
 }

@@ -128,6 +128,45 @@ static void send_register(struct hub_conn *h, bool leaving)
 	h->last_sent = loop_now();
 }
 
+static void alone_hint(struct hubclient *hc, const struct hub_conn *h)
+{
+	snprintf(hc->hint, sizeof(hc->hint), "no other member uses this network key at hub %s: check [encryption] psk",
+		 h->cfg->host);
+}
+
+/* The hint "no other member uses this network key at hub H": what a node
+ * can observe when its key is wrong is a hub that answers it (the network
+ * and the membership proof both come from the key, so a wrong key makes a
+ * network of its own) but never lists anyone else, while no edge is up. A
+ * first member alone sees the same; the hint says what to check, it
+ * changes nothing. */
+static void hubclient_check_alone(struct hub_conn *h, uint64_t now)
+{
+	struct hubclient *hc = h->hc;
+	struct mesh *m = hc->m;
+	uint64_t wait = HUBCLIENT_ALONE_INTERVALS * interval_ns(hc);
+	bool edge_up = false, alone;
+
+	for (unsigned i = 0; i < m->peers.n && !edge_up; i++)
+		edge_up = m->peers.list[i]->edge.state == EDGE_UP;
+	alone = h->reachable && h->answering_since && now - h->answering_since >= wait && !h->members_seen && !edge_up;
+	if (alone == h->alone)
+		return;
+	h->alone = alone;
+	if (alone) {
+		alone_hint(hc, h);
+		log_warn("%s (the hub has answered for %u s and listed nobody else)", hc->hint,
+			 HUBCLIENT_ALONE_INTERVALS * m->cfg->advert_interval_sec);
+		return;
+	}
+	log_info("hub %s: %s", h->cfg->host, edge_up ? "an edge is up: the network key is right" :
+		 "it lists other members now");
+	hc->hint[0] = '\0';
+	for (unsigned i = 0; i < hc->n; i++)
+		if (hc->hubs[i].alone)
+			alone_hint(hc, &hc->hubs[i]);
+}
+
 static void register_due(struct timer *t)
 {
 	struct hub_conn *h = (struct hub_conn *)((char *)t - offsetof(struct hub_conn, t_register));
@@ -140,12 +179,14 @@ static void register_due(struct timer *t)
 	}
 	if (h->reachable && now - h->last_reply > 3 * interval_ns(h->hc)) {
 		h->reachable = false;
+		h->answering_since = 0;
 		log_warn("hub %s is unreachable (no answer for %u s); edges are not affected, retrying", h->cfg->host,
 			 3 * m->cfg->advert_interval_sec);
 	}
 	h->reply_now = false;
 	send_register(h, false);
 	udp_flush(&m->udp);
+	hubclient_check_alone(h, now);
 	/* the hub module says when it has something to send next (it retries every few seconds) */
 	timer_arm(m->loop, t, hubproto_due(&h->proto) > now ? hubproto_due(&h->proto) : now + NSEC_PER_SEC);
 }
@@ -252,6 +293,7 @@ static void on_member(void *ctx, const uint8_t node_id[WIRE_ID_LEN], const struc
 
 	if (!memcmp(node_id, hubproto_node_id(&h->proto), WIRE_ID_LEN))
 		return; /* ourselves */
+	h->members_seen = true; /* someone else joined under this key */
 	p = discovery_learn(m, &n, &why);
 	if (!p) {
 		if (why != DROP_MAX)
@@ -350,6 +392,8 @@ void hubclient_handle(struct hubclient *hc, const uint8_t *msg, size_t len, cons
 		log_info("hub %s is reachable", h->cfg->host);
 	h->reachable = h->ever_reachable = true;
 	h->last_reply = loop_now();
+	if (!h->answering_since)
+		h->answering_since = h->last_reply;
 	if (h->reply_now)
 		timer_arm(hc->m->loop, &h->t_register, loop_now());
 	udp_flush(&hc->m->udp);

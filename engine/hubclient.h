@@ -20,6 +20,10 @@ struct hub_conn {
 	bool reachable, ever_reachable, reply_now;
 	uint64_t last_reply, last_sent; /* monotonic ns */
 	struct wire_endpoint observed;	/* our endpoint as this hub sees it */
+	/* the wrong-key hint (hubclient_check_alone): since when this hub has
+	 * answered, whether it has listed anyone else since, and the verdict */
+	uint64_t answering_since;
+	bool members_seen, alone;
 	struct timer t_register;
 	int resolve_fd; /* a name being resolved: the thread's answer arrives here */
 	struct io resolve_io;
@@ -32,7 +36,12 @@ struct hubclient {
 	struct hub_conn hubs[CONF_MAX_HUBS];
 	unsigned n;
 	bool nat_edm; /* two hubs (or a hub and a peer) see us on different ports */
+	char hint[384]; /* "" or the hint of the first hub found alone */
 };
+
+/* After this many advert intervals of a hub answering and listing nobody
+ * else, with no edge up, the network key is the likely mistake. */
+#define HUBCLIENT_ALONE_INTERVALS 3
 
 int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self);
 void hubclient_free(struct hubclient *hc);

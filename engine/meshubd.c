@@ -1,4 +1,5 @@
-/* meshubd.c - the node daemon's main(): options, configuration, signals. */
+/* meshubd.c - the node daemon's main(): options, configuration, signals
+ * (SIGHUP reloads), systemd's readiness protocol. */
 #include "config.h"
 
 #include "keys.h"
@@ -6,6 +7,7 @@
 #include "loop.h"
 #include "node.h"
 #include "priv.h"
+#include "setup.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 struct options {
@@ -25,6 +29,7 @@ struct options {
 	int psk_fd;
 	int ready_fd;
 	int device_fd;
+	bool check; /* --check: read the configuration, say what is wrong, exit */
 };
 
 static void usage(FILE *f)
@@ -37,6 +42,7 @@ static void usage(FILE *f)
 		   "      --psk-fd N     read the network key from file descriptor N\n"
 		   "      --ready-fd N   write \"READY ifname=... mtu=...\" to fd N once running\n"
 		   "      --device-fd N  use fd N (one packet per read/write) as the device instead of TUN/TAP\n"
+		   "  -t, --check        check CONFIG (the messages of a start) and exit: 0 if it is fine\n"
 		   "  -V, --version      print the version\n");
 }
 
@@ -57,18 +63,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
 		{"syslog", no_argument, NULL, 's'},  {"nm", no_argument, NULL, 'n'},
 		{"psk-fd", required_argument, NULL, 'p'}, {"ready-fd", required_argument, NULL, 'r'},
-		{"device-fd", required_argument, NULL, 'd'},
+		{"device-fd", required_argument, NULL, 'd'}, {"check", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	int c;
 
 	*o = (struct options){.psk_fd = -1, .ready_fd = -1, .device_fd = -1};
-	while ((c = getopt_long(argc, argv, "vqVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vqVht", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': o->verbosity++; break;
 		case 'q': o->verbosity--; break;
 		case 's': o->use_syslog = true; break;
 		case 'n': o->nm_mode = true; break;
+		case 't': o->check = true; break;
 		case 'p':
 			if (parse_fd(optarg, &o->psk_fd) < 0)
 				goto bad;
@@ -133,25 +140,105 @@ static void conf_name(const char *path, char *out, size_t cap)
 	snprintf(out, cap, "%s", base);
 }
 
+/* systemd's readiness protocol (sd_notify(3)): datagrams to $NOTIFY_SOCKET,
+ * a path or an abstract name ("@..."). The socket is opened and connected
+ * once, before privileges are dropped; children never see the variable. */
+static int notify_fd = -1;
+
+static void notify_open(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	size_t len = path ? strlen(path) : 0;
+
+	if (!len || len >= sizeof(sun.sun_path) || (path[0] != '/' && path[0] != '@'))
+		return;
+	memcpy(sun.sun_path, path, len);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (notify_fd >= 0 &&
+	    connect(notify_fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
+		log_warn("cannot reach systemd's notification socket %s: %s", path, strerror(errno));
+		close(notify_fd);
+		notify_fd = -1;
+	}
+	unsetenv("NOTIFY_SOCKET");
+}
+
+static void notify(const char *state)
+{
+	if (notify_fd >= 0 && send(notify_fd, state, strlen(state), MSG_NOSIGNAL) < 0)
+		log_debug("cannot notify systemd (%s): %s", state, strerror(errno));
+}
+
 struct signals {
 	struct loop_signals w;
 	struct loop *loop;
+	struct node *node;
+	const struct options *o;
 };
+
+/* Forked first thing, while nothing secret is in memory (setup.h). */
+static struct setup_reader reader = {.fd = -1, .pid = -1};
+
+/* The file again, through the reader (the daemon runs as [vpn] user now). */
+static int reload_load(const char *path, struct conf *fresh, struct conf_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = setup_reader_read(&reader, path, &text, &len);
+
+	if (ret < 0) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot read it: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = conf_parse(text, len, path, fresh, err, conf_warning, NULL);
+	sodium_memzero(text, len);
+	free(text);
+	return ret;
+}
+
+/* SIGHUP: the file again; a broken one changes nothing. */
+static void reload(struct signals *s)
+{
+	struct conf fresh;
+	struct conf_error err;
+
+	notify("RELOADING=1");
+	log_info("SIGHUP: reading %s again", s->o->config);
+	if (reload_load(s->o->config, &fresh, &err) < 0) {
+		log_error("%s", err.msg);
+		log_error("the configuration is not reloaded: the node keeps running as it was");
+	} else {
+		node_reload(s->node, &fresh);
+		conf_free(&fresh);
+	}
+	notify("READY=1");
+}
 
 static void on_signal(struct loop_signals *w, int signo)
 {
 	struct signals *s = (struct signals *)((char *)w - offsetof(struct signals, w));
 
+	if (signo == SIGHUP && s->node->running) {
+		reload(s);
+		return;
+	}
 	log_info("received signal %d, shutting down", signo);
+	notify("STOPPING=1");
 	loop_quit(s->loop);
 }
 
-static int setup_signals(struct loop *loop, struct signals *s)
+static int setup_signals(struct loop *loop, struct signals *s, struct node *node, const struct options *o)
 {
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 
 	signal(SIGPIPE, SIG_IGN);
 	s->loop = loop;
+	s->node = node;
+	s->o = o;
 	return loop_watch_signals(loop, &s->w, sigs, 3, on_signal);
 }
 
@@ -161,7 +248,8 @@ static pid_t nm_parent;
 static int run(struct options *o, struct conf *cfg)
 {
 	static struct node node; /* large: keep it off the stack */
-	struct node_options nopt = {.nm_mode = o->nm_mode, .ready_fd = o->ready_fd, .device_fd = o->device_fd};
+	struct node_options nopt = {.nm_mode = o->nm_mode, .ready_fd = o->ready_fd, .device_fd = o->device_fd,
+				    .verbosity = o->verbosity, .psk_from_fd = o->psk_fd >= 0};
 	struct signals sig;
 	char name[NAME_MAX + 1];
 	struct loop *loop = loop_new();
@@ -171,7 +259,7 @@ static int run(struct options *o, struct conf *cfg)
 		return -ENOMEM;
 	conf_name(o->config, name, sizeof(name));
 	nopt.conf_name = name;
-	ret = setup_signals(loop, &sig);
+	ret = setup_signals(loop, &sig, &node, o);
 	if (ret < 0) {
 		log_errno(ret, "cannot set up signal handling");
 		goto out;
@@ -182,6 +270,7 @@ static int run(struct options *o, struct conf *cfg)
 		ret = log_errno(-ESRCH, "NetworkManager's service is gone");
 	if (ret == 0) {
 		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.m.dev.name, node.m.hostname);
+		notify("READY=1");
 		ret = loop_run(loop);
 		node_leave(&node);
 	}
@@ -192,15 +281,31 @@ out:
 	return ret;
 }
 
+/* --check: what a start would say about the configuration, and nothing
+ * else done (no device, no socket, no key file). */
+static int check(const struct options *o, struct conf *cfg)
+{
+	const struct node_options nopt = {.psk_from_fd = o->psk_fd >= 0};
+	int ret = node_check_config(cfg, &nopt);
+
+	conf_free(cfg);
+	if (ret < 0)
+		return 1;
+	printf("%s: the configuration is valid\n", o->config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct conf cfg;
 	struct conf_error err;
-	int ret, level;
+	int ret;
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	if (!o.check && !o.nm_mode && (ret = setup_reader_start(&reader, o.config)) < 0)
+		fprintf(stderr, "meshubd: no helper to read %s on SIGHUP: %s\n", o.config, strerror(-ret));
 	nm_parent = getppid();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "meshubd: libsodium failed to initialise\n");
@@ -212,14 +317,16 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return 1;
 	}
-	level = cfg.log_level == CONF_LOG_DEFAULT ? LOG_LVL_INFO : cfg.log_level;
-	level += o.verbosity;
-	log_set_level(level < LOG_LVL_ERROR ? LOG_LVL_ERROR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level);
+	if (o.check)
+		return check(&o, &cfg);
+	node_set_log_level(&cfg, o.verbosity);
 	if (o.psk_fd >= 0 && read_psk_fd(o.psk_fd, &cfg) < 0) {
 		conf_free(&cfg);
 		return 1;
 	}
+	notify_open();
 	ret = run(&o, &cfg);
 	conf_free(&cfg);
+	setup_reader_stop(&reader);
 	return ret < 0 ? 1 : 0;
 }

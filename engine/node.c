@@ -159,8 +159,26 @@ static void snapshot_hubs(const struct node *n, struct status *st)
 		s->address = h->ep;
 		s->observed = h->observed;
 		s->reachable = h->reachable;
+		s->members_seen = h->members_seen;
+		s->alone = h->alone;
 		s->last_contact_wall = h->last_reply ? wall - (now - h->last_reply) / NSEC_PER_SEC : 0;
 	}
+}
+
+static void snapshot_dns(const struct node *n, struct status *st)
+{
+	const struct dnsd *d = &n->dns;
+	struct status_dns *s = &st->dns;
+
+	s->enabled = n->cfg->dns && d->n_socks > 0 && d->enabled;
+	snprintf(s->domain, sizeof(s->domain), "%s", n->cfg->dns_domain);
+	s->n_listen = d->n_socks;
+	for (unsigned i = 0; i < d->n_socks && i < 2; i++)
+		s->listen[i] = d->socks[i].addr;
+	s->n_names = (unsigned)d->n_hosts;
+	s->queries = d->st.queries;
+	s->answered = d->st.answered;
+	memcpy(s->drops, d->st.drops, sizeof(s->drops));
 }
 
 static int snapshot(void *ctx, struct status *st)
@@ -182,6 +200,8 @@ static int snapshot(void *ctx, struct status *st)
 	st->nat_edm = n->hubs.nat_edm;
 	st->handshake_load = m->admit.under_load && loop_now() - m->admit.load_since < 10 * NSEC_PER_SEC;
 	snapshot_hubs(n, st);
+	snprintf(st->hint, sizeof(st->hint), "%s", n->hubs.hint);
+	snapshot_dns(n, st);
 	st->drops = m->drops;
 	st->tx_datagrams = m->udp.stats.tx_datagrams;
 	st->rx_datagrams = m->udp.stats.rx_datagrams;
@@ -246,6 +266,60 @@ static void save_cache(struct node *n, uint64_t now, bool force)
 	n->cache_saved = now;
 }
 
+/* One member's names: its host name and the addresses of its VPN prefixes. */
+static void zone_host(struct dns_host *h, const char *name, const struct wire_prefix *addrs, unsigned n)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	for (unsigned i = 0; i < n; i++) {
+		if (addrs[i].family == 4 && h->n_ipv4 < DNS_HOST_ADDRS_MAX)
+			memcpy(h->ipv4[h->n_ipv4++], addrs[i].addr, 4);
+		else if (addrs[i].family == 6 && h->n_ipv6 < DNS_HOST_ADDRS_MAX)
+			memcpy(h->ipv6[h->n_ipv6++], addrs[i].addr, 16);
+	}
+}
+
+/* The zone: ourselves, then every member whose advert we have. */
+static void fill_zone(struct node *n)
+{
+	const struct mesh *m = &n->m;
+	struct wire_prefix own[2];
+	unsigned n_own = 0;
+	size_t cap, used = 0;
+	struct dns_host *hosts = dnsd_hosts(&n->dns, &cap);
+
+	if (!n->dns.n_socks || !cap)
+		return;
+	if (n->cfg->has_ipv4)
+		own[n_own++] = n->cfg->ipv4;
+	if (n->cfg->has_ipv6)
+		own[n_own++] = n->cfg->ipv6;
+	zone_host(&hosts[used++], m->hostname, own, n_own);
+	for (unsigned i = 0; i < m->peers.n && used < cap; i++) {
+		const struct peer *p = m->peers.list[i];
+		if (p->has_advert && p->name[0])
+			zone_host(&hosts[used++], p->name, p->addrs, p->n_addrs);
+	}
+	dnsd_commit(&n->dns, used);
+}
+
+/* NetworkManager mode: the hint goes to the service too, on the readiness
+ * pipe ("HINT text" / "HINT" when it no longer holds). */
+static void report_hint(struct node *n)
+{
+	char line[400];
+	int len;
+
+	if (n->opt.ready_fd < 0 || !strcmp(n->reported_hint, n->hubs.hint))
+		return;
+	snprintf(n->reported_hint, sizeof(n->reported_hint), "%s", n->hubs.hint);
+	len = snprintf(line, sizeof(line), n->hubs.hint[0] ? "HINT %s\n" : "HINT\n", n->hubs.hint);
+	if (write(n->opt.ready_fd, line, (size_t)len) != len) {
+		close(n->opt.ready_fd); /* the service is gone or does not read: stop telling it */
+		n->opt.ready_fd = -1;
+	}
+}
+
 static void maintenance(struct timer *t)
 {
 	struct node *n = (struct node *)((char *)t - offsetof(struct node, t_maint));
@@ -266,6 +340,8 @@ static void maintenance(struct timer *t)
 		gossip_tick(&n->m, now, hubclient_any_reachable(&n->hubs));
 	}
 	save_cache(n, now, false);
+	fill_zone(n);
+	report_hint(n);
 	udp_flush(&n->m.udp);
 	timer_arm(n->m.loop, t, now + MAINT_INTERVAL);
 }
@@ -348,13 +424,27 @@ static int watch(struct node *n)
 	return timer_arm(m->loop, &n->t_maint, loop_now() + MAINT_INTERVAL);
 }
 
+int node_check_config(const struct conf *cfg, const struct node_options *opt)
+{
+	if (!cfg->has_psk && !opt->psk_from_fd)
+		return log_errno(-EINVAL, "no network key: set [encryption] psk or psk_file (make one with: meshub genkey)");
+	return 0;
+}
+
+void node_set_log_level(const struct conf *cfg, int verbosity)
+{
+	int level = (cfg->log_level == CONF_LOG_DEFAULT ? LOG_LVL_INFO : cfg->log_level) + verbosity;
+
+	log_set_level(level < LOG_LVL_ERROR ? LOG_LVL_ERROR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level);
+}
+
 static int identity(struct node *n, struct conf *cfg)
 {
 	struct mesh *m = &n->m;
 	int ret;
 
-	if (!cfg->has_psk)
-		return log_errno(-EINVAL, "no network key: set [encryption] psk or psk_file (make one with: meshub genkey)");
+	if ((ret = node_check_config(cfg, &n->opt)) < 0)
+		return ret;
 	keys_derive(cfg->psk, &m->nk);
 	setup_hostname(cfg, m->hostname);
 	if ((ret = setup_identity(cfg, n->opt.conf_name, &m->id)) < 0)
@@ -372,6 +462,8 @@ static int layers(struct node *n)
 		return log_errno(ret, "cannot set up handshake admission");
 	m->mtu = m->cfg->mtu ? m->cfg->mtu : setup_auto_mtu(m->cfg);
 	edge_config(n);
+	if ((ret = setup_pick_port(n->cfg, n->opt.conf_name, m->nk.network_id)) < 0)
+		return ret;
 	if ((ret = open_transport(n)) < 0)
 		return ret;
 	if ((ret = peers_init(&m->peers, PEERS_MAX_DEFAULT, m->loop, edgerun_timer, &m->edge_cfg, &m->nk, &m->pool)) < 0)
@@ -430,8 +522,46 @@ static void report_ready(struct node *n)
 	len = snprintf(line, sizeof(line), "READY ifname=%s mtu=%u\n", n->m.dev.name, n->m.mtu);
 	if (write(n->opt.ready_fd, line, (size_t)len) != len)
 		log_warn("cannot report readiness on fd %d", n->opt.ready_fd);
+	if (n->opt.nm_mode)
+		return; /* NetworkManager's service also reads hints there (report_hint) */
 	close(n->opt.ready_fd);
 	n->opt.ready_fd = -1;
+}
+
+/* Port 53 needs root: opened with the device, before privileges go. */
+static int open_dns(struct node *n)
+{
+	const struct conf *c = n->cfg;
+	struct wire_prefix addrs[2];
+	unsigned k = 0;
+	const char *env = getenv("MESHUB_DNS_PORT"); /* tests without root */
+	unsigned long port = env ? strtoul(env, NULL, 10) : DNS_PORT;
+
+	n->dns.n_socks = 0;
+	if (!c->dns)
+		return 0;
+	if (c->has_ipv4)
+		addrs[k++] = c->ipv4;
+	if (c->has_ipv6)
+		addrs[k++] = c->ipv6;
+	if (!k) {
+		log_info("no DNS for the members' names: this node has no mesh address to answer on");
+		return 0;
+	}
+	if (!port || port > 65535)
+		port = DNS_PORT;
+	if (dnsd_open(&n->dns, n->m.loop, addrs, k, (uint16_t)port, n->m.peers.max + 1, c->dns_domain) < 0)
+		return log_errno(-ENOMEM, "cannot allocate the DNS zone");
+	fill_zone(n);
+	return 0;
+}
+
+/* [vpn] dns and dns_domain after a reload. */
+static void node_dns_reload(struct node *n)
+{
+	n->dns.enabled = n->cfg->dns; /* on again only if it was on at start: see reload_live() */
+	if (n->dns.n_socks)
+		dnsd_set_domain(&n->dns, n->cfg->dns_domain);
 }
 
 int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct node_options *opt)
@@ -439,7 +569,7 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 	struct mesh *m = &n->m;
 	int ret;
 
-	m->cfg = cfg;
+	m->cfg = n->cfg = cfg;
 	m->loop = loop;
 	m->dev.fd = m->udp.fd4 = m->udp.fd6 = -1;
 	n->opt = *opt;
@@ -453,6 +583,8 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 	}
 	if ((ret = control_open(&n->control, loop, cfg->control_path, m->dev.name, snapshot, n)) < 0)
 		return ret;
+	if ((ret = open_dns(n)) < 0)
+		return ret;
 	if ((ret = setup_drop_privileges(cfg)) < 0)
 		return ret;
 	/* threads only now: a change of user applies to the thread making it */
@@ -463,6 +595,126 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 	n->running = true;
 	report_ready(n);
 	return 0;
+}
+
+/* ------------------------------------------------------------- reloading */
+
+struct reload {
+	struct node *n;
+	const struct conf *fresh;
+	unsigned live, restart;
+	bool hubs, lan, edges, advert, log, dns;
+};
+
+/* Live, except the DNS server coming on: port 53 needs the root that is gone. */
+static bool reload_live(const struct reload *r, const struct conf_schema *k)
+{
+	if (!strcmp(k->section, "vpn") && !strcmp(k->name, "dns"))
+		return !r->fresh->dns || r->n->dns.n_socks > 0;
+	return (k->flags & CONF_LIVE) != 0;
+}
+
+static void reload_note(void *ctx, const struct conf_schema *k)
+{
+	struct reload *r = ctx;
+
+	if (!reload_live(r, k)) {
+		log_warn("[%s] %s changed: restart meshubd to apply", k->section, k->name);
+		r->restart++;
+		return;
+	}
+	r->live++;
+	if (!strcmp(k->section, "hub"))
+		r->hubs = true;
+	else if (!strcmp(k->name, "lan_advert_ports"))
+		r->lan = true;
+	else if (!strcmp(k->name, "ping_interval_sec") || !strcmp(k->name, "ping_timeout_sec"))
+		r->edges = true;
+	else if (!strcmp(k->name, "hostname") || !strcmp(k->name, "subnets"))
+		r->advert = true;
+	else if (!strcmp(k->name, "log_level"))
+		r->log = true;
+	else if (!strcmp(k->name, "dns") || !strcmp(k->name, "dns_domain"))
+		r->dns = true;
+	log_info("[%s] %s changed: applied", k->section, k->name);
+}
+
+/* The fields of the keys marked CONF_LIVE (conf.c). */
+static void reload_copy(struct conf *cur, const struct conf *fresh)
+{
+	memcpy(cur->lan_ports, fresh->lan_ports, sizeof(cur->lan_ports));
+	cur->n_lan_ports = fresh->n_lan_ports;
+	memcpy(cur->hubs, fresh->hubs, sizeof(cur->hubs));
+	cur->n_hubs = fresh->n_hubs;
+	cur->advert_interval_sec = fresh->advert_interval_sec;
+	memcpy(cur->hostname, fresh->hostname, sizeof(cur->hostname));
+	cur->ping_interval_sec = fresh->ping_interval_sec;
+	cur->ping_timeout_sec = fresh->ping_timeout_sec;
+	cur->restart_delay_sec = fresh->restart_delay_sec;
+	cur->log_level = fresh->log_level;
+	memcpy(cur->subnets, fresh->subnets, sizeof(cur->subnets));
+	cur->n_subnets = fresh->n_subnets;
+	cur->dns = fresh->dns;
+	memcpy(cur->dns_domain, fresh->dns_domain, sizeof(cur->dns_domain));
+}
+
+/* What meshubd chose or was handed rather than read from the file. */
+static void reload_keep(const struct node *n, struct conf *fresh)
+{
+	const struct conf *cur = n->cfg;
+
+	if (!fresh->port_set && !cur->port_set)
+		fresh->port = cur->port; /* picked at start (node_pick_port) */
+	/* the key is not live: the file's psk_file is read at start only */
+	if (!fresh->has_psk && cur->has_psk) {
+		memcpy(fresh->psk, cur->psk, sizeof(fresh->psk));
+		fresh->has_psk = true;
+	}
+}
+
+static void reload_apply(struct node *n, const struct reload *r)
+{
+	struct mesh *m = &n->m;
+
+	if (r->log)
+		node_set_log_level(n->cfg, n->opt.verbosity);
+	if (r->edges || r->hubs) { /* hint_life follows the advert interval */
+		edge_config(n);
+		for (unsigned i = 0; i < m->peers.n; i++)
+			peers_kick(m->peers.list[i], loop_now());
+	}
+	if (r->hubs) {
+		hubclient_free(&n->hubs);
+		hubclient_init(&n->hubs, m, &n->self);
+		hubclient_register_all(&n->hubs, false);
+	}
+	if (r->lan) {
+		lan_free(&n->lan);
+		lan_init(&n->lan, m, &n->self);
+	}
+	if (r->advert) {
+		setup_hostname(n->cfg, m->hostname);
+		n->self.made = 0; /* rebuilt at once */
+		refresh_advert(n, loop_now());
+	}
+	if (r->dns)
+		node_dns_reload(n);
+}
+
+int node_reload(struct node *n, struct conf *fresh)
+{
+	struct reload r = {.n = n, .fresh = fresh};
+
+	reload_keep(n, fresh);
+	conf_diff(n->cfg, fresh, reload_note, &r);
+	reload_copy(n->cfg, fresh);
+	reload_apply(n, &r);
+	if (r.live + r.restart == 0)
+		log_info("configuration reloaded: nothing changed");
+	else
+		log_info("configuration reloaded: %u change(s) applied%s, %u need a restart (edges and sessions kept)",
+			 r.live, r.live ? " now" : "", r.restart);
+	return (int)r.restart;
 }
 
 void node_leave(struct node *n)
@@ -481,6 +733,12 @@ void node_free(struct node *n)
 		peers_free(&m->peers);
 	hubclient_free(&n->hubs);
 	lan_free(&n->lan);
+	if (n->dns.loop)
+		dnsd_close(&n->dns);
+	if (n->opt.ready_fd >= 0) {
+		close(n->opt.ready_fd);
+		n->opt.ready_fd = -1;
+	}
 	if (n->control.loop)
 		control_close(&n->control);
 	timer_disarm(m->loop, &n->t_maint);

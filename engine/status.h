@@ -3,6 +3,7 @@
  * never reads the node's internals. */
 #pragma once
 
+#include "dns.h"
 #include "drop.h"
 #include "edge.h"
 #include "wire.h"
@@ -34,7 +35,20 @@ struct status_hub {
 	char host[256];
 	struct wire_endpoint address, observed;
 	bool reachable;
+	bool members_seen; /* it has listed another member since it answered first */
+	bool alone;	   /* reachable for a while and never listed anyone: see hint */
 	uint64_t last_contact_wall; /* seconds, 0 = never */
+};
+
+/* The DNS server for the members' names (dnsd.h). */
+struct status_dns {
+	bool enabled;
+	char domain[DNS_DOMAIN_MAX + 1];
+	unsigned n_listen;
+	struct wire_endpoint listen[2];
+	unsigned n_names;
+	uint64_t queries, answered;
+	uint32_t drops[DNS_DROP_MAX];
 };
 
 struct status {
@@ -49,6 +63,8 @@ struct status {
 	bool nat_edm, handshake_load;
 	struct status_hub hubs[8];
 	unsigned n_hubs;
+	char hint[384]; /* "" or what is most likely wrong ("no other member uses this network key at hub H ...") */
+	struct status_dns dns;
 	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
 	unsigned n_peers;
 	struct drops drops;

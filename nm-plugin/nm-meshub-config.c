@@ -1,8 +1,8 @@
 /* nm-meshub-config.c - from a meshub connection to meshubd's configuration
- * file and NetworkManager's IP configuration. The vpn.data table and its
- * checks are the editors' (properties/nm-meshub-data.c); the file written
- * here is then read back with meshubd's own parser, so whatever the engine
- * would refuse fails the connection here, naming the vpn.data key. */
+ * file and NetworkManager's IP configuration. The vpn.data table is the
+ * editors' (properties/nm-meshub-data.c) and every check is meshubd's own
+ * parser (engine/conf.c): whatever the engine would refuse fails the
+ * connection here, naming the vpn.data key of the engine's key at fault. */
 #include "config.h"
 
 #include "nm-meshub-config.h"
@@ -17,8 +17,6 @@
 #include <string.h>
 
 #define CONF_NAME "vpn.data" /* what the engine's messages call the file */
-
-static const char *const sections[] = { "socket", "hub", "vpn", "tun", NULL };
 
 static gboolean bad(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -43,6 +41,9 @@ void nm_meshub_config_free(NMMeshubConfig *config)
 	g_free(config->psk);
 	g_free(config->uuid);
 	g_free(config->conf_path);
+	g_free(config->name);
+	g_free(config->control_path);
+	g_free(config->name_path);
 	g_free(config->ini);
 	g_free(config->gateway_host);
 	g_free(config->listen_address);
@@ -136,34 +137,37 @@ static char *value_of(NMSettingVpn *s_vpn, const struct nm_meshub_item *item)
 	return norm;
 }
 
-static gboolean add_line(GString *ini, const char *key, const char *value, GError **error)
-{
-	g_autofree char *escaped = NULL;
-
-	if (strpbrk(value, "\r\n"))
-		return bad(error, "invalid %s: a line break in '%s'", key, value);
-	escaped = ini_escape(value);
-	g_string_append_printf(ini, "%s = %s\n", key, escaped);
-	return TRUE;
-}
+struct own_lines {
+	NMMeshubConfig *config;
+	const NMMeshubPaths *paths;
+};
 
 /* Lines the service adds: its own control socket and node key. */
-static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths, const char *section,
-			      GString *ini, GError **error)
+static gboolean add_own_lines(const char *section, GString *ini, gpointer data, GError **error)
 {
-	g_autofree char *control = NULL;
+	const struct own_lines *o = data;
 	g_autofree char *key_file = NULL;
 	g_autofree char *name = NULL;
+	g_autofree char *esc = NULL;
+	const char *line = NULL;
 
-	if (!strcmp(section, "socket")) {
-		name = g_strdup_printf("%s.sock", config->uuid);
-		control = g_build_filename(paths->run_dir, name, NULL);
-		return add_line(ini, "control", control, error);
-	}
+	if (!strcmp(section, "socket"))
+		line = o->config->control_path;
 	if (!strcmp(section, "vpn")) {
-		name = g_strdup_printf("nm-%s.key", config->uuid);
-		key_file = g_build_filename(paths->state_dir, name, NULL);
-		return add_line(ini, "key_file", key_file, error);
+		name = g_strdup_printf("nm-%s.key", o->config->uuid);
+		line = key_file = g_build_filename(o->paths->state_dir, name, NULL);
+	}
+	if (!line)
+		return TRUE;
+	if (strpbrk(line, "\r\n") || strpbrk(o->paths->state_dir, "\r\n"))
+		return bad(error, "the service's directory %s has a line break", line);
+	esc = ini_escape(line);
+	g_string_append_printf(ini, "%s = %s\n", !strcmp(section, "socket") ? "control" : "key_file", esc);
+	if (!strcmp(section, "vpn")) {
+		/* the peer cache and the port this mesh keeps go there too */
+		g_free(esc);
+		esc = ini_escape(o->paths->state_dir);
+		g_string_append_printf(ini, "state_dir = %s\n", esc);
 	}
 	return TRUE;
 }
@@ -171,53 +175,30 @@ static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths
 static gboolean build_ini(NMMeshubConfig *config, NMSettingVpn *s_vpn, const NMMeshubPaths *paths,
 			  GError **error)
 {
-	g_autoptr(GString) ini = g_string_new("# written by nm-meshub-service; the key comes over a pipe\n");
+	struct own_lines o = { config, paths };
+	g_autoptr(GError) local = NULL;
 
-	for (const char *const *s = sections; *s; s++) {
-		g_string_append_printf(ini, "\n[%s]\n", *s);
-		for (const struct nm_meshub_item *it = nm_meshub_items; it->key; it++) {
-			g_autofree char *v = NULL;
-
-			if (g_strcmp0(it->section, *s) || !(v = value_of(s_vpn, it)))
-				continue;
-			if (!add_line(ini, it->file_key, v, error))
-				return FALSE;
-		}
-		if (!add_own_lines(config, paths, *s, ini, error))
-			return FALSE;
-	}
-	config->ini = g_string_free(g_steal_pointer(&ini), FALSE);
-	return TRUE;
+	config->ini = nm_meshub_data_to_ini(s_vpn, add_own_lines, &o, &local);
+	if (config->ini)
+		return TRUE;
+	return bad(error, "%s", local->message);
 }
 
-/* meshubd's message "vpn.data:LINE: [section] key: what" in vpn.data terms. */
-static gboolean engine_refuses(const char *msg, GError **error)
-{
-	const char *open = strchr(msg, '['), *close = open ? strchr(open, ']') : NULL;
-	const char *colon = close ? strchr(close, ':') : NULL;
-	const struct nm_meshub_item *item = NULL;
-
-	if (colon && close[1] == ' ') {
-		g_autofree char *section = g_strndup(open + 1, (gsize)(close - open - 1));
-		g_autofree char *key = g_strndup(close + 2, (gsize)(colon - close - 2));
-
-		item = nm_meshub_data_find_file(section, key);
-	}
-	if (item)
-		return bad(error, "invalid vpn.data %s: %s", item->key, colon + 2);
-	return bad(error, "meshubd refuses the configuration made from vpn.data: %s", msg);
-}
-
+/* What meshubd's parser says, in vpn.data terms (by the key at fault). */
 static gboolean engine_accepts(const char *ini, GError **error)
 {
 	struct conf cfg;
-	struct conf_error err = { .msg = "" };
-	int r = conf_parse(ini, strlen(ini), CONF_NAME, &cfg, &err, NULL, NULL);
+	struct conf_error err;
+	const struct nm_meshub_item *item;
 
-	if (r < 0)
-		return engine_refuses(err.msg, error);
-	conf_free(&cfg);
-	return TRUE;
+	if (conf_parse(ini, strlen(ini), CONF_NAME, &cfg, &err, NULL, NULL) == 0) {
+		conf_free(&cfg);
+		return TRUE;
+	}
+	item = nm_meshub_data_item_of(&err);
+	if (item)
+		return bad(error, "invalid vpn.data %s: %s", item->key, err.what);
+	return bad(error, "meshubd refuses the configuration made from vpn.data: %s", err.msg);
 }
 
 /* "addr[/len]" of family; the length defaults to the full address. */
@@ -280,15 +261,42 @@ struct family {
 	int af;
 	char digit;
 	const char *data_key; /* vpn.data */
-	const char *address, *prefix, *never_default; /* NetworkManager's keys */
+	const char *address, *prefix, *never_default, *dns, *domains; /* NetworkManager's keys */
 };
 
 static const struct family families[] = {
 	{ AF_INET, '4', NM_MESHUB_KEY_IPV4_ADDRESS, NM_VPN_PLUGIN_IP4_CONFIG_ADDRESS,
-	  NM_VPN_PLUGIN_IP4_CONFIG_PREFIX, NM_VPN_PLUGIN_IP4_CONFIG_NEVER_DEFAULT },
+	  NM_VPN_PLUGIN_IP4_CONFIG_PREFIX, NM_VPN_PLUGIN_IP4_CONFIG_NEVER_DEFAULT, NM_VPN_PLUGIN_IP4_CONFIG_DNS,
+	  NM_VPN_PLUGIN_IP4_CONFIG_DOMAINS },
 	{ AF_INET6, '6', NM_MESHUB_KEY_IPV6_ADDRESS, NM_VPN_PLUGIN_IP6_CONFIG_ADDRESS,
-	  NM_VPN_PLUGIN_IP6_CONFIG_PREFIX, NM_VPN_PLUGIN_IP6_CONFIG_NEVER_DEFAULT },
+	  NM_VPN_PLUGIN_IP6_CONFIG_PREFIX, NM_VPN_PLUGIN_IP6_CONFIG_NEVER_DEFAULT, NM_VPN_PLUGIN_IP6_CONFIG_DNS,
+	  NM_VPN_PLUGIN_IP6_CONFIG_DOMAINS },
 };
+
+/* [vpn] dns: meshubd answers the members' names on this address; NetworkManager
+ * sends it only names under the domain ("~mesh": routing-only, never the
+ * search list, never other names). */
+static void add_dns(GVariantBuilder *b, NMSettingVpn *s_vpn, const struct family *f, const guint8 *addr)
+{
+	g_autofree char *dns = value_of(s_vpn, nm_meshub_data_find(NM_MESHUB_KEY_DNS));
+	g_autofree char *domain = value_of(s_vpn, nm_meshub_data_find(NM_MESHUB_KEY_DNS_DOMAIN));
+	g_autofree char *routing = g_strdup_printf("~%s", domain ? domain : DNS_DEFAULT_DOMAIN);
+	const char *domains[] = { routing, NULL };
+	guint32 a4;
+	GVariantBuilder servers;
+
+	if (dns && !strcmp(dns, "no")) /* the normal form of every "no" word */
+		return;
+	if (f->af == AF_INET) {
+		memcpy(&a4, addr, 4);
+		g_variant_builder_add(b, "{sv}", f->dns, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, &a4, 1, 4));
+	} else {
+		g_variant_builder_init(&servers, G_VARIANT_TYPE("aay"));
+		g_variant_builder_add_value(&servers, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, addr, 16, 1));
+		g_variant_builder_add(b, "{sv}", f->dns, g_variant_builder_end(&servers));
+	}
+	g_variant_builder_add(b, "{sv}", f->domains, g_variant_new_strv(domains, -1));
+}
 
 static GVariant *address_variant(int af, const guint8 *addr)
 {
@@ -321,6 +329,7 @@ static gboolean build_ip(NMSettingVpn *s_vpn, const struct family *f, GVariant *
 	g_variant_builder_add(&b, "{sv}", f->prefix, g_variant_new_uint32(len));
 	/* a mesh never takes the default route */
 	g_variant_builder_add(&b, "{sv}", f->never_default, g_variant_new_boolean(TRUE));
+	add_dns(&b, s_vpn, f, addr);
 	if (!add_routes(&b, s_vpn, f->af, error)) {
 		g_variant_builder_clear(&b);
 		return FALSE;
@@ -358,6 +367,18 @@ static gboolean build(NMMeshubConfig *config, NMSettingVpn *s_vpn, const NMMeshu
 	return TRUE;
 }
 
+/* The connection's name on one line of printable characters. */
+static char *printable_id(NMConnection *connection)
+{
+	const char *id = nm_connection_get_id(connection);
+	char *s = g_strdup(id ? id : "");
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 NMMeshubConfig *nm_meshub_config_new(NMConnection *connection, const NMMeshubPaths *paths, GError **error)
 {
 	g_autoptr(NMMeshubConfig) config = g_new0(NMMeshubConfig, 1);
@@ -371,8 +392,15 @@ NMMeshubConfig *nm_meshub_config_new(NMConnection *connection, const NMMeshubPat
 	if (!check_uuid(nm_connection_get_uuid(connection), error))
 		return NULL;
 	config->uuid = g_strdup(nm_connection_get_uuid(connection));
+	config->name = printable_id(connection);
 	name = g_strdup_printf("%s.conf", config->uuid);
 	config->conf_path = g_build_filename(paths->run_dir, name, NULL);
+	g_free(name);
+	name = g_strdup_printf("%s.sock", config->uuid);
+	config->control_path = g_build_filename(paths->run_dir, name, NULL);
+	g_free(name);
+	name = g_strdup_printf("%s.name", config->uuid);
+	config->name_path = g_build_filename(paths->run_dir, name, NULL);
 	if (!build(config, s_vpn, paths, error))
 		return NULL;
 	return g_steal_pointer(&config);

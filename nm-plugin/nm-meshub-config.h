@@ -14,7 +14,10 @@ typedef struct {
 
 typedef struct {
 	char *uuid;	    /* the connection's, names the files */
+	char *name;	    /* the connection's id (printable), for meshub status */
 	char *conf_path;  /* RUN_DIR/UUID.conf */
+	char *control_path; /* RUN_DIR/UUID.sock: meshubd's control socket */
+	char *name_path;    /* RUN_DIR/UUID.name: the connection's name, one line */
 	char *ini;	    /* meshubd's configuration file (no key in it) */
 	char *psk;	    /* the network key, checked; wiped when freed */
 	char *gateway_host; /* the first hub's host (name or address), NULL without hubs */

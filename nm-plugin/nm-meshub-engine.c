@@ -21,7 +21,7 @@
 #define READY_FD 4
 #define FD_MIN 10 /* our pipe ends stay clear of the child's 0..4 */
 #define LINE_MAX_LEN 512
-#define READY_MAX_LEN 128
+#define READY_MAX_LEN 512
 
 struct NMMeshubEngine {
 	GPid pid;
@@ -30,6 +30,7 @@ struct NMMeshubEngine {
 	int ready_fd, log_fd;
 	char ready_buf[READY_MAX_LEN + 1];
 	gsize ready_len;
+	gboolean is_ready; /* READY seen: the lines now are hints */
 	char log_buf[LINE_MAX_LEN + 1];
 	gsize log_len;
 	char last_line[LINE_MAX_LEN + 1];
@@ -190,33 +191,65 @@ static void kill_engine(NMMeshubEngine *e, int sig)
 		g_warning("cannot send signal %d to meshubd (pid %d): %s", sig, (int)e->pid, g_strerror(errno));
 }
 
+/* A hint line: "HINT text" or "HINT"; printable text only. */
+static void hint_line(NMMeshubEngine *e, char *line)
+{
+	const char *text;
+
+	if (strncmp(line, "HINT", 4) || (line[4] && line[4] != ' '))
+		return;
+	text = line[4] ? line + 5 : "";
+	for (char *p = line; *p; p++)
+		if (!g_ascii_isprint(*p))
+			*p = '?';
+	if (e->cb.hint)
+		e->cb.hint(text, e->user_data);
+}
+
+/* The first line: readiness. e may be gone afterwards (freed in the callback). */
+static void ready_line(NMMeshubEngine *e, const char *line)
+{
+	char ifname[NM_MESHUB_ENGINE_IFNAME_MAX + 1];
+	guint mtu;
+
+	if (nm_meshub_engine_parse_ready(line, ifname, &mtu)) {
+		e->is_ready = TRUE;
+		e->cb.ready(ifname, mtu, e->user_data); /* may free e */
+		return;
+	}
+	g_warning("meshubd (pid %d) reported readiness in a form not understood; stopping it", (int)e->pid);
+	nm_meshub_engine_stop(e);
+}
+
 static gboolean on_ready(int fd, GIOCondition cond, gpointer data)
 {
 	NMMeshubEngine *e = data;
-	char ifname[NM_MESHUB_ENGINE_IFNAME_MAX + 1];
 	ssize_t n = read(fd, e->ready_buf + e->ready_len, READY_MAX_LEN - e->ready_len);
-	guint mtu;
+	char *nl;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return G_SOURCE_CONTINUE;
-	if (n > 0) {
-		e->ready_len += (gsize)n;
-		e->ready_buf[e->ready_len] = '\0';
-		if (!strchr(e->ready_buf, '\n') && e->ready_len < READY_MAX_LEN)
-			return G_SOURCE_CONTINUE;
-	}
-	e->ready_watch = 0;
-	close_fd(&e->ready_fd);
-	if (n > 0 && nm_meshub_engine_parse_ready(e->ready_buf, ifname, &mtu)) {
-		e->cb.ready(ifname, mtu, e->user_data); /* may free e: nothing after this */
+	if (n <= 0) { /* end of file: the exit tells why */
+		e->ready_watch = 0;
+		close_fd(&e->ready_fd);
 		return G_SOURCE_REMOVE;
 	}
-	if (n > 0) {
-		g_warning("meshubd (pid %d) reported readiness in a form not understood; stopping it",
-			  (int)e->pid);
-		nm_meshub_engine_stop(e);
+	e->ready_len += (gsize)n;
+	e->ready_buf[e->ready_len] = '\0';
+	while ((nl = strchr(e->ready_buf, '\n'))) {
+		g_autofree char *line = g_strndup(e->ready_buf, (gsize)(nl - e->ready_buf));
+
+		e->ready_len -= (gsize)(nl + 1 - e->ready_buf);
+		memmove(e->ready_buf, nl + 1, e->ready_len + 1);
+		if (!e->is_ready) {
+			ready_line(e, line); /* e may be gone: read on at the next wakeup */
+			return G_SOURCE_CONTINUE;
+		}
+		hint_line(e, line);
 	}
-	return G_SOURCE_REMOVE; /* end of file without a line: the exit tells why */
+	if (e->ready_len == READY_MAX_LEN) /* a line too long for what is sent here */
+		e->ready_len = 0;
+	return G_SOURCE_CONTINUE;
 }
 
 static gboolean on_kill_timer(gpointer data)

@@ -14,6 +14,8 @@ typedef struct NMMeshubEngine NMMeshubEngine;
 typedef struct {
 	/* "READY ifname=... mtu=..." arrived and made sense */
 	void (*ready)(const char *ifname, guint mtu, gpointer user_data);
+	/* after ready: "HINT text" arrived, or "HINT" (text "") when it no longer holds */
+	void (*hint)(const char *text, gpointer user_data);
 	/* the process is gone (wait status); last_line is its last log line or "" */
 	void (*exited)(int status, const char *last_line, gpointer user_data);
 } NMMeshubEngineCallbacks;
@@ -25,7 +27,8 @@ typedef struct {
 	gboolean verbose;	 /* pass -v */
 } NMMeshubEngineArgs;
 
-/* Starts meshubd --nm --psk-fd 3 --ready-fd 4 CONFIG. The callbacks run
+/* Starts meshubd --nm --psk-fd 3 --ready-fd 4 CONFIG (fd 4 then carries
+ * the readiness line and later hints, one line each). The callbacks run
  * from the main loop; the engine may be freed in them. */
 NMMeshubEngine *nm_meshub_engine_start(const NMMeshubEngineArgs *args, const NMMeshubEngineCallbacks *cb,
 				       gpointer user_data, GError **error);

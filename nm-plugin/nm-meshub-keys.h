@@ -35,6 +35,10 @@
 #define NM_MESHUB_KEY_PING_TIMEOUT "ping-timeout-sec"
 #define NM_MESHUB_KEY_LOG_LEVEL "log-level"
 #define NM_MESHUB_KEY_SUBNETS "subnets"
+/* [vpn] dns (yes|no) and dns_domain: the members' names answered on the
+ * node's mesh addresses, handed to NetworkManager as a routing-only domain */
+#define NM_MESHUB_KEY_DNS "dns"
+#define NM_MESHUB_KEY_DNS_DOMAIN "dns-domain"
 
 /* --- vpn.secrets --------------------------------------------------------- */
 /* [encryption] psk: 32 bytes in base64 (standard or url-safe) */
@@ -47,4 +51,5 @@
 		NM_MESHUB_KEY_INTERFACE, NM_MESHUB_KEY_MTU, NM_MESHUB_KEY_ROUTES, NM_MESHUB_KEY_PORT,    \
 		NM_MESHUB_KEY_ADDRESS, NM_MESHUB_KEY_LAN_ADVERT_PORTS, NM_MESHUB_KEY_ADVERT_INTERVAL,    \
 		NM_MESHUB_KEY_HOSTNAME, NM_MESHUB_KEY_PING_INTERVAL, NM_MESHUB_KEY_PING_TIMEOUT,         \
-		NM_MESHUB_KEY_LOG_LEVEL, NM_MESHUB_KEY_SUBNETS, NM_MESHUB_KEY_PSK_FLAGS, NULL
+		NM_MESHUB_KEY_LOG_LEVEL, NM_MESHUB_KEY_SUBNETS, NM_MESHUB_KEY_DNS, NM_MESHUB_KEY_DNS_DOMAIN,        \
+		NM_MESHUB_KEY_PSK_FLAGS, NULL

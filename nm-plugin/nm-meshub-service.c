@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_SEC 20
-#define DEFAULT_RUN_DIR "/run/meshub/nm"
-#define DEFAULT_STATE_DIR "/var/lib/meshub"
+/* configure's --runstatedir and --localstatedir (config.h); meshub status
+ * looks for NetworkManager's nodes in the same place */
+#define DEFAULT_RUN_DIR MESHUB_RUNSTATEDIR "/nm"
+#define DEFAULT_STATE_DIR MESHUB_STATEDIR
 
 #define NM_TYPE_MESHUB_PLUGIN (nm_meshub_plugin_get_type())
 G_DECLARE_FINAL_TYPE(NMMeshubPlugin, nm_meshub_plugin, NM, MESHUB_PLUGIN, NMVpnServicePlugin)
@@ -41,6 +43,7 @@ struct _NMMeshubPlugin {
 	char ifname[NM_MESHUB_ENGINE_IFNAME_MAX + 1];
 	guint mtu;
 	gboolean ready, reported, stopping;
+	char *hint; /* meshubd's latest hint ("no other member uses this network key ..."), NULL if none */
 	guint ready_timeout, fail_idle;
 };
 
@@ -51,7 +54,10 @@ static gboolean on_fail_idle(gpointer data)
 	NMMeshubPlugin *self = data;
 
 	self->fail_idle = 0;
-	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
+	/* with the wrong-key hint standing, the likely cause is the key: NetworkManager
+	 * shows "the VPN login failed" instead of a generic connect failure */
+	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), self->hint ? NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED
+									      : NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
 	return G_SOURCE_REMOVE;
 }
 
@@ -67,7 +73,10 @@ static void fail(NMMeshubPlugin *self, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_warning("connection failed: %s", msg);
+	if (self->hint)
+		g_warning("connection failed: %s (hint: %s)", msg, self->hint);
+	else
+		g_warning("connection failed: %s", msg);
 	if (!self->fail_idle && !self->stopping)
 		self->fail_idle = g_idle_add(on_fail_idle, self);
 }
@@ -138,6 +147,20 @@ static void on_engine_ready(const char *ifname, guint mtu, gpointer data)
 	report_if_complete(self);
 }
 
+/* meshubd's diagnosis, such as a hub that lists nobody else under this key. */
+static void on_engine_hint(const char *text, gpointer data)
+{
+	NMMeshubPlugin *self = data;
+
+	g_clear_pointer(&self->hint, g_free);
+	if (!*text) {
+		g_message("meshubd: the earlier hint no longer holds");
+		return;
+	}
+	self->hint = g_strdup(text);
+	g_warning("meshubd: hint: %s (the connection stays up; other members may simply not be online)", text);
+}
+
 static char *describe_exit(int status)
 {
 	if (WIFEXITED(status))
@@ -151,15 +174,11 @@ static char *describe_exit(int status)
 /* The engine's files; it cannot remove them once it runs as nobody. */
 static void remove_files(NMMeshubPlugin *self)
 {
-	g_autofree char *name = NULL;
-	g_autofree char *sock = NULL;
-
 	if (!self->config)
 		return;
-	name = g_strdup_printf("%s.sock", self->config->uuid);
-	sock = g_build_filename(self->run_dir, name, NULL);
 	g_unlink(self->config->conf_path);
-	g_unlink(sock);
+	g_unlink(self->config->control_path);
+	g_unlink(self->config->name_path);
 }
 
 static void on_engine_exited(int status, const char *last_line, gpointer data)
@@ -211,6 +230,14 @@ static gboolean private_dir(const char *dir, GError **error)
 	return !why;
 }
 
+/* Next to the control socket: the connection's name, for meshub status. */
+static gboolean write_name(NMMeshubConfig *config, GError **error)
+{
+	g_autofree char *line = g_strdup_printf("%s\n", config->name);
+
+	return g_file_set_contents_full(config->name_path, line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
 static gboolean write_config(NMMeshubPlugin *self, NMMeshubConfig *config, GError **error)
 {
 	g_autoptr(GError) local = NULL;
@@ -218,7 +245,8 @@ static gboolean write_config(NMMeshubPlugin *self, NMMeshubConfig *config, GErro
 	if (!private_dir(self->run_dir, error) || !private_dir(self->state_dir, error))
 		return FALSE;
 	if (g_file_set_contents_full(config->conf_path, config->ini, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-				     &local))
+				     &local) &&
+	    write_name(config, &local))
 		return TRUE;
 	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, "%s", local->message);
 	return FALSE;
@@ -234,7 +262,8 @@ static gboolean nm_wants_debug(void)
 
 static gboolean start_engine(NMMeshubPlugin *self, NMMeshubConfig *config, GError **error)
 {
-	static const NMMeshubEngineCallbacks cb = { on_engine_ready, on_engine_exited };
+	static const NMMeshubEngineCallbacks cb = { .ready = on_engine_ready, .hint = on_engine_hint,
+						    .exited = on_engine_exited };
 	const NMMeshubEngineArgs args = {
 		.meshubd = self->meshubd,
 		.conf_path = config->conf_path,
@@ -266,8 +295,10 @@ static gboolean nm_meshub_plugin_connect(NMVpnServicePlugin *plugin, NMConnectio
 	if (!config || !write_config(self, config, error) || !start_engine(self, config, error)) {
 		g_warning("cannot connect '%s': %s", nm_connection_get_id(connection),
 			  error && *error ? (*error)->message : "?");
-		if (config)
+		if (config) {
 			g_unlink(config->conf_path);
+			g_unlink(config->name_path);
+		}
 		return FALSE;
 	}
 	self->config = g_steal_pointer(&config);
@@ -359,6 +390,7 @@ static void nm_meshub_plugin_finalize(GObject *object)
 	g_free(self->run_dir);
 	g_free(self->state_dir);
 	g_free(self->meshubd);
+	g_free(self->hint);
 	G_OBJECT_CLASS(nm_meshub_plugin_parent_class)->finalize(object);
 }
 

@@ -1,6 +1,7 @@
 /* import-export.c - meshub configuration file <-> NetworkManager connection.
- * Reading uses the engine's configparser-compatible INI reader, so a file
- * imports exactly when meshubd would read it the same way. */
+ * A file is first read by meshubd's own parser (engine/conf.c), so it
+ * imports exactly when meshubd would start with it and a mistake gets
+ * meshubd's message; then its entries become vpn.data items. */
 #include "config.h"
 
 #include "import-export.h"
@@ -68,8 +69,6 @@ static const struct special specials[] = {
 	{ "scripts", "tun_setup_ipv6", NULL, SCRIPTS_IGNORED },
 };
 
-static const char *const sections[] = { "socket", "hub", "vpn", "tun", "scripts", "encryption", NULL };
-
 static void wipe_string(char *s)
 {
 	if (s)
@@ -113,34 +112,17 @@ static gboolean import_hub_address(struct import *imp, const struct ini_entry *e
 	return imp->hubs ? TRUE : entry_error(imp, e, error, "%s", local->message);
 }
 
+/* The values below were checked by meshubd's parser already. */
 static gboolean import_hub_port(struct import *imp, const struct ini_entry *e, const char *v, GError **error)
 {
-	guint64 port;
-
 	imp->hub_port = e;
-	if (strspn(v, "0123456789") != strlen(v) ||
-	    !g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL)) {
-		g_autofree char *q = nm_meshub_data_quote(v);
-
-		return entry_error(imp, e, error, "expected a port from 1 to 65535, got '%s'", q);
-	}
-	imp->port = (unsigned)port;
+	imp->port = (unsigned)g_ascii_strtoull(v, NULL, 10);
 	return TRUE;
 }
 
 static gboolean import_scheme(struct import *imp, const struct ini_entry *e, const char *v, GError **error)
 {
-	g_autofree char *q = NULL;
-
-	if (!g_ascii_strcasecmp(v, "fernet") || !g_ascii_strcasecmp(v, "noise"))
-		return TRUE;
-	if (!g_ascii_strcasecmp(v, "null"))
-		return entry_error(
-			imp, e, error,
-			"scheme = null: meshub has no unencrypted mode; set psk (generate one with: "
-			"meshub genkey)");
-	q = nm_meshub_data_quote(v);
-	return entry_error(imp, e, error, "expected fernet or noise, got '%s'", q);
+	return TRUE; /* noise or fernet: the same */
 }
 
 static gboolean import_psk(struct import *imp, const struct ini_entry *e, const char *v, GError **error)
@@ -156,11 +138,6 @@ static gboolean import_psk(struct import *imp, const struct ini_entry *e, const 
 
 static gboolean import_psk_file(struct import *imp, const struct ini_entry *e, const char *v, GError **error)
 {
-	if (!g_path_is_absolute(v)) {
-		g_autofree char *q = nm_meshub_data_quote(v);
-
-		return entry_error(imp, e, error, "expected an absolute path, got '%s'", q);
-	}
 	imp->psk_file = e;
 	return TRUE;
 }
@@ -233,47 +210,17 @@ static gboolean import_key_file(struct import *imp, GError **error)
 		  : entry_error(imp, imp->psk_file, error, "the file holds no key: %s", local->message);
 }
 
-static gboolean check_sections(struct import *imp, GError **error)
-{
-	for (size_t i = 0; i < imp->ini.n_sections; i++) {
-		const char *s = imp->ini.sections[i];
-		g_autofree char *q = NULL;
-
-		if (g_strv_contains(sections, s) || !strcmp(s, "DEFAULT"))
-			continue;
-		q = nm_meshub_data_quote(s);
-		g_set_error(
-			error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
-			"%s:%u: [%s]: unknown section; expected socket, hub, vpn, tun, scripts or encryption",
-			imp->name, imp->ini.section_lines ? imp->ini.section_lines[i] : 0, q);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static char *known_keys(const char *section)
-{
-	GString *s = g_string_new(NULL);
-
-	for (const struct nm_meshub_item *it = nm_meshub_items; it->key; it++)
-		if (!g_strcmp0(it->section, section) && !special_find(section, it->file_key))
-			g_string_append_printf(s, "%s%s", s->len ? ", " : "", it->file_key);
-	for (size_t i = 0; i < G_N_ELEMENTS(specials); i++)
-		if (!strcmp(specials[i].section, section))
-			g_string_append_printf(s, "%s%s", s->len ? ", " : "", specials[i].key);
-	return g_string_free(s, FALSE);
-}
-
 static gboolean import_item(struct import *imp, const struct ini_entry *e, const char *v, GError **error)
 {
 	const struct nm_meshub_item *it = nm_meshub_data_find_file(e->section, e->key);
 	g_autoptr(GError) local = NULL;
 	g_autofree char *norm = NULL;
 
-	if (!it) {
-		g_autofree char *known = known_keys(e->section);
-
-		return entry_error(imp, e, error, "unknown key; known keys: %s", known);
+	if (!it) { /* a key of meshubd's (it read the file) that vpn.data has no item for */
+		g_ptr_array_add(imp->warnings, g_strdup_printf("%s:%u: [%s] %s is ignored: a NetworkManager "
+							       "connection has no setting for it", imp->name,
+							       e->line, e->section, e->key));
+		return TRUE;
 	}
 	norm = nm_meshub_data_normalize(it, v, &local);
 	if (!norm)
@@ -387,6 +334,21 @@ static void import_clear(struct import *imp)
 	g_ptr_array_unref(imp->warnings);
 }
 
+/* meshubd's verdict on the whole file, with its message. */
+static gboolean engine_reads(const char *name, const char *text, gsize len, GError **error)
+{
+	struct conf cfg;
+	struct conf_error err;
+
+	if (conf_parse(text, len, name, &cfg, &err, NULL, NULL) == 0) {
+		conf_free(&cfg);
+		return TRUE;
+	}
+	g_set_error_literal(error, NM_CONNECTION_ERROR,
+			    err.key[0] ? NM_CONNECTION_ERROR_INVALID_PROPERTY : NM_CONNECTION_ERROR_FAILED, err.msg);
+	return FALSE;
+}
+
 NMConnection *nm_meshub_import_text(const char *name, const char *text, gsize len, GError **error)
 {
 	struct import imp = { .name = name };
@@ -394,6 +356,8 @@ NMConnection *nm_meshub_import_text(const char *name, const char *text, gsize le
 	NMConnection *conn = NULL;
 	int r;
 
+	if (!engine_reads(name, text, len, error))
+		return NULL;
 	imp.warnings = g_ptr_array_new_with_free_func(g_free);
 	imp.s_vpn = NM_SETTING_VPN(nm_setting_vpn_new());
 	g_object_set(imp.s_vpn, NM_SETTING_VPN_SERVICE_TYPE, NM_MESHUB_SERVICE_NAME, NULL);
@@ -407,8 +371,6 @@ NMConnection *nm_meshub_import_text(const char *name, const char *text, gsize le
 				    ierr.msg[0] ? ierr.msg : g_strerror(-r));
 		goto out;
 	}
-	if (!check_sections(&imp, error))
-		goto out;
 	for (size_t i = 0; i < imp.ini.n; i++)
 		if (!import_entry(&imp, &imp.ini.entries[i], error))
 			goto out;
@@ -480,8 +442,19 @@ static gboolean export_psk(GString *out, NMSettingVpn *s_vpn, GError **error)
 	const char *psk = nm_setting_vpn_get_secret(s_vpn, NM_MESHUB_KEY_PSK);
 	g_autoptr(GError) local = NULL;
 
+	NMSettingSecretFlags flags = NM_SETTING_SECRET_FLAG_NONE;
+
+	nm_setting_get_secret_flags(NM_SETTING(s_vpn), NM_MESHUB_KEY_PSK, &flags, NULL);
+	if ((!psk || !*psk) && flags == NM_SETTING_SECRET_FLAG_NONE) {
+		/* NetworkManager keeps it but did not hand it to the exporter */
+		g_string_append(out, "# psk = (NetworkManager stores the key but did not export it: see it with\n"
+				     "#        nmcli --show-secrets -g vpn.secrets connection show NAME)\n");
+		return TRUE;
+	}
 	if (!psk || !*psk) {
-		g_string_append(out, "# psk = (not stored in this connection: add the network key here)\n");
+		g_string_append(out, flags & NM_SETTING_SECRET_FLAG_AGENT_OWNED
+					     ? "# psk = (kept by the user's agent, not by NetworkManager: add it here)\n"
+					     : "# psk = (not saved: it is asked for on every connect; add it here)\n");
 		return TRUE;
 	}
 	if (!nm_meshub_data_check_psk(psk, &local)) {

@@ -1,57 +1,44 @@
-/* nm-meshub-data.c - the vpn.data table of a meshub connection and the
- * checks of its values, shared by import/export and the editors. */
+/* nm-meshub-data.c - the vpn.data table of a meshub connection; every check
+ * of a value is the engine's (conf_check_value, conf_parse). */
 #include "config.h"
 
 #include "nm-meshub-data.h"
 
-#include "engine/keys.h"
+#include "engine/ini.h"
 #include "nm-plugin/nm-meshub-keys.h"
 
-#include <arpa/inet.h>
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 
 #define QUOTE_MAX 60
+#define FLAGS_MAX 7 /* NMSettingSecretFlags */
 
 const struct nm_meshub_item nm_meshub_items[] = {
-	{ NM_MESHUB_KEY_HUB, "hub", "address", "Hubs", NM_MESHUB_KIND_HUBS, 0, 8,
-	  "host[:port] entries separated by commas (host = name, IPv4 or [IPv6]), at most 8" },
-	{ NM_MESHUB_KEY_IPV4_ADDRESS, "tun", "ipv4_address", "IPv4 address", NM_MESHUB_KIND_CIDR4, 0, 0,
-	  "a.b.c.d/len" },
-	{ NM_MESHUB_KEY_IPV6_ADDRESS, "tun", "ipv6_address", "IPv6 address", NM_MESHUB_KIND_CIDR6, 0, 0,
-	  "an IPv6 address/len such as fd00::1/64" },
-	{ NM_MESHUB_KEY_TYPE, "tun", "type", "Mode", NM_MESHUB_KIND_TYPE, 0, 0, "tun or tap" },
-	{ NM_MESHUB_KEY_ADDRESS, "socket", "address", "Listen address", NM_MESHUB_KIND_IP, 0, 0,
-	  "an IPv4 or IPv6 address" },
-	{ NM_MESHUB_KEY_PORT, "socket", "port", "Listen port", NM_MESHUB_KIND_UINT, 1, 65535,
-	  "a port from 1 to 65535" },
-	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "socket", "lan_advert_ports", "LAN discovery ports",
-	  NM_MESHUB_KIND_PORT_LIST, 1, 8, "ports (1 to 65535) separated by commas, at most 8" },
-	{ NM_MESHUB_KEY_ADVERT_INTERVAL, "hub", "advert_interval_sec", "Hub advert interval",
-	  NM_MESHUB_KIND_UINT, 5, 3600, "seconds from 5 to 3600" },
-	{ NM_MESHUB_KEY_PING_INTERVAL, "vpn", "ping_interval_sec", "Ping interval", NM_MESHUB_KIND_UINT, 1,
-	  3600, "seconds from 1 to 3600" },
-	{ NM_MESHUB_KEY_PING_TIMEOUT, "vpn", "ping_timeout_sec", "Ping timeout", NM_MESHUB_KIND_UINT, 5,
-	  86400, "seconds from 5 to 86400" },
-	{ NM_MESHUB_KEY_INTERFACE, "tun", "interface", "Interface name", NM_MESHUB_KIND_IFNAME, 1, 15,
-	  "an interface name of at most 15 characters, such as mesh%d" },
-	{ NM_MESHUB_KEY_MTU, "tun", "mtu", "MTU", NM_MESHUB_KIND_MTU, 576, 65535,
-	  "0 (automatic) or 576 to 65535" },
-	{ NM_MESHUB_KEY_ROUTES, "tun", "routes", "Extra routes", NM_MESHUB_KIND_SUBNET_LIST, 0, 16,
-	  "network/len entries with zero host bits separated by commas, at most 16" },
-	{ NM_MESHUB_KEY_SUBNETS, "vpn", "subnets", "Subnets behind this node", NM_MESHUB_KIND_SUBNET_LIST, 0,
-	  8, "network/len entries with zero host bits separated by commas, at most 8" },
-	{ NM_MESHUB_KEY_HOSTNAME, "vpn", "hostname", "Host name", NM_MESHUB_KIND_HOSTNAME, 1, 63,
-	  "1 to 63 printable characters without spaces" },
-	{ NM_MESHUB_KEY_LOG_LEVEL, "vpn", "log_level", "Log level", NM_MESHUB_KIND_LOG_LEVEL, 0, 0,
-	  "error, warning, info or debug" },
-	{ NM_MESHUB_KEY_PSK_FLAGS, NULL, NULL, "Network key storage", NM_MESHUB_KIND_FLAGS, 0, 7,
-	  "secret flags from 0 to 7" },
+	{ NM_MESHUB_KEY_HUB, "hub", "address", "Hubs" },
+	{ NM_MESHUB_KEY_IPV4_ADDRESS, "tun", "ipv4_address", "IPv4 address" },
+	{ NM_MESHUB_KEY_IPV6_ADDRESS, "tun", "ipv6_address", "IPv6 address" },
+	{ NM_MESHUB_KEY_TYPE, "tun", "type", "Mode" },
+	{ NM_MESHUB_KEY_ADDRESS, "socket", "address", "Listen address" },
+	{ NM_MESHUB_KEY_PORT, "socket", "port", "Listen port" },
+	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "socket", "lan_advert_ports", "LAN discovery ports" },
+	{ NM_MESHUB_KEY_ADVERT_INTERVAL, "hub", "advert_interval_sec", "Hub advert interval" },
+	{ NM_MESHUB_KEY_PING_INTERVAL, "vpn", "ping_interval_sec", "Ping interval" },
+	{ NM_MESHUB_KEY_PING_TIMEOUT, "vpn", "ping_timeout_sec", "Ping timeout" },
+	{ NM_MESHUB_KEY_INTERFACE, "tun", "interface", "Interface name" },
+	{ NM_MESHUB_KEY_MTU, "tun", "mtu", "MTU" },
+	{ NM_MESHUB_KEY_ROUTES, "tun", "routes", "Extra routes" },
+	{ NM_MESHUB_KEY_SUBNETS, "vpn", "subnets", "Subnets behind this node" },
+	{ NM_MESHUB_KEY_HOSTNAME, "vpn", "hostname", "Host name" },
+	{ NM_MESHUB_KEY_LOG_LEVEL, "vpn", "log_level", "Log level" },
+	{ NM_MESHUB_KEY_DNS, "vpn", "dns", "Answer DNS for members' names" },
+	{ NM_MESHUB_KEY_DNS_DOMAIN, "vpn", "dns_domain", "DNS domain" },
+	{ NM_MESHUB_KEY_PSK_FLAGS, NULL, NULL, "Network key storage" },
 	{ NULL },
 };
 
-static const char *const types[] = { "tun", "tap", NULL };
-static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
+/* the sections of the file the service writes, in order */
+static const char *const ini_sections[] = { "socket", "hub", "vpn", "tun", NULL };
 
 const struct nm_meshub_item *nm_meshub_data_find(const char *key)
 {
@@ -67,6 +54,16 @@ const struct nm_meshub_item *nm_meshub_data_find_file(const char *section, const
 		if (it->section && !g_strcmp0(it->section, section) && !g_strcmp0(it->file_key, file_key))
 			return it;
 	return NULL;
+}
+
+const struct conf_schema *nm_meshub_data_schema(const struct nm_meshub_item *item)
+{
+	return item->section ? conf_schema_find(item->section, item->file_key) : NULL;
+}
+
+const struct nm_meshub_item *nm_meshub_data_item_of(const struct conf_error *err)
+{
+	return err->key[0] ? nm_meshub_data_find_file(err->section, err->key) : NULL;
 }
 
 char *nm_meshub_data_quote(const char *value)
@@ -86,245 +83,93 @@ char *nm_meshub_data_quote(const char *value)
 	return g_string_free(s, FALSE);
 }
 
-static gboolean parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+static void set_error(GError **error, const char *msg)
 {
-	guint64 v;
-
-	if (!*s || strlen(s) > 10 || strspn(s, "0123456789") != strlen(s))
-		return FALSE;
-	if (!g_ascii_string_to_unsigned(s, 10, min, max, &v, NULL))
-		return FALSE;
-	*out = (unsigned)v;
-	return TRUE;
+	g_set_error_literal(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY, msg);
 }
 
-/* "addr[/len]" of the given family (AF_UNSPEC: either); host bits must be
- * zero if net is set. */
-static gboolean parse_cidr(const char *s, int family, gboolean net)
+/* Comma-separated entries without blanks or empty ones; a bare IPv6 hub
+ * gets its brackets, so that a port can follow it. */
+static char *normal_list(const struct nm_meshub_item *it, const char *v)
 {
-	g_autofree char *addr = g_strdup(s);
-	char *slash = strchr(addr, '/');
-	guint8 bytes[16];
-	unsigned len, bits;
-	int af;
-
-	if (slash)
-		*slash = '\0';
-	if (family != AF_INET6 && inet_pton(AF_INET, addr, bytes) == 1)
-		af = AF_INET;
-	else if (family != AF_INET && inet_pton(AF_INET6, addr, bytes) == 1)
-		af = AF_INET6;
-	else
-		return FALSE;
-	bits = af == AF_INET ? 32 : 128;
-	len = bits;
-	if (slash && !parse_uint(slash + 1, 0, bits, &len))
-		return FALSE;
-	if (!net)
-		return TRUE;
-	for (unsigned i = len; i < bits; i++)
-		if (bytes[i / 8] & (0x80 >> (i % 8)))
-			return FALSE;
-	return TRUE;
-}
-
-/* Letters, digits, '-' and '_' in dot-separated labels of 1 to 63, as
- * meshubd accepts them; or an IPv4 address. */
-static gboolean dns_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	g_autofree char *name = NULL;
-	g_auto(GStrv) labels = NULL;
-	guint8 bytes[4];
-
-	if (n && s[n - 1] == '.') /* fully qualified */
-		n--;
-	if (!n || n > 253)
-		return FALSE;
-	name = g_strndup(s, n);
-	if (inet_pton(AF_INET, name, bytes) == 1)
-		return TRUE;
-	labels = g_strsplit(name, ".", -1);
-	for (char **l = labels; *l; l++) {
-		size_t len = strlen(*l);
-
-		if (!len || len > 63 || (*l)[0] == '-' || (*l)[len - 1] == '-' ||
-		    strspn(*l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != len)
-			return FALSE;
-		/* a last label of digits only would read as a (bad) address */
-		if (!l[1] && strspn(*l, "0123456789") == len)
-			return FALSE;
-	}
-	return TRUE;
-}
-
-/* One "host[:port]" entry; its normal form is appended to out. */
-static gboolean parse_hub(const char *s, GString *out)
-{
-	guint8 bytes[16];
-	unsigned port;
-	const char *colon;
-
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-		g_autofree char *host = end ? g_strndup(s + 1, (gsize)(end - s - 1)) : NULL;
-
-		if (!end || inet_pton(AF_INET6, host, bytes) != 1)
-			return FALSE;
-		if (end[1] && (end[1] != ':' || !parse_uint(end + 2, 1, 65535, &port)))
-			return FALSE;
-		g_string_append(out, s);
-		return TRUE;
-	}
-	colon = strchr(s, ':');
-	if (colon && strchr(colon + 1, ':')) { /* a bare IPv6 literal */
-		if (inet_pton(AF_INET6, s, bytes) != 1)
-			return FALSE;
-		g_string_append_printf(out, "[%s]", s);
-		return TRUE;
-	}
-	if (colon) {
-		g_autofree char *host = g_strndup(s, (gsize)(colon - s));
-
-		if (!dns_name_ok(host) || !parse_uint(colon + 1, 1, 65535, &port))
-			return FALSE;
-	} else if (!dns_name_ok(s)) {
-		return FALSE;
-	}
-	g_string_append(out, s);
-	return TRUE;
-}
-
-static gboolean list_entry_ok(const struct nm_meshub_item *it, const char *s, GString *out)
-{
-	unsigned port;
-
-	switch (it->kind) {
-	case NM_MESHUB_KIND_HUBS:
-		return parse_hub(s, out);
-	case NM_MESHUB_KIND_PORT_LIST:
-		if (!parse_uint(s, 1, 65535, &port))
-			return FALSE;
-		g_string_append_printf(out, "%u", port);
-		return TRUE;
-	case NM_MESHUB_KIND_SUBNET_LIST:
-	case NM_MESHUB_KIND_CIDR_LIST:
-		if (!parse_cidr(s, AF_UNSPEC, it->kind == NM_MESHUB_KIND_SUBNET_LIST))
-			return FALSE;
-		g_string_append(out, s);
-		return TRUE;
-	default:
-		return FALSE;
-	}
-}
-
-/* Comma-separated entries; blanks around them and empty entries (a trailing
- * comma) are dropped. On failure *bad is the entry at fault. */
-static char *normalize_list(const struct nm_meshub_item *it, const char *value, char **bad)
-{
-	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+	g_auto(GStrv) parts = g_strsplit(v, ",", -1);
 	GString *out = g_string_new(NULL);
-	unsigned n = 0;
+	gboolean hubs = !g_strcmp0(it->key, NM_MESHUB_KEY_HUB);
 
 	for (char **p = parts; *p; p++) {
-		char *e = g_strstrip(*p);
+		const char *e = g_strstrip(*p);
+		const char *colon = strchr(e, ':');
 
 		if (!*e)
 			continue;
 		if (out->len)
 			g_string_append_c(out, ',');
-		if (++n > it->max || strpbrk(e, " \t\r\n") || !list_entry_ok(it, e, out)) {
-			*bad = g_strdup(e);
-			g_string_free(out, TRUE);
-			return NULL;
-		}
+		if (hubs && e[0] != '[' && colon && strchr(colon + 1, ':'))
+			g_string_append_printf(out, "[%s]", e);
+		else
+			g_string_append(out, e);
 	}
 	return g_string_free(out, FALSE);
 }
 
-static char *normalize_keyword(const char *v, const char *const *words)
+/* The form the value is stored in, once the engine has accepted it. */
+static char *normal_form(const struct nm_meshub_item *it, const struct conf_schema *k, const char *v)
 {
-	g_autofree char *lower = g_ascii_strdown(v, -1);
-
-	return g_strv_contains(words, lower) ? g_steal_pointer(&lower) : NULL;
-}
-
-static gboolean ifname_ok(const char *v)
-{
-	size_t n = strlen(v);
-	const char *pct = strchr(v, '%');
-
-	if (!n || n > 15 || !strcmp(v, ".") || !strcmp(v, ".."))
-		return FALSE;
-	for (const char *p = v; *p; p++)
-		if (!g_ascii_isgraph(*p) || *p == '/' || *p == ':')
-			return FALSE;
-	return !pct || (pct[1] == 'd' && !strchr(pct + 1, '%'));
-}
-
-static char *normalize_scalar(const struct nm_meshub_item *it, const char *v)
-{
-	guint8 bytes[16];
-	unsigned u;
-
-	switch (it->kind) {
-	case NM_MESHUB_KIND_CIDR4:
-	case NM_MESHUB_KIND_CIDR6:
-		return parse_cidr(v, it->kind == NM_MESHUB_KIND_CIDR4 ? AF_INET : AF_INET6, FALSE)
-			       ? g_strdup(v)
-			       : NULL;
-	case NM_MESHUB_KIND_TYPE:
-		return normalize_keyword(v, types);
-	case NM_MESHUB_KIND_LOG_LEVEL:
-		return normalize_keyword(v, log_levels);
-	case NM_MESHUB_KIND_IFNAME:
-		return ifname_ok(v) ? g_strdup(v) : NULL;
-	case NM_MESHUB_KIND_UINT:
-	case NM_MESHUB_KIND_FLAGS:
-		return parse_uint(v, it->min, it->max, &u) ? g_strdup_printf("%u", u) : NULL;
-	case NM_MESHUB_KIND_MTU:
-		if (parse_uint(v, 0, it->max, &u) && (u == 0 || u >= it->min))
-			return g_strdup_printf("%u", u);
-		return NULL;
-	case NM_MESHUB_KIND_IP:
-		return inet_pton(AF_INET, v, bytes) == 1 || inet_pton(AF_INET6, v, bytes) == 1 ? g_strdup(v)
-											       : NULL;
-	case NM_MESHUB_KIND_HOSTNAME:
-		if (strlen(v) > it->max)
-			return NULL;
-		for (const char *p = v; *p; p++)
-			if (!g_ascii_isgraph(*p))
-				return NULL;
-		return g_strdup(v);
+	switch (k->kind) {
+	case CONF_KIND_LIST:
+		return normal_list(it, v);
+	case CONF_KIND_NUMBER:
+		return g_strdup_printf("%" G_GUINT64_FORMAT, g_ascii_strtoull(v, NULL, 10));
+	case CONF_KIND_BOOL: /* the engine took it: one of its yes or no words */
+		return g_strdup(!g_ascii_strcasecmp(v, "yes") || !g_ascii_strcasecmp(v, "true") ||
+					!g_ascii_strcasecmp(v, "on") || !strcmp(v, "1")
+				? "yes"
+				: "no");
+	case CONF_KIND_WORD:
+		return g_ascii_strdown(v, -1);
 	default:
-		return NULL;
+		return g_strdup(v);
 	}
+}
+
+static char *normalize_flags(const char *v, GError **error)
+{
+	guint64 u;
+	g_autofree char *q = NULL;
+
+	if (strspn(v, "0123456789") == strlen(v) && strlen(v) <= 2 &&
+	    g_ascii_string_to_unsigned(v, 10, 0, FLAGS_MAX, &u, NULL))
+		return g_strdup_printf("%u", (unsigned)u);
+	q = nm_meshub_data_quote(v);
+	g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
+		    "not secret flags; expected a number of 0..%d, got '%s'", FLAGS_MAX, q);
+	return NULL;
 }
 
 char *nm_meshub_data_normalize(const struct nm_meshub_item *it, const char *value, GError **error)
 {
 	g_autofree char *v = g_strstrip(g_strdup(value ? value : ""));
-	g_autofree char *bad = NULL;
-	g_autofree char *q = NULL;
-	char *out;
+	const struct conf_schema *k = nm_meshub_data_schema(it);
+	struct conf_error err;
 
-	switch (it->kind) {
-	case NM_MESHUB_KIND_HUBS:
-	case NM_MESHUB_KIND_PORT_LIST:
-	case NM_MESHUB_KIND_CIDR_LIST:
-	case NM_MESHUB_KIND_SUBNET_LIST:
-		out = normalize_list(it, v, &bad);
-		break;
-	default:
-		out = *v ? normalize_scalar(it, v) : g_strdup("");
-		break;
+	if (!*v)
+		return g_strdup("");
+	if (!k)
+		return normalize_flags(v, error);
+	/* NetworkManager names Linux interfaces: a device path is for macOS */
+	if (!g_strcmp0(it->key, NM_MESHUB_KEY_INTERFACE) && v[0] == '/') {
+		g_autofree char *q = nm_meshub_data_quote(v);
+
+		g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
+			    "a device path such as /dev/tun8 is for macOS, where NetworkManager does not run; expected "
+			    "an interface name of up to 15 characters such as mesh%%d, got '%s'", q);
+		return NULL;
 	}
-	if (out)
-		return out;
-	q = nm_meshub_data_quote(bad ? bad : v);
-	g_set_error(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY, "expected %s, got '%s'",
-		    it->expected, q);
-	return NULL;
+	if (conf_check_value(it->section, it->file_key, v, &err) < 0) {
+		set_error(error, err.what);
+		return NULL;
+	}
+	return normal_form(it, k, v);
 }
 
 char *nm_meshub_data_hubs_with_port(const char *hubs, unsigned port)
@@ -345,74 +190,85 @@ char *nm_meshub_data_hubs_with_port(const char *hubs, unsigned port)
 	return g_string_free(out, FALSE);
 }
 
-static gboolean fail(const struct nm_meshub_item **bad, const char *key, GError **error, const char *msg)
-{
-	if (bad)
-		*bad = nm_meshub_data_find(key);
-	g_set_error_literal(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY, msg);
-	return FALSE;
-}
-
-static unsigned uint_or(NMSettingVpn *s_vpn, const char *key, unsigned def)
-{
-	const char *v = nm_setting_vpn_get_data_item(s_vpn, key);
-	unsigned u;
-
-	return v && parse_uint(v, 0, G_MAXUINT32, &u) ? u : def;
-}
-
-/* The rules between keys, as meshubd applies them. */
-static gboolean check_cross(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)
-{
-	const char *type = nm_setting_vpn_get_data_item(s_vpn, NM_MESHUB_KEY_TYPE);
-	gboolean has4 = nm_setting_vpn_get_data_item(s_vpn, NM_MESHUB_KEY_IPV4_ADDRESS) != NULL;
-	gboolean has6 = nm_setting_vpn_get_data_item(s_vpn, NM_MESHUB_KEY_IPV6_ADDRESS) != NULL;
-	unsigned mtu = uint_or(s_vpn, NM_MESHUB_KEY_MTU, 0);
-	unsigned interval = uint_or(s_vpn, NM_MESHUB_KEY_PING_INTERVAL, NM_MESHUB_DEFAULT_PING_INTERVAL);
-	unsigned timeout = uint_or(s_vpn, NM_MESHUB_KEY_PING_TIMEOUT, NM_MESHUB_DEFAULT_PING_TIMEOUT);
-	g_autofree char *msg = NULL;
-
-	if (!has4 && !has6 && g_ascii_strcasecmp(type ? type : "tun", "tap"))
-		return fail(bad, NM_MESHUB_KEY_IPV4_ADDRESS, error,
-			    "TUN mode needs an IPv4 or an IPv6 address; expected a.b.c.d/len");
-	if (has6 && mtu && mtu < 1280)
-		return fail(bad, NM_MESHUB_KEY_MTU, error, "IPv6 in the mesh needs an MTU of at least 1280");
-	if (timeout <= interval) {
-		msg = g_strdup_printf("must be longer than the ping interval (%u s), got %u s", interval,
-				      timeout);
-		return fail(bad, NM_MESHUB_KEY_PING_TIMEOUT, error, msg);
-	}
-	return TRUE;
-}
-
-gboolean nm_meshub_data_check_setting(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)
+static gboolean add_section(GString *ini, NMSettingVpn *s_vpn, const char *section, GError **error)
 {
 	for (const struct nm_meshub_item *it = nm_meshub_items; it->key; it++) {
 		const char *v = nm_setting_vpn_get_data_item(s_vpn, it->key);
 		g_autofree char *norm = NULL;
+		g_autofree char *esc = NULL;
 
-		if (!v)
+		if (!v || g_strcmp0(it->section, section))
 			continue;
 		norm = nm_meshub_data_normalize(it, v, error);
-		if (!norm) {
-			if (bad)
-				*bad = it;
+		if (!norm)
+			return FALSE;
+		if (!*norm)
+			continue;
+		if (strpbrk(norm, "\r\n")) { /* the engine's checks refuse these: never a second line */
+			set_error(error, "a line break in the value");
 			return FALSE;
 		}
+		esc = ini_escape(norm);
+		g_string_append_printf(ini, "%s = %s\n", it->file_key, esc);
 	}
-	return check_cross(s_vpn, bad, error);
+	return TRUE;
+}
+
+char *nm_meshub_data_to_ini(NMSettingVpn *s_vpn, nm_meshub_data_extra_fn extra, gpointer data, GError **error)
+{
+	g_autoptr(GString) ini = g_string_new("# written by nm-meshub-service; the key comes over a pipe\n");
+
+	for (const char *const *s = ini_sections; *s; s++) {
+		g_string_append_printf(ini, "\n[%s]\n", *s);
+		if (!add_section(ini, s_vpn, *s, error) || (extra && !extra(*s, ini, data, error)))
+			return NULL;
+	}
+	return g_string_free(g_steal_pointer(&ini), FALSE);
+}
+
+static gboolean fail_item(const struct nm_meshub_item **bad, const struct nm_meshub_item *it, GError **error,
+			  const char *msg)
+{
+	if (bad)
+		*bad = it;
+	set_error(error, msg);
+	return FALSE;
+}
+
+gboolean nm_meshub_data_check_setting(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)
+{
+	g_autofree char *ini = NULL;
+	struct conf_error err;
+	struct conf cfg;
+
+	for (const struct nm_meshub_item *it = nm_meshub_items; it->key; it++) {
+		const char *v = nm_setting_vpn_get_data_item(s_vpn, it->key);
+		g_autoptr(GError) local = NULL;
+		g_autofree char *norm = v ? nm_meshub_data_normalize(it, v, &local) : NULL;
+
+		if (v && !norm)
+			return fail_item(bad, it, error, local->message);
+	}
+	/* every value is fine: the rules between keys, as meshubd applies them */
+	ini = nm_meshub_data_to_ini(s_vpn, NULL, NULL, NULL);
+	if (!ini)
+		return fail_item(bad, NULL, error, "cannot write the configuration file");
+	if (conf_parse(ini, strlen(ini), "vpn.data", &cfg, &err, NULL, NULL) == 0) {
+		conf_free(&cfg);
+		return TRUE;
+	}
+	return fail_item(bad, nm_meshub_data_item_of(&err), error, err.what);
 }
 
 gboolean nm_meshub_data_check_psk(const char *psk, GError **error)
 {
-	guint8 key[KEYS_PSK_LEN];
-	int r = keys_parse_psk(psk, key);
+	g_autofree char *v = g_strstrip(g_strdup(psk ? psk : ""));
+	struct conf_error err;
+	int r = *v ? conf_check_value("encryption", "psk", v, &err) : -ENOENT;
 
-	sodium_memzero(key, sizeof(key));
-	if (r < 0) {
-		g_set_error_literal(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
-				    "expected 32 random bytes in base64 (make one with \"meshub genkey\")");
-		return FALSE;
-	}
-	return TRUE;
+	sodium_memzero(v, strlen(v));
+	if (r == 0)
+		return TRUE;
+	set_error(error, r == -ENOENT ? "no key; expected 32 bytes in base64 (make one with: meshub genkey)" : err.what);
+	return FALSE;
 }

@@ -71,6 +71,8 @@ static const struct field fields[] = {
 	{ NM_MESHUB_KEY_SUBNETS, "subnets_entry", NULL, TRUE },
 	{ NM_MESHUB_KEY_HOSTNAME, "hostname_entry", NULL, TRUE },
 	{ NM_MESHUB_KEY_LOG_LEVEL, "log_level_combo", "default", TRUE },
+	{ NM_MESHUB_KEY_DNS, "dns_combo", "default", TRUE },
+	{ NM_MESHUB_KEY_DNS_DOMAIN, "dns_domain_entry", NULL, TRUE },
 };
 
 static void editor_iface_init(NMVpnEditorInterface *iface);

@@ -88,6 +88,8 @@ static void test_full(void)
 	CHECK(strstr(c->ini, "port = 3799\n") != NULL);
 	CHECK(strstr(c->ini, "key_file = /var/lib/test-meshub/nm-" UUID ".key\n") != NULL);
 	CHECK(strstr(c->ini, "control = /run/test-nm/" UUID ".sock\n") != NULL);
+	CHECK(strstr(c->ini, "state_dir = /var/lib/test-meshub\n") != NULL);
+	CHECK(!g_strcmp0(c->name, "mesh") && !g_strcmp0(c->name_path, "/run/test-nm/" UUID ".name"));
 	CHECK(strstr(c->ini, KEY) == NULL);
 	CHECK(strstr(c->ini, "psk") == NULL);
 	CHECK(!g_strcmp0(c->conf_path, "/run/test-nm/" UUID ".conf"));
@@ -96,6 +98,47 @@ static void test_full(void)
 	CHECK(c->listen_address == NULL);
 	CHECK(c->has_ip4 && c->has_ip6);
 	CHECK(!c->log_level_set);
+}
+
+/* NetworkManager gets the node's own addresses as DNS servers for the
+ * routing-only domain ~DOMAIN, unless [vpn] dns is off. */
+static void test_dns(void)
+{
+	const char *const data[] = { "ipv4-address", "10.99.0.9/24", "ipv6-address", "fd99::9/64", "dns-domain",
+				     "corp.mesh", NULL };
+	const char *const off[] = { "ipv4-address", "10.99.0.9/24", "dns", "Off", NULL };
+	g_autoptr(NMMeshubConfig) c = convert(data, KEY, NULL);
+	g_autoptr(NMMeshubConfig) c_off = convert(off, KEY, NULL);
+	g_autoptr(GVariant) dns4 = NULL;
+	g_autoptr(GVariant) dns6 = NULL;
+	g_autoptr(GVariant) first6 = NULL;
+	g_autofree const char **dom4 = NULL;
+	g_autofree const char **dom6 = NULL;
+	const guint32 *a4;
+	const guint8 *a6;
+	gsize n = 0;
+	guint8 want6[16];
+
+	CHECK(c && c->ip4 && c->ip6);
+	if (!c || !c->ip4 || !c->ip6)
+		return;
+	CHECK(strstr(c->ini, "dns_domain = corp.mesh\n") != NULL);
+	dns4 = g_variant_lookup_value(c->ip4, NM_VPN_PLUGIN_IP4_CONFIG_DNS, G_VARIANT_TYPE("au"));
+	CHECK(dns4 && (a4 = g_variant_get_fixed_array(dns4, &n, 4)) && n == 1 && a4[0] == inet_addr("10.99.0.9"));
+	CHECK(g_variant_lookup(c->ip4, NM_VPN_PLUGIN_IP4_CONFIG_DOMAINS, "^a&s", &dom4));
+	CHECK(dom4 && dom4[0] && !strcmp(dom4[0], "~corp.mesh") && !dom4[1]);
+	dns6 = g_variant_lookup_value(c->ip6, NM_VPN_PLUGIN_IP6_CONFIG_DNS, G_VARIANT_TYPE("aay"));
+	CHECK(dns6 && g_variant_n_children(dns6) == 1);
+	inet_pton(AF_INET6, "fd99::9", want6);
+	if (dns6 && g_variant_n_children(dns6) == 1) {
+		first6 = g_variant_get_child_value(dns6, 0);
+		a6 = g_variant_get_fixed_array(first6, &n, 1);
+		CHECK(n == 16 && !memcmp(a6, want6, 16));
+	}
+	CHECK(g_variant_lookup(c->ip6, NM_VPN_PLUGIN_IP6_CONFIG_DOMAINS, "^a&s", &dom6));
+	CHECK(dom6 && dom6[0] && !strcmp(dom6[0], "~corp.mesh"));
+	CHECK(c_off && c_off->ip4 && !g_variant_lookup_value(c_off->ip4, NM_VPN_PLUGIN_IP4_CONFIG_DNS, NULL));
+	CHECK(c_off && strstr(c_off->ini, "dns = no\n"));
 }
 
 static void test_ip4(void)
@@ -188,7 +231,7 @@ static void test_refused(void)
 	check_refused(v6_route, KEY, "routes");
 	check_refused(bad_port, KEY, "port");
 	check_refused(bad_hub, KEY, "hub");
-	check_refused(ping, KEY, "ping-timeout-sec");
+	check_refused(ping, KEY, "invalid vpn.data ping-interval-sec: must be shorter than ping_timeout_sec");
 	check_refused(no_addr, KEY, "ipv4-address");
 	check_refused(ifname, KEY, "interface");
 	check_refused(mtu6, KEY, "mtu");
@@ -370,6 +413,7 @@ int main(void)
 	g_resolver_set_default(resolver);
 	g_log_set_default_handler(log_quiet, NULL);
 	RUN(test_full);
+	RUN(test_dns);
 	RUN(test_ip4);
 	RUN(test_ip6);
 	RUN(test_tap_without_addresses);

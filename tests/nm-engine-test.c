@@ -29,6 +29,9 @@ static const char fake_meshubd[] =
 	"case $mode in\n"
 	"fail) echo 'meshubd[error]: x.conf:3: [tun] mtu: bad' >&2; exit 1 ;;\n"
 	"garbled) echo 'READY whatever' >&4 ;;\n"
+	"hint) echo 'READY ifname=fake2 mtu=1400' >&4; sleep 0.3\n"
+	"   printf 'HINT no other member uses this network key at hub h: check [encryption] psk\\n' >&4\n"
+	"   sleep 0.3; printf 'HINT\\n' >&4 ;;\n"
 	"stubborn) trap '' TERM; echo 'READY ifname=fake1 mtu=1280' >&4 ;;\n"
 	"*) trap 'echo \"meshubd[info]: received signal 15\" >&2; exit 0' TERM\n"
 	"   echo 'READY ifname=fake0 mtu=1400' >&4 ;;\n"
@@ -45,6 +48,9 @@ struct seen {
 	guint mtu;
 	int status;
 	char *last_line;
+	unsigned hints;
+	char *hint, *cleared;
+	gboolean hint_cleared;
 };
 
 static void on_ready(const char *ifname, guint mtu, gpointer data)
@@ -65,7 +71,20 @@ static void on_exited(int status, const char *last_line, gpointer data)
 	s->last_line = g_strdup(last_line);
 }
 
-static const NMMeshubEngineCallbacks callbacks = { on_ready, on_exited };
+static void on_hint(const char *text, gpointer data)
+{
+	struct seen *s = data;
+
+	s->hints++;
+	if (*text) {
+		g_free(s->hint);
+		s->hint = g_strdup(text);
+	} else {
+		s->hint_cleared = TRUE;
+	}
+}
+
+static const NMMeshubEngineCallbacks callbacks = { .ready = on_ready, .hint = on_hint, .exited = on_exited };
 
 static NMMeshubEngine *start(const char *mode, struct seen *s)
 {
@@ -124,6 +143,25 @@ static void test_normal(void)
 	CHECK(WIFEXITED(s.status) && WEXITSTATUS(s.status) == 0);
 	CHECK(!g_strcmp0(s.last_line, "meshubd[info]: received signal 15"));
 	CHECK(!nm_meshub_engine_is_running(e));
+	g_free(s.last_line);
+}
+
+/* After READY, the same pipe carries hints: one, then its end. */
+static void test_hint(void)
+{
+	struct seen s = { 0 };
+	g_autoptr(NMMeshubEngine) e = start("hint", &s);
+
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(wait_until(&s.ready, 10) && !strcmp(s.ifname, "fake2"));
+	CHECK(wait_until(&s.hint_cleared, 10));
+	CHECK_INT(s.hints, 2);
+	CHECK(!g_strcmp0(s.hint, "no other member uses this network key at hub h: check [encryption] psk"));
+	nm_meshub_engine_stop(e);
+	CHECK(wait_until(&s.exited, 10));
+	g_free(s.hint);
 	g_free(s.last_line);
 }
 
@@ -202,6 +240,7 @@ int main(void)
 	g_setenv("FAKE_DIR", dir, TRUE);
 	g_log_set_default_handler(log_quiet, NULL);
 	RUN(test_normal);
+	RUN(test_hint);
 	RUN(test_fails_early);
 	RUN(test_garbled);
 	RUN(test_stubborn);

@@ -18,11 +18,16 @@
 #     every setting and the key, and the imported connection works;
 #  7. a mesh without a hub activates (a local address stands for the gateway);
 #  8. the service killed: meshubd goes with it (PR_SET_PDEATHSIG);
-#  9. NetworkManager stopped with a connection up: nothing outlives it.
+#  9. NetworkManager stopped with a connection up: nothing outlives it;
+# 10. (in 1) `meshub status mymesh --json` finds the mesh by its connection
+#     name, the list of all meshes names it; NetworkManager's DNS for the VPN
+#     is the node's address with the routing-only domain ~mesh, and the node
+#     answers the members' names there; `nmcli connection export` does not
+#     call a stored key "not stored".
 # Before all that: NetworkManager must not be running on the machine itself.
 # Needs root, /dev/net/tun, NetworkManager, nmcli, dbus-daemon (else: skip).
 . "$(dirname "$0")/lab/lib.sh"
-lab_require NetworkManager nmcli dbus-daemon gdbus nsenter unshare ping
+lab_require NetworkManager nmcli dbus-daemon gdbus nsenter unshare ping jq dig
 
 SERVICE_BIN="$LAB_BUILD/nm-plugin/nm-meshub-service"
 DIALOG_BIN="$LAB_BUILD/nm-plugin/nm-meshub-auth-dialog"
@@ -216,6 +221,42 @@ wait_for 10 ping_ok peer 10.99.0.9 && pass "10.99.0.1 -> NetworkManager's node" 
 wait_for 10 nm_ping fd99::1 && pass "NetworkManager's node -> fd99::1" || fail "no ping to fd99::1"
 wait_for 10 ping6_ok peer fd99::9 && pass "fd99::1 -> NetworkManager's node" || fail "no IPv6 ping from the peer"
 
+# --- 10. meshub status by connection name, NetworkManager's DNS, export ---------
+mstatus() { nmx env MESHUB_NM_RUNDIR="$NM_DIR/run" "$MESHUB" status "$@"; }
+one=$(mstatus mymesh --json 2>&1)
+if [ "$(echo "$one" | jq -r '.nm_connection.name + " " + .nm_connection.uuid + " " + .interface')" = \
+	"mymesh $UUID mesh0" ]; then
+	pass "meshub status mymesh --json: the NetworkManager mesh by its connection name"
+else
+	fail "meshub status mymesh --json: $one"
+fi
+all=$(mstatus --json 2>&1)
+echo "$all" | jq -e --arg u "$UUID" 'type == "array" and any(.[]; .nm_connection.uuid == $u)' >/dev/null &&
+	pass "meshub status --json: one array naming it ($(echo "$all" | jq -c '[.[] | .nm_connection.name]'))" ||
+	fail "meshub status --json: $all"
+mstatus | grep -q "^NetworkManager connection: mymesh ($UUID)" && pass "meshub status (text) names the connection" ||
+	fail "meshub status text: $(mstatus 2>&1 | head -3)"
+dns4=$(nmc -g IP4.DNS,IP4.DOMAIN connection show mymesh 2>&1 | tr '\n' ' ')
+dns6=$(nmc -g IP6.DNS,IP6.DOMAIN connection show mymesh 2>&1 | tr -d '\\' | tr '\n' ' ')
+if [ "$dns4" = "10.99.0.9 ~mesh " ] && [ "$dns6" = "fd99::9 ~mesh " ]; then
+	pass "NetworkManager's DNS for the VPN: IPv4 $dns4/ IPv6 $dns6"
+else
+	fail "NetworkManager's DNS for the VPN: IPv4 '$dns4', IPv6 '$dns6'"
+fi
+nm_dig() { [ "$(nmx dig +short +time=2 +tries=1 @10.99.0.9 "$1" A 2>/dev/null)" = "$2" ]; }
+wait_for 20 nm_dig peer.mesh 10.99.0.1 && nm_dig nmnode.mesh 10.99.0.9 &&
+	pass "the NetworkManager node answers peer.mesh and nmnode.mesh on 10.99.0.9" ||
+	fail "dig @10.99.0.9 peer.mesh: $(nmx dig +time=2 +tries=1 @10.99.0.9 peer.mesh A 2>&1 | grep -E 'status|IN' | tr '\n' ' ')"
+if nmc connection export mymesh "$LAB_DIR/export.conf" >"$LAB_DIR/export.out" 2>&1; then
+	if grep -q "not stored" "$LAB_DIR/export.conf"; then
+		fail "nmcli export says the key is not stored: $(grep psk "$LAB_DIR/export.conf")"
+	else
+		pass "nmcli connection export: $(grep -m1 psk "$LAB_DIR/export.conf" | sed 's/^psk = .*/psk = (the key)/' | cut -c1-60)..."
+	fi
+else
+	fail "nmcli connection export: $(cat "$LAB_DIR/export.out")"
+fi
+
 engine=$(nm_pids meshubd)
 service=$(nm_pids nm-meshub-service)
 leak=
@@ -379,6 +420,27 @@ else
 fi
 nmc --wait 15 connection down lanmesh >/dev/null 2>&1
 wait_for 10 none_left || fail "lanmesh: processes left"
+
+# --- 11. a wrong key: the hint reaches NetworkManager's log and meshub status --------
+nmc connection add type vpn vpn-type meshub con-name wrongkey \
+	vpn.data "hub=$HUB_IP, ipv4-address=10.99.0.19/24, advert-interval-sec=5, psk-flags=0" \
+	vpn.secrets "psk=$("$MESHUB" genkey)" >/dev/null
+hint_logged() { nm_log_has "meshubd: hint: no other member uses this network key at hub $HUB_IP"; }
+if nmc --wait 30 connection up wrongkey >/dev/null 2>&1; then
+	t0=$(date +%s)
+	if wait_for 40 hint_logged; then
+		pass "wrong key: the hint is in NetworkManager's log after $(($(date +%s) - t0)) s (advert interval 5 s)"
+	else
+		fail "wrong key: no hint in NetworkManager's log within 40 s"
+	fi
+	hint=$(nmx env MESHUB_NM_RUNDIR="$NM_DIR/run" "$MESHUB" status wrongkey --json 2>/dev/null | jq -r .hint)
+	case $hint in "no other member uses this network key at hub $HUB_IP"*) pass "meshub status wrongkey: $hint" ;;
+	*) fail "meshub status wrongkey: hint '$hint'" ;; esac
+	nmc --wait 15 connection down wrongkey >/dev/null 2>&1
+else
+	fail "wrongkey did not come up"
+fi
+wait_for 10 none_left || fail "wrongkey: processes left"
 
 # --- 8. the service killed: the engine dies with it ---------------------------------
 if nmc --wait 30 connection up mymesh >/dev/null; then

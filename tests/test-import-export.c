@@ -303,21 +303,22 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "sample-full.cfg", "sample-full.cfg:107: [encryption] psk", "meshub genkey" },
 	{ "sample-minimal.cfg", "sample-minimal.cfg:13: [encryption] psk", "meshub genkey" },
-	{ "invalid-unknown-key.conf", "invalid-unknown-key.conf:5: [vpn] colour", "unknown key" },
-	{ "invalid-unknown-section.conf", "invalid-unknown-section.conf:3: [peers]", "unknown section" },
+	{ "invalid-unknown-key.conf", "invalid-unknown-key.conf:5: unknown key 'colour' in [vpn]", "known keys: " },
+	{ "invalid-unknown-section.conf", "invalid-unknown-section.conf:3: unknown section [peers]", "expected [socket]" },
 	{ "invalid-scheme-null.conf", "invalid-scheme-null.conf:6: [encryption] scheme",
 	  "no unencrypted mode" },
 	{ "invalid-bad-cidr.conf", "invalid-bad-cidr.conf:5: [tun] ipv4_address", "a.b.c.d/len" },
 	{ "invalid-port.conf", "invalid-port.conf:2: [socket] port", "70000" },
-	{ "invalid-tun-no-address.conf", "invalid-tun-no-address.conf: [tun] ipv4_address", "TUN mode" },
+	{ "invalid-tun-no-address.conf", "invalid-tun-no-address.conf: [tun] ipv4_address", "a TUN node needs" },
 	{ "invalid-subnet-host-bits.conf", "invalid-subnet-host-bits.conf:5: [vpn] subnets", "host bits" },
 	{ "invalid-mtu-ipv6.conf", "invalid-mtu-ipv6.conf:3: [tun] mtu", "1280" },
-	{ "invalid-ping.conf", "invalid-ping.conf:5: [vpn] ping_timeout_sec", "ping interval" },
+	{ "invalid-ping.conf", "invalid-ping.conf:5: [vpn] ping_timeout_sec", "longer than ping_interval_sec" },
 	{ "invalid-hub.conf", "invalid-hub.conf:2: [hub] address", "bad_host!" },
 	{ "invalid-short-key.conf", "invalid-short-key.conf:4: [encryption] psk", "base64" },
 	{ "invalid-duplicate.conf", "invalid-duplicate.conf:3:", "ipv4_address" },
 	{ "invalid-ifname.conf", "invalid-ifname.conf:3: [tun] interface", "/dev/tun8" },
-	{ "invalid-scripts-key.conf", "invalid-scripts-key.conf:5: [scripts] tun_teardown", "unknown key" },
+	{ "invalid-scripts-key.conf", "invalid-scripts-key.conf:5: unknown key 'tun_teardown' in [scripts]",
+	  "tun_setup_ipv6" },
 	{ "invalid-percent.conf", "invalid-percent.conf:3: [tun] interface", "%" },
 };
 
@@ -400,14 +401,27 @@ static void test_export_without_key(void)
 {
 	g_autoptr(NMConnection) c = import("tap.conf", NULL);
 	char *text;
+	NMSettingVpn *s_vpn;
 
 	CHECK(c != NULL);
 	if (!c)
 		return;
-	nm_setting_vpn_remove_secret(nm_connection_get_setting_vpn(c), NM_MESHUB_KEY_PSK);
-	nm_setting_vpn_remove_data_item(nm_connection_get_setting_vpn(c), NM_MESHUB_KEY_PSK_FLAGS);
+	s_vpn = nm_connection_get_setting_vpn(c);
+	/* saved by NetworkManager (flags 0) but not handed over, as nmcli export does */
+	nm_setting_vpn_remove_secret(s_vpn, NM_MESHUB_KEY_PSK);
 	text = nm_meshub_export_text(c, NULL);
-	CHECK(text && strstr(text, "# psk = (not stored"));
+	CHECK(text && strstr(text, "# psk = (NetworkManager stores the key but did not export it") &&
+	      !strstr(text, "not stored") && !strstr(text, "not saved"));
+	nm_meshub_export_free(text);
+	/* asked for on every connect */
+	nm_setting_set_secret_flags(NM_SETTING(s_vpn), NM_MESHUB_KEY_PSK, NM_SETTING_SECRET_FLAG_NOT_SAVED, NULL);
+	text = nm_meshub_export_text(c, NULL);
+	CHECK(text && strstr(text, "# psk = (not saved: it is asked for on every connect"));
+	nm_meshub_export_free(text);
+	nm_setting_set_secret_flags(NM_SETTING(s_vpn), NM_MESHUB_KEY_PSK, NM_SETTING_SECRET_FLAG_AGENT_OWNED, NULL);
+	text = nm_meshub_export_text(c, NULL);
+	CHECK(text && strstr(text, "# psk = (kept by the user's agent"));
+	nm_setting_vpn_remove_data_item(s_vpn, NM_MESHUB_KEY_PSK_FLAGS); /* a file has no flags */
 	round_trip(c);
 	nm_meshub_export_free(text);
 }

@@ -1,5 +1,8 @@
 /* fuzz-config.c - conf_parse() on arbitrary bytes: it never crashes, leaks
- * or leaves a message unterminated, and what it accepts is within bounds. */
+ * or leaves a message unterminated, and what it accepts is within bounds;
+ * and conf_check_value() (what the NetworkManager side checks vpn.data
+ * values with) on the same bytes as the value of every key: an error
+ * always names that key and never shows a secret. */
 #include "engine/conf.h"
 
 #include <stdlib.h>
@@ -29,6 +32,27 @@ static void check_accepted(const struct conf *cfg)
 		abort();
 }
 
+static void check_values(const uint8_t *data, size_t size)
+{
+	char value[512];
+	const struct conf_schema *k;
+	struct conf_error err;
+
+	if (size >= sizeof(value) || memchr(data, '\0', size))
+		return;
+	memcpy(value, data, size);
+	value[size] = '\0';
+	for (size_t i = 0; (k = conf_schema_at(i)) != NULL; i++) {
+		if (conf_check_value(k->section, k->name, value, &err) == 0)
+			continue;
+		if (strcmp(err.section, k->section) || strcmp(err.key, k->name) ||
+		    !memchr(err.what, '\0', sizeof(err.what)))
+			abort();
+		if (k->kind == CONF_KIND_SECRET && size > 8 && strstr(err.what, value))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf cfg;
@@ -41,5 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (!memchr(err.msg, '\0', sizeof(err.msg)) || strncmp(err.msg, "fuzz.conf", 9))
 		abort();
 	conf_free(&cfg);
+	check_values(data, size);
 	return 0;
 }
