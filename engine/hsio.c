@@ -63,7 +63,7 @@ int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
 		hsio_abandon(m, p);
 		return -ENOSPC;
 	}
-	ret = handshake_initiate(&p->hs->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL, 0,
+	ret = handshake_initiate(&p->hs->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL,
 				 p->hs->msg, sizeof(p->hs->msg), &len);
 	p->hs_index = idx;
 	if (ret < 0) {
@@ -133,7 +133,7 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 
 	if (!idx)
 		return -ENOSPC;
-	if (handshake_respond(hs, &m->nk, idx, NULL, 0, resp, sizeof(resp), &len) < 0 ||
+	if (handshake_respond(hs, &m->nk, idx, NULL, resp, sizeof(resp), &len) < 0 ||
 	    handshake_split(hs, &keys) < 0) {
 		peers_free_index(&m->peers, idx);
 		return -EPROTO;
