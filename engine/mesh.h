@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct trust; /* trust.h: CA networks */
+
 #define MESH_QUEUE_PER_PEER 16
 #define MESH_POOL_PACKETS 512
 
@@ -39,6 +41,7 @@ struct mesh {
 	struct admit admit;
 	struct edge_config edge_cfg;
 	struct drops drops;
+	struct trust *trust; /* CA networks (trust.h); NULL in PSK networks */
 
 	uint64_t last_init_ts; /* our handshake timestamps only grow */
 	bool cache_dirty;      /* an edge came up or moved: the peer cache wants writing */

@@ -136,22 +136,35 @@ static void conf_name(const char *path, char *out, size_t cap)
 struct signals {
 	struct loop_signals w;
 	struct loop *loop;
+	struct node *node;
 };
+
+/* SIGHUP: what can be re-read without a restart (node_reload). */
+static void on_hangup(struct signals *s)
+{
+	log_info("received SIGHUP: reloading");
+	node_reload(s->node);
+}
 
 static void on_signal(struct loop_signals *w, int signo)
 {
 	struct signals *s = (struct signals *)((char *)w - offsetof(struct signals, w));
 
+	if (signo == SIGHUP) {
+		on_hangup(s);
+		return;
+	}
 	log_info("received signal %d, shutting down", signo);
 	loop_quit(s->loop);
 }
 
-static int setup_signals(struct loop *loop, struct signals *s)
+static int setup_signals(struct loop *loop, struct node *node, struct signals *s)
 {
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 
 	signal(SIGPIPE, SIG_IGN);
 	s->loop = loop;
+	s->node = node;
 	return loop_watch_signals(loop, &s->w, sigs, 3, on_signal);
 }
 
@@ -171,7 +184,7 @@ static int run(struct options *o, struct conf *cfg)
 		return -ENOMEM;
 	conf_name(o->config, name, sizeof(name));
 	nopt.conf_name = name;
-	ret = setup_signals(loop, &sig);
+	ret = setup_signals(loop, &node, &sig);
 	if (ret < 0) {
 		log_errno(ret, "cannot set up signal handling");
 		goto out;

@@ -44,6 +44,9 @@ struct node {
 };
 
 int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct node_options *opt);
+/* SIGHUP: re-reads what may change while the node runs (today: the
+ * [encryption] crl file; a newer list is applied and passed on). */
+void node_reload(struct node *n);
 /* Says goodbye to the hubs and writes the peer cache. */
 void node_leave(struct node *n);
 void node_free(struct node *n);

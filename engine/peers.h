@@ -21,6 +21,7 @@
 #define PEERS_MAX_DEFAULT 1024
 
 struct peers;
+struct cert; /* engine/cert.h */
 
 /* Our initiation in flight: its handshake state and the message itself
  * (sent again, unchanged, to addresses learned while it is in flight). */
@@ -68,6 +69,17 @@ struct peer {
 	struct wire_endpoint sees_us; /* our address as its probe answers say it sees it */
 	uint64_t cache_seen;	      /* from the peer cache: when it was last reached (seconds, wall) */
 
+	/* CA networks (engine/trust.h): its verified certificate (allocated
+	 * only there; addrs and subnets above are then the certificate's), why
+	 * it was last refused (enum cert_reason, 0 = not refused), which
+	 * refusals were logged (bit = reason), and revocation lists: the
+	 * sequence it holds (from its handshakes and announcements) and when
+	 * ours was last sent to it */
+	struct cert *cert;
+	uint8_t refused;
+	uint16_t refusals_logged;
+	uint64_t crl_sequence, crl_sent;
+
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;
 };
@@ -101,6 +113,10 @@ void peers_free(struct peers *t);
 struct peer *peers_add(struct peers *t, const uint8_t static_pub[32], uint64_t now);
 /* Forgets p: its indices, routes, timer, queue and memory. */
 void peers_remove(struct peers *t, struct peer *p);
+/* Closes p's edge but keeps p: its sessions, the initiation in flight,
+ * routes and waiting packets go, and the edge starts again from nothing
+ * (no paths: it stays quiet until someone names an address of p). */
+void peers_close(struct peers *t, struct peer *p, uint64_t now);
 struct peer *peers_by_key(const struct peers *t, const uint8_t static_pub[32]);
 struct peer *peers_by_node_id(const struct peers *t, const uint8_t node_id[WIRE_ID_LEN]);
 
