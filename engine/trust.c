@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 _Static_assert(CERT_CRL_MAX == WIRE_CRL_MAX, "a CRL page names every list's length");
 _Static_assert(TRUST_MISSING < 16, "every refusal has a bit in peer.refusals_logged");
@@ -320,6 +321,12 @@ static int take_file(struct mesh *m, const char *path, bool store, bool quiet_if
 
 	if (ret == -ENOENT && quiet_if_missing)
 		return 0;
+	if (ret == -EACCES && geteuid() != 0) {
+		log_error("%s (meshubd gave up root after starting: the file and its directories must be readable by "
+			  "its user, or hand the list over with: meshub crl load FILE)",
+			  err.msg);
+		return ret;
+	}
 	if (ret < 0) {
 		log_error("%s", err.msg);
 		return ret;
