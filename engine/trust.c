@@ -364,9 +364,16 @@ static struct trust_rx *rx_slot(struct trust *t, const uint8_t from[32], const s
 	}
 	if (pg->offset)
 		return NULL; /* its start went missing: the sender tries again */
-	for (unsigned i = 0; i < TRUST_RX_SLOTS && !pick; i++)
-		if (!t->rx[i].have || now - t->rx[i].started >= TRUST_RX_LIFE)
-			pick = &t->rx[i];
+	/* a free slot, else the oldest one that had its time */
+	for (unsigned i = 0; i < TRUST_RX_SLOTS; i++) {
+		struct trust_rx *rx = &t->rx[i];
+		if (!rx->have) {
+			pick = rx;
+			break;
+		}
+		if (now - rx->started >= TRUST_RX_LIFE && (!pick || rx->started < pick->started))
+			pick = rx;
+	}
 	if (!pick)
 		return NULL;
 	memcpy(pick->from, from, 32);
