@@ -18,7 +18,7 @@
 
 #define CONF_NAME "vpn.data" /* what the engine's messages call the file */
 
-static const char *const sections[] = { "socket", "hub", "vpn", "tun", NULL };
+static const char *const sections[] = { "socket", "hub", "vpn", "tun", "encryption", NULL };
 
 static gboolean bad(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -147,7 +147,7 @@ static gboolean add_line(GString *ini, const char *key, const char *value, GErro
 	return TRUE;
 }
 
-/* Lines the service adds: its own control socket and node key. */
+/* Lines the service adds: its own control socket, node key and state directory. */
 static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths, const char *section,
 			      GString *ini, GError **error)
 {
@@ -163,7 +163,9 @@ static gboolean add_own_lines(NMMeshubConfig *config, const NMMeshubPaths *paths
 	if (!strcmp(section, "vpn")) {
 		name = g_strdup_printf("nm-%s.key", config->uuid);
 		key_file = g_build_filename(paths->state_dir, name, NULL);
-		return add_line(ini, "key_file", key_file, error);
+		/* the peer cache and a CA network's newest revocation list go
+		 * to STATE_DIR/UUID/, beside the key */
+		return add_line(ini, "key_file", key_file, error) && add_line(ini, "state_dir", paths->state_dir, error);
 	}
 	return TRUE;
 }

@@ -45,6 +45,12 @@ const struct nm_meshub_item nm_meshub_items[] = {
 	  "1 to 63 printable characters without spaces" },
 	{ NM_MESHUB_KEY_LOG_LEVEL, "vpn", "log_level", "Log level", NM_MESHUB_KIND_LOG_LEVEL, 0, 0,
 	  "error, warning, info or debug" },
+	{ NM_MESHUB_KEY_CA, "encryption", "ca", "CA certificate", NM_MESHUB_KIND_FILE, 0, 4095,
+	  "an absolute path to the network's CA certificate (ca.crt from meshub ca init)" },
+	{ NM_MESHUB_KEY_CERT, "encryption", "cert", "Certificate", NM_MESHUB_KIND_FILE, 0, 4095,
+	  "an absolute path to this node's certificate (from meshub ca sign)" },
+	{ NM_MESHUB_KEY_CRL, "encryption", "crl", "Revocation list", NM_MESHUB_KIND_FILE, 0, 4095,
+	  "an absolute path to the CA's revocation list (revoked.crl)" },
 	{ NM_MESHUB_KEY_PSK_FLAGS, NULL, NULL, "Network key storage", NM_MESHUB_KIND_FLAGS, 0, 7,
 	  "secret flags from 0 to 7" },
 	{ NULL },
@@ -262,6 +268,17 @@ static gboolean ifname_ok(const char *v)
 	return !pct || (pct[1] == 'd' && !strchr(pct + 1, '%'));
 }
 
+/* As meshubd takes paths: absolute, printable (spaces allowed), not too long. */
+static gboolean path_ok(const char *v, unsigned max)
+{
+	if (v[0] != '/' || strlen(v) > max)
+		return FALSE;
+	for (const char *p = v; *p; p++)
+		if (!g_ascii_isprint(*p))
+			return FALSE;
+	return TRUE;
+}
+
 static char *normalize_scalar(const struct nm_meshub_item *it, const char *v)
 {
 	guint8 bytes[16];
@@ -296,6 +313,8 @@ static char *normalize_scalar(const struct nm_meshub_item *it, const char *v)
 			if (!g_ascii_isgraph(*p))
 				return NULL;
 		return g_strdup(v);
+	case NM_MESHUB_KIND_FILE:
+		return path_ok(v, it->max) ? g_strdup(v) : NULL;
 	default:
 		return NULL;
 	}
@@ -361,6 +380,31 @@ static unsigned uint_or(NMSettingVpn *s_vpn, const char *key, unsigned def)
 	return v && parse_uint(v, 0, G_MAXUINT32, &u) ? u : def;
 }
 
+static gboolean has(NMSettingVpn *s_vpn, const char *key)
+{
+	const char *v = nm_setting_vpn_get_data_item(s_vpn, key);
+
+	return v && *v;
+}
+
+/* A CA network needs its CA certificate and this node's certificate; a
+ * revocation list means nothing without them (as meshubd says). */
+static gboolean check_ca(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)
+{
+	gboolean ca = has(s_vpn, NM_MESHUB_KEY_CA), cert = has(s_vpn, NM_MESHUB_KEY_CERT);
+
+	if (cert && !ca)
+		return fail(bad, NM_MESHUB_KEY_CERT, error,
+			    "needs the network's CA certificate as well (ca.crt from meshub ca init)");
+	if (ca && !cert)
+		return fail(bad, NM_MESHUB_KEY_CA, error,
+			    "needs this node's certificate as well (made with: meshub ca sign)");
+	if (has(s_vpn, NM_MESHUB_KEY_CRL) && !ca)
+		return fail(bad, NM_MESHUB_KEY_CRL, error,
+			    "is for CA networks: set the CA certificate and this node's certificate as well");
+	return TRUE;
+}
+
 /* The rules between keys, as meshubd applies them. */
 static gboolean check_cross(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)
 {
@@ -382,7 +426,7 @@ static gboolean check_cross(NMSettingVpn *s_vpn, const struct nm_meshub_item **b
 				      timeout);
 		return fail(bad, NM_MESHUB_KEY_PING_TIMEOUT, error, msg);
 	}
-	return TRUE;
+	return check_ca(s_vpn, bad, error);
 }
 
 gboolean nm_meshub_data_check_setting(NMSettingVpn *s_vpn, const struct nm_meshub_item **bad, GError **error)

@@ -25,6 +25,7 @@ enum nm_meshub_kind {
 	NM_MESHUB_KIND_IP,	    /* IPv4 or IPv6 literal */
 	NM_MESHUB_KIND_HOSTNAME,    /* printable ASCII without spaces */
 	NM_MESHUB_KIND_FLAGS,	    /* NMSettingSecretFlags */
+	NM_MESHUB_KIND_FILE,	    /* an absolute path, printable, at most max characters */
 };
 
 struct nm_meshub_item {
@@ -52,7 +53,8 @@ char *nm_meshub_data_normalize(const struct nm_meshub_item *item, const char *va
 char *nm_meshub_data_hubs_with_port(const char *hubs, unsigned port);
 
 /* Checks every known key of s_vpn and the rules between keys (TUN needs an
- * address, MTU >= 1280 with IPv6, ping timeout > ping interval). On failure
+ * address, MTU >= 1280 with IPv6, ping timeout > ping interval, a CA
+ * network's ca and cert come together and crl needs them). On failure
  * *bad (if not NULL) is the offending item and the message does not name it,
  * so callers can prefix the field label or the file position. Unknown keys
  * are left alone. */
