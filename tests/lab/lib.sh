@@ -256,6 +256,12 @@ node_config() {
 		[ -n "${NODE_MTU:-}" ] && echo "mtu = $NODE_MTU"
 		echo "[encryption]"
 		echo "psk = $psk"
+		# a CA network: NODE_CA = the CA certificate, the node's own is NAME.crt
+		if [ -n "${NODE_CA:-}" ]; then
+			echo "ca = $NODE_CA"
+			echo "cert = $LAB_DIR/$name.crt"
+			[ -n "${NODE_CRL:-}" ] && echo "crl = $NODE_CRL"
+		fi
 	} >"$LAB_DIR/$name.conf"
 	chmod 600 "$LAB_DIR/$name.conf"
 }
