@@ -134,7 +134,8 @@ void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_
 }
 
 /* A peer may only send from its own addresses and subnets: in a CA
- * network those of its certificate, in a PSK network those routed to it. */
+ * network those of its certificate (a peer's addrs and subnets are then
+ * the certificate's), in a PSK network those routed to it. */
 static bool source_allowed(struct mesh *m, struct peer *p, const uint8_t *pkt, size_t len)
 {
 	const uint8_t *src = NULL;
@@ -148,7 +149,8 @@ static bool source_allowed(struct mesh *m, struct peer *p, const uint8_t *pkt, s
 		mesh_drop(m, p, DROP_MALFORMED);
 		return false;
 	}
-	if (m->trust ? !p->cert || !cert_allows_source(p->cert, family, src) : peers_route(&m->peers, family, src) != p) {
+	if (m->trust ? !p->cert || !cert_prefixes_allow(p->addrs, p->n_addrs, p->subnets, p->n_subnets, family, src)
+		     : peers_route(&m->peers, family, src) != p) {
 		mesh_drop(m, p, DROP_SOURCE_ADDRESS);
 		return false;
 	}

@@ -200,7 +200,7 @@ static void send_crl(struct mesh *m, struct peer *p)
 		if (!len || send_control(m, p, buf, len) < 0)
 			return;
 	}
-	p->crl_sent = loop_now();
+	p->cert->crl_sent = loop_now();
 }
 
 /* "I hold this sequence": the sender of a list stops sending it. */
@@ -216,9 +216,9 @@ static void announce_crl(struct mesh *m, struct peer *p)
 
 static void offer_crl(struct mesh *m, struct peer *p, uint64_t now)
 {
-	if (!m->trust || !p->cert || !edge_is_up(&p->edge) || p->crl_sequence >= trust_crl_sequence(m))
+	if (!m->trust || !p->cert || !edge_is_up(&p->edge) || p->cert->crl_sequence >= trust_crl_sequence(m))
 		return;
-	if (p->crl_sent && now - p->crl_sent < GOSSIP_CRL_RESEND)
+	if (p->cert->crl_sent && now - p->cert->crl_sent < GOSSIP_CRL_RESEND)
 		return;
 	send_crl(m, p);
 }
@@ -235,7 +235,8 @@ void gossip_crl_spread(struct mesh *m, uint64_t now)
 void gossip_crl_changed(struct mesh *m)
 {
 	for (unsigned i = 0; i < m->peers.n; i++)
-		m->peers.list[i]->crl_sent = 0;
+		if (m->peers.list[i]->cert)
+			m->peers.list[i]->cert->crl_sent = 0;
 	gossip_crl_spread(m, loop_now());
 }
 
@@ -247,7 +248,7 @@ static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size
 	size_t list_len;
 	int ret;
 
-	if (!m->trust) {
+	if (!m->trust || !from->cert) { /* a PSK network; or the sender was just refused */
 		mesh_drop(m, from, DROP_UNKNOWN_TYPE);
 		return;
 	}
@@ -256,7 +257,7 @@ static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size
 		return;
 	}
 	if (!pg.total) { /* an announcement */
-		from->crl_sequence = pg.sequence;
+		from->cert->crl_sequence = pg.sequence;
 		offer_crl(m, from, loop_now());
 		return;
 	}
@@ -275,8 +276,10 @@ static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size
 		log_debug("%s", msg);
 		return;
 	}
-	from->crl_sequence = pg.sequence;
-	announce_crl(m, from);
+	if (from->cert) { /* (unless the list revoked the sender itself) */
+		from->cert->crl_sequence = pg.sequence;
+		announce_crl(m, from);
+	}
 	if (ret == 1)
 		gossip_crl_changed(m);
 }

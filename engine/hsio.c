@@ -181,7 +181,7 @@ static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
 		mesh_drop(m, p, DROP_TABLE_FULL);
 		return NULL;
 	}
-	p->crl_sequence = info->crl_sequence;
+	trust_peer_holds(p, info->crl_sequence);
 	return p;
 }
 
@@ -242,7 +242,7 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		hsio_abandon(m, p);
 		return;
 	}
-	p->crl_sequence = info.crl_sequence;
+	trust_peer_holds(p, info.crl_sequence);
 	if (handshake_split(&p->hs->hs, &keys) < 0) {
 		mesh_drop(m, p, DROP_HANDSHAKE);
 		return;

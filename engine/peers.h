@@ -21,7 +21,16 @@
 #define PEERS_MAX_DEFAULT 1024
 
 struct peers;
-struct cert; /* engine/cert.h */
+
+/* CA networks: what a peer keeps of its verified certificate (engine/
+ * trust.h); its name, addresses and subnets are the peer's own fields. */
+struct peer_cert {
+	uint64_t serial, not_before, not_after;
+	uint8_t sig[64]; /* tells the same certificate, seen again, from a new one */
+	/* revocation lists: the sequence the peer holds (from its handshakes
+	 * and announcements) and when ours was last sent to it */
+	uint64_t crl_sequence, crl_sent;
+};
 
 /* Our initiation in flight: its handshake state and the message itself
  * (sent again, unchanged, to addresses learned while it is in flight). */
@@ -70,15 +79,12 @@ struct peer {
 	uint64_t cache_seen;	      /* from the peer cache: when it was last reached (seconds, wall) */
 
 	/* CA networks (engine/trust.h): its verified certificate (allocated
-	 * only there; addrs and subnets above are then the certificate's), why
-	 * it was last refused (enum cert_reason, 0 = not refused), which
-	 * refusals were logged (bit = reason), and revocation lists: the
-	 * sequence it holds (from its handshakes and announcements) and when
-	 * ours was last sent to it */
-	struct cert *cert;
+	 * only there; name, addrs and subnets above are then the
+	 * certificate's), why it was last refused (enum cert_reason, 0 = not
+	 * refused) and which refusals were logged (bit = reason) */
+	struct peer_cert *cert;
 	uint8_t refused;
 	uint16_t refusals_logged;
-	uint64_t crl_sequence, crl_sent;
 
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;

@@ -136,7 +136,6 @@ static void cut_off(struct mesh *m, struct peer *p, unsigned why)
 	p->cert = NULL;
 	p->n_addrs = p->n_subnets = 0;
 	p->refused = (uint8_t)why;
-	p->crl_sequence = p->crl_sent = 0;
 }
 
 /* Counts and logs a refusal; close: p proved its key (a handshake), so
@@ -186,7 +185,7 @@ static bool known_good(const struct trust *t, const struct peer *p, const struct
 {
 	uint64_t now = wall_now();
 
-	return p && p->cert && p->cert->serial == c->serial && !sodium_memcmp(p->cert->sig, c->sig, CERT_SIG_LEN) &&
+	return p && p->cert && p->cert->serial == c->serial && !memcmp(p->cert->sig, c->sig, CERT_SIG_LEN) &&
 	       !memcmp(c->static_pub, p->static_pub, 32) && now >= c->not_before && now < c->not_after &&
 	       now < t->f.ca.not_after && !(t->f.has_crl && cert_crl_has(&t->f.crl, c->serial));
 }
@@ -214,11 +213,14 @@ int trust_accept(struct mesh *m, struct peer *p, const struct cert *c)
 
 	if (!m->trust)
 		return 0;
-	if (!p->cert && !(p->cert = malloc(sizeof(*p->cert))))
-		return -ENOMEM;
 	routes = !same_prefixes(p->addrs, p->n_addrs, c->addrs, c->n_addrs) ||
 		 !same_prefixes(p->subnets, p->n_subnets, c->subnets, c->n_subnets);
-	*p->cert = *c;
+	if (!p->cert && !(p->cert = calloc(1, sizeof(*p->cert))))
+		return -ENOMEM;
+	p->cert->serial = c->serial;
+	p->cert->not_before = c->not_before;
+	p->cert->not_after = c->not_after;
+	memcpy(p->cert->sig, c->sig, CERT_SIG_LEN);
 	if (p->refused) {
 		p->refused = 0;
 		p->refusals_logged = 0; /* it was refused: say so again if it happens again */
@@ -245,15 +247,27 @@ static void own_revoked(struct trust *t)
 		  t->f.cert.name, (unsigned long long)t->f.cert.serial, (unsigned long long)t->f.crl.sequence);
 }
 
+/* A peer's certificate, as far as the peer keeps it, for describe(). */
+static const struct cert *held(const struct peer *p, struct cert *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->serial = p->cert->serial;
+	c->not_before = p->cert->not_before;
+	c->not_after = p->cert->not_after;
+	snprintf(c->name, sizeof(c->name), "%s", p->name);
+	return c;
+}
+
 /* The newest list is in t->f.crl: revoked peers lose their edges. */
 static void apply(struct mesh *m)
 {
 	struct trust *t = m->trust;
+	struct cert c;
 
 	for (unsigned i = 0; i < m->peers.n; i++) {
 		struct peer *p = m->peers.list[i];
 		if (p->cert && cert_crl_has(&t->f.crl, p->cert->serial))
-			refuse(m, p, p->static_pub, CERT_REVOKED, p->cert, true);
+			refuse(m, p, p->static_pub, CERT_REVOKED, held(p, &c), true);
 	}
 	own_revoked(t);
 }
@@ -434,6 +448,8 @@ static int own_addresses(const struct conf *cfg, const struct cert *c, const cha
 	return 0;
 }
 
+static void warn_expiry(const struct trust *t, uint64_t wall);
+
 int trust_open(struct mesh *m, const char *store_path)
 {
 	const struct conf *cfg = m->cfg;
@@ -466,6 +482,8 @@ int trust_open(struct mesh *m, const char *store_path)
 		 t->f.ca.name, t->f.cert.name, (unsigned long long)t->f.cert.serial,
 		 cert_time_str(t->f.cert.not_after, until), (unsigned long long)trust_crl_sequence(m));
 	own_revoked(t);
+	t->warned_at = wall_now();
+	warn_expiry(t, t->warned_at);
 	return 0;
 fail:
 	free(t);
@@ -485,6 +503,12 @@ const struct handshake_cred *trust_cred(const struct mesh *m, struct handshake_c
 	*out = (struct handshake_cred){.cert = m->trust->own, .cert_len = m->trust->own_len,
 				       .crl_sequence = trust_crl_sequence(m)};
 	return out;
+}
+
+void trust_peer_holds(struct peer *p, uint64_t sequence)
+{
+	if (p->cert)
+		p->cert->crl_sequence = sequence;
 }
 
 uint64_t trust_crl_sequence(const struct mesh *m)
@@ -513,15 +537,16 @@ void trust_tick(struct mesh *m, uint64_t wall)
 {
 	struct trust *t = m->trust;
 	char when[CERT_TIME_STR_MAX];
+	struct cert c;
 
 	if (!t)
 		return;
 	for (unsigned i = 0; i < m->peers.n; i++) {
 		struct peer *p = m->peers.list[i];
 		if (p->cert && wall >= t->f.ca.not_after)
-			refuse(m, p, p->static_pub, CERT_CA_EXPIRED, p->cert, true);
+			refuse(m, p, p->static_pub, CERT_CA_EXPIRED, held(p, &c), true);
 		else if (p->cert && wall >= p->cert->not_after)
-			refuse(m, p, p->static_pub, CERT_EXPIRED, p->cert, true);
+			refuse(m, p, p->static_pub, CERT_EXPIRED, held(p, &c), true);
 	}
 	if (!t->warned_at || wall - t->warned_at >= DAY) {
 		t->warned_at = wall;

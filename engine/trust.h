@@ -60,6 +60,8 @@ void trust_free(struct mesh *m);
 const struct handshake_cred *trust_cred(const struct mesh *m, struct handshake_cred *out);
 /* The sequence of our newest list, 0 if none. */
 uint64_t trust_crl_sequence(const struct mesh *m);
+/* A handshake of p said which list it holds (kept only in CA networks). */
+void trust_peer_holds(struct peer *p, uint64_t sequence);
 
 /* The certificate in a handshake from the holder of info->remote_static
  * (p: that peer, or NULL if not known yet). 0 with *c filled if it passes;

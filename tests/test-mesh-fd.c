@@ -547,9 +547,10 @@ static bool ca_make(void)
 	for (int i = 0; ok && i < NODES; i++) {
 		ok = meshub("pubkey '%s/cn%d.key'", dir, i + 1) == 0;
 		snprintf(node_pub[i], sizeof(node_pub[i]), "%s", meshub_out());
+		/* node 3's expires in 5 days: it must warn */
 		ok = ok && meshub("ca sign '%s/ca' --name n%d --public-key '%s' --address 10.99.0.%d/24 "
-				  "--address fd99::%d/64 --out '%s/cn%d.crt'",
-				  dir, i + 1, node_pub[i], i + 1, i + 1, dir, i + 1) == 0;
+				  "--address fd99::%d/64 --days %d --out '%s/cn%d.crt'",
+				  dir, i + 1, node_pub[i], i + 1, i + 1, i == 2 ? 5 : 365, dir, i + 1) == 0;
 	}
 	return ok;
 }
@@ -576,6 +577,20 @@ static bool wait_status(int i, const char *text, unsigned timeout_ms)
 	return false;
 }
 
+/* Whether node i's log has a line containing text. */
+static bool log_has(int i, const char *text)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen(node[i].log, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void test_ca_mesh_from_certificates(void)
 {
 	long t = wait_mesh(0, NODES - 1, NODES - 1, 20000);
@@ -593,6 +608,10 @@ static void test_ca_mesh_from_certificates(void)
 		for (int b = 0; b < NODES; b++)
 			if (a != b)
 				CHECK(crosses(a, b, a == 1, (uint32_t)(0x400 + a * 16 + b)));
+	/* expiry: node 3 warns in its status and its log, node 1 does not */
+	CHECK(status_has(2, "\"warnings\":[\"this node's certificate expires in less than 7 days ("));
+	CHECK(status_has(0, "\"warnings\":[]"));
+	CHECK(log_has(2, "this node's certificate 'n3' expires in less than 7 days"));
 	/* node 2's list (sequence 1) reached the others over their edges */
 	snprintf(want, sizeof(want), "\"crl_sequence\":1,");
 	CHECK(wait_status(0, want, 15000) && wait_status(2, want, 15000));

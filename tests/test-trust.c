@@ -252,6 +252,38 @@ static void test_trust_expiry_cuts_off(void)
 	CHECK(!p->cert && !strcmp(trust_refusal_name(p), "cert_expired"));
 }
 
+/* Status: our certificate's and the CA's expiry warnings, 30, 7 and 1 days ahead. */
+static void test_trust_status_warnings(void)
+{
+	struct status_ca st;
+	uint64_t now = now_s();
+
+	setup();
+	m.trust->f.cert.serial = 77;
+	snprintf(m.trust->f.cert.name, sizeof(m.trust->f.cert.name), "self");
+	m.trust->f.cert.not_after = now + 40 * 86400;
+	trust_status(&m, now, &st);
+	CHECK(st.on && st.serial == 77 && !strcmp(st.name, "self") && !strcmp(st.network, "testnet"));
+	CHECK_INT(st.warn_days, 0);
+	CHECK_INT(st.ca_warn_days, 1); /* the test CA lives one day */
+	m.trust->f.cert.not_after = now + 20 * 86400;
+	trust_status(&m, now, &st);
+	CHECK_INT(st.warn_days, 30);
+	m.trust->f.cert.not_after = now + 3 * 86400;
+	trust_status(&m, now, &st);
+	CHECK_INT(st.warn_days, 7);
+	m.trust->f.cert.not_after = now + 3600;
+	trust_status(&m, now, &st);
+	CHECK_INT(st.warn_days, 1);
+	CHECK(!st.expired && !st.revoked && !st.crl_sequence);
+	trust_status(&m, now + 3600, &st);
+	CHECK(st.expired);
+	trust_free(&m);
+	trust_status(&m, now, &st);
+	CHECK(!st.on);
+	m.trust = calloc(1, sizeof(*m.trust)); /* for the next setup() */
+}
+
 static int page(struct peer *from, uint64_t seq, const uint8_t *list, size_t total, size_t off, size_t len,
 		uint64_t now, const uint8_t **out, size_t *out_len)
 {
@@ -318,6 +350,7 @@ int main(void)
 	RUN(test_trust_revocation_lists);
 	RUN(test_trust_expiry_cuts_off);
 	RUN(test_trust_pages);
+	RUN(test_trust_status_warnings);
 	peers_free(&m.peers);
 	trust_free(&m);
 	keys_clear(&m.nk);
