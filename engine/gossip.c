@@ -15,6 +15,7 @@
 #define ANSWER_GAP (50ULL * 1000000ULL) /* at most 20 member pages a second to one peer */
 #define INTROS_PER_TICK 16
 #define INTRO_AFTER (10ULL * NSEC_PER_SEC) /* a missing edge this old asks for an introduction */
+#define CRL_REFUSED_PAUSE (10ULL * NSEC_PER_SEC) /* a peer that sent a bad list is not listened to this long */
 
 static size_t one_member(uint8_t *buf, size_t cap, uint8_t flags, const struct wire_member *e)
 {
@@ -261,6 +262,12 @@ static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size
 		offer_crl(m, from, loop_now());
 		return;
 	}
+	/* a member that sent a list that does not check gets no signature
+	 * check for a while: no flood of lists costs a check each */
+	if (from->cert->crl_refused_at && loop_now() - from->cert->crl_refused_at < CRL_REFUSED_PAUSE) {
+		mesh_drop(m, from, DROP_CRL_REFUSED);
+		return;
+	}
 	ret = trust_crl_page(m, from, &pg, loop_now(), &list, &list_len);
 	if (ret == 0 && !pg.offset && pg.sequence <= trust_crl_sequence(m))
 		announce_crl(m, from); /* we have it (or newer) already */
@@ -273,6 +280,7 @@ static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size
 	ret = trust_offer_crl(m, list, list_len, who, msg, sizeof(msg));
 	if (ret < 0) {
 		mesh_drop(m, from, DROP_CRL_REFUSED);
+		from->cert->crl_refused_at = loop_now();
 		log_debug("%s", msg);
 		return;
 	}

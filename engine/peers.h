@@ -28,8 +28,9 @@ struct peer_cert {
 	uint64_t serial, not_before, not_after;
 	uint8_t sig[64]; /* tells the same certificate, seen again, from a new one */
 	/* revocation lists: the sequence the peer holds (from its handshakes
-	 * and announcements) and when ours was last sent to it */
-	uint64_t crl_sequence, crl_sent;
+	 * and announcements), when ours was last sent to it, and when it last
+	 * sent one that did not check (its pages are ignored for a while) */
+	uint64_t crl_sequence, crl_sent, crl_refused_at;
 };
 
 /* Our initiation in flight: its handshake state and the message itself
