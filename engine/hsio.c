@@ -157,11 +157,12 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
 {
 	struct peer *p = peers_by_key(&m->peers, info->remote_static);
+	bool known = p != NULL;
 	struct cert cert;
 
 	/* first the timestamp: an old initiation replayed must not make a
 	 * known peer's certificate (since expired, say) count against it */
-	if (p && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
+	if (known && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
 		mesh_drop(m, p, DROP_REPLAYED_INIT);
 		return NULL;
 	}
@@ -169,11 +170,11 @@ static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
 		return NULL;
 	/* in a PSK network every holder of the key is a member: an unknown
 	 * initiator becomes a peer (its advert follows over the edge) */
-	if (!p && !(p = peers_add(&m->peers, info->remote_static, loop_now()))) {
+	if (!known && !(p = peers_add(&m->peers, info->remote_static, loop_now()))) {
 		mesh_drop(m, NULL, DROP_TABLE_FULL);
 		return NULL;
 	}
-	if (!p->newest_init_ts && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
+	if (!known && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
 		mesh_drop(m, p, DROP_REPLAYED_INIT);
 		return NULL;
 	}
