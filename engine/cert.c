@@ -473,17 +473,23 @@ int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64
 	return cert_check(out, ca, now, crl, static_pub, reason);
 }
 
-bool cert_allows_source(const struct cert *c, uint8_t family, const uint8_t *addr)
+bool cert_prefixes_allow(const struct wire_prefix *addrs, unsigned n_addrs, const struct wire_prefix *subnets,
+			 unsigned n_subnets, uint8_t family, const uint8_t *addr)
 {
 	size_t n = addr_len(family);
 
-	for (unsigned i = 0; n && i < c->n_addrs; i++)
-		if (c->addrs[i].family == family && !memcmp(c->addrs[i].addr, addr, n))
+	for (unsigned i = 0; n && i < n_addrs; i++)
+		if (addrs[i].family == family && !memcmp(addrs[i].addr, addr, n))
 			return true;
-	for (unsigned i = 0; n && i < c->n_subnets; i++)
-		if (prefix_contains(&c->subnets[i], family, addr))
+	for (unsigned i = 0; n && i < n_subnets; i++)
+		if (prefix_contains(&subnets[i], family, addr))
 			return true;
 	return false;
+}
+
+bool cert_allows_source(const struct cert *c, uint8_t family, const uint8_t *addr)
+{
+	return cert_prefixes_allow(c->addrs, c->n_addrs, c->subnets, c->n_subnets, family, addr);
 }
 
 bool cert_allows_packet(const struct cert *c, const uint8_t *pkt, size_t len)

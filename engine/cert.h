@@ -170,6 +170,9 @@ int cert_verify(const uint8_t *buf, size_t len, const struct cert_ca *ca, uint64
  * the holder of c? Yes if addr is one of c's addresses or inside one of
  * its subnets. */
 bool cert_allows_source(const struct cert *c, uint8_t family, const uint8_t *addr);
+/* The same rule on addresses and subnets kept elsewhere (a peer's copy). */
+bool cert_prefixes_allow(const struct wire_prefix *addrs, unsigned n_addrs, const struct wire_prefix *subnets,
+			 unsigned n_subnets, uint8_t family, const uint8_t *addr);
 /* The same for the source address of an IPv4 or IPv6 packet; false for
  * anything that is not one (too short, another version). */
 bool cert_allows_packet(const struct cert *c, const uint8_t *pkt, size_t len);

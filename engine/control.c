@@ -5,12 +5,14 @@
 
 #include "control.h"
 
+#include "cert-file.h"
 #include "endpoint.h"
 #include "keys.h"
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,28 @@ static void out_printf(struct out *o, const char *fmt, ...)
 static uint64_t wall_s(void)
 {
 	return loop_realtime() / NSEC_PER_SEC;
+}
+
+/* The expiry warnings of a CA network, one sentence each (n: how many). */
+static unsigned ca_warnings(const struct status_ca *ca, char out[4][160])
+{
+	char when[CERT_TIME_STR_MAX];
+	unsigned n = 0;
+
+	if (!ca->on)
+		return 0;
+	if (ca->revoked)
+		snprintf(out[n++], 160, "this node's certificate is revoked: peers refuse it");
+	if (ca->expired)
+		snprintf(out[n++], 160, "this node's certificate expired on %s: peers refuse it",
+			 cert_time_str(ca->not_after, when));
+	else if (ca->warn_days)
+		snprintf(out[n++], 160, "this node's certificate expires in less than %u day%s (%s)", ca->warn_days,
+			 ca->warn_days > 1 ? "s" : "", cert_time_str(ca->not_after, when));
+	if (ca->ca_warn_days)
+		snprintf(out[n++], 160, "the CA certificate expires in less than %u day%s (%s)", ca->ca_warn_days,
+			 ca->ca_warn_days > 1 ? "s" : "", cert_time_str(ca->ca_not_after, when));
+	return n;
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -139,6 +163,12 @@ static void json_peer(struct out *o, const struct status_peer *p)
 		   (unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes,
 		   (unsigned long long)p->rx_packets, (unsigned long long)p->tx_packets);
 	json_drops(o, &p->drops);
+	out_printf(o, ",\"certificate\":");
+	p->cert_serial ? out_printf(o, "{\"serial\":%llu,\"not_after\":%llu}", (unsigned long long)p->cert_serial,
+				   (unsigned long long)p->cert_not_after)
+		       : out_printf(o, "null");
+	out_printf(o, ",\"refused\":");
+	p->refused ? json_str(o, p->refused) : out_printf(o, "null");
 	out_printf(o, ",\"state\":\"%s\",\"since\":%llu,\"reason\":\"%s\",\"reason_text\":", edge_state_name(p->state),
 		   (unsigned long long)p->since_wall, edge_why_name(p->why));
 	json_str(o, edge_why_text(p->why));
@@ -168,6 +198,30 @@ static void json_dns(struct out *o, const struct status_dns *d)
 		first = false;
 	}
 	out_printf(o, "}}");
+}
+
+static void json_ca(struct out *o, const struct status_ca *ca)
+{
+	char warn[4][160];
+	unsigned n = ca_warnings(ca, warn);
+
+	if (!ca->on) {
+		out_printf(o, "null");
+		return;
+	}
+	out_printf(o, "{\"network\":");
+	json_str(o, ca->network);
+	out_printf(o, ",\"ca_not_after\":%llu,\"name\":", (unsigned long long)ca->ca_not_after);
+	json_str(o, ca->name);
+	out_printf(o, ",\"serial\":%llu,\"not_after\":%llu,\"expired\":%s,\"revoked\":%s,\"crl_sequence\":%llu,"
+		      "\"crl_revoked\":%u,\"warnings\":[",
+		   (unsigned long long)ca->serial, (unsigned long long)ca->not_after, ca->expired ? "true" : "false",
+		   ca->revoked ? "true" : "false", (unsigned long long)ca->crl_sequence, ca->crl_serials);
+	for (unsigned i = 0; i < n; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_str(o, warn[i]);
+	}
+	out_printf(o, "]}");
 }
 
 static void json_status(struct out *o, const struct status *st)
@@ -203,6 +257,8 @@ static void json_status(struct out *o, const struct status *st)
 	st->hint[0] ? json_str(o, st->hint) : out_printf(o, "null");
 	out_printf(o, ",\"dns\":");
 	json_dns(o, &st->dns);
+	out_printf(o, ",\"ca\":");
+	json_ca(o, &st->ca);
 	out_printf(o, ",\"peers\":[");
 	for (unsigned i = 0; i < st->n_peers; i++) {
 		out_printf(o, "%s", i ? "," : "");
@@ -239,13 +295,18 @@ static uint64_t ago(uint64_t wall)
 
 static void text_peer(struct out *o, const struct status_peer *p)
 {
-	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
+	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1], when[CERT_TIME_STR_MAX];
 
 	keys_to_base64(p->static_pub, key);
 	out_printf(o, "\npeer: %s (%s)\n", p->name[0] ? p->name : "(no advert yet)", key);
 	out_printf(o, "  state: %s for %llu s\n", edge_state_name(p->state), (unsigned long long)ago(p->since_wall));
-	if (p->why != EDGE_WHY_NONE)
+	if (p->refused)
+		out_printf(o, "  refused: %s\n", p->refused);
+	else if (p->why != EDGE_WHY_NONE)
 		out_printf(o, "  not up: %s\n", edge_why_text(p->why));
+	if (p->cert_serial)
+		out_printf(o, "  certificate: serial %llu, valid until %s\n", (unsigned long long)p->cert_serial,
+			   cert_time_str(p->cert_not_after, when));
 	for (unsigned i = 0; i < p->n_addrs; i++)
 		out_printf(o, "  address: %s\n", prefix_str(&p->addrs[i], a));
 	for (unsigned i = 0; i < p->n_subnets; i++)
@@ -288,6 +349,26 @@ static void text_dns(struct out *o, const struct status_dns *d)
 			out_printf(o, "  dropped (%s): %u\n", dns_drop_name((enum dns_drop)i), d->drops[i]);
 }
 
+static void text_ca(struct out *o, const struct status_ca *ca)
+{
+	char warn[4][160], when[CERT_TIME_STR_MAX];
+	unsigned n = ca_warnings(ca, warn);
+
+	if (!ca->on)
+		return;
+	out_printf(o, "  network: %s (CA certificate valid until %s)\n", ca->network,
+		   cert_time_str(ca->ca_not_after, when));
+	out_printf(o, "  certificate: %s, serial %llu, valid until %s\n", ca->name, (unsigned long long)ca->serial,
+		   cert_time_str(ca->not_after, when));
+	if (ca->crl_sequence)
+		out_printf(o, "  revocation list: sequence %llu, %u revoked\n", (unsigned long long)ca->crl_sequence,
+			   ca->crl_serials);
+	else
+		out_printf(o, "  revocation list: none\n");
+	for (unsigned i = 0; i < n; i++)
+		out_printf(o, "  warning: %s\n", warn[i]);
+}
+
 static void text_status(struct out *o, const struct status *st)
 {
 	char a[ENDPOINT_STR_MAX], key[KEYS_B64_LEN + 1];
@@ -301,6 +382,7 @@ static void text_status(struct out *o, const struct status *st)
 		out_printf(o, "  nat: maps ports per destination (peers behind other NATs cannot reach this node)\n");
 	if (st->handshake_load)
 		out_printf(o, "  handshakes: under load (initiations need a cookie)\n");
+	text_ca(o, &st->ca);
 	for (unsigned i = 0; i < st->n_hubs; i++) {
 		const struct status_hub *h = &st->hubs[i];
 		out_printf(o, "\nhub: %s (%s)\n  %s", h->host, h->address.family ? endpoint_str(&h->address, a) : "unresolved",
@@ -327,34 +409,90 @@ static void client_done(struct control *ctl)
 	loop_del_io(ctl->loop, &ctl->client_io);
 	close(ctl->client_io.fd);
 	ctl->client_io.fd = -1;
+	ctl->req_len = 0;
 }
 
+static void req_status(struct control *ctl, const char *arg, struct out *o)
+{
+	struct status st;
+
+	memset(&st, 0, sizeof(st));
+	if (ctl->snapshot(ctl->ctx, &st) < 0)
+		out_printf(o, "error: out of memory\n");
+	else if (!strcmp(arg, "json"))
+		json_status(o, &st);
+	else
+		text_status(o, &st);
+	free(st.peers);
+}
+
+static void req_crl_load(struct control *ctl, const char *arg, struct out *o)
+{
+	static uint8_t bin[WIRE_CRL_MAX];
+	char answer[CONTROL_ANSWER_MAX] = "";
+	size_t len;
+
+	if (sodium_base642bin(bin, sizeof(bin), arg, strlen(arg), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) < 0)
+		out_printf(o, "error: expected a revocation list in base64 (at most %d bytes) after 'crl load'\n",
+			   WIRE_CRL_MAX);
+	else if (ctl->crl_load(ctl->ctx, bin, len, answer, sizeof(answer)) < 0 && !answer[0])
+		out_printf(o, "error: the node refused the list\n");
+	else
+		out_printf(o, "%s\n", answer);
+}
+
+static const struct request {
+	const char *name; /* the whole request, or with a space at its end: its first word(s) */
+	const char *arg;  /* for a whole request */
+	void (*fn)(struct control *ctl, const char *arg, struct out *o);
+} requests[] = {
+	{"status", "", req_status},
+	{"status json", "json", req_status},
+	{CONTROL_CRL_PREFIX, NULL, req_crl_load},
+};
+
+static void answer(struct control *ctl, const char *req, struct out *o)
+{
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		const struct request *r = &requests[i];
+		if (r->arg && !strcmp(req, r->name)) {
+			r->fn(ctl, r->arg, o);
+			return;
+		}
+		if (!r->arg && !strncmp(req, r->name, strlen(r->name))) {
+			r->fn(ctl, req + strlen(r->name), o);
+			return;
+		}
+	}
+	out_printf(o, "error: unknown request '%.20s' (try: status, status json, crl load BASE64)\n", req);
+}
+
+/* Requests may come in pieces (a revocation list is up to 11 KiB): read
+ * until the newline, the end of the stream or CONTROL_REQUEST_MAX bytes. */
 static void client_readable(struct io *io, uint32_t events)
 {
 	struct control *ctl = (struct control *)((char *)io - offsetof(struct control, client_io));
-	char req[64];
 	struct out o = {0};
-	ssize_t r = recv(io->fd, req, sizeof(req) - 1, MSG_DONTWAIT);
+	ssize_t r = recv(io->fd, ctl->req + ctl->req_len, CONTROL_REQUEST_MAX - ctl->req_len, MSG_DONTWAIT);
+	char *nl;
 
-	if (r <= 0) {
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0 && !ctl->req_len) {
 		client_done(ctl);
 		return;
 	}
-	req[r] = '\0';
-	req[strcspn(req, "\r\n")] = '\0';
-	if (!strcmp(req, "status json") || !strcmp(req, "status")) {
-		struct status st;
-		memset(&st, 0, sizeof(st));
-		if (ctl->snapshot(ctl->ctx, &st) < 0)
-			out_printf(&o, "error: out of memory\n");
-		else if (!strcmp(req, "status json"))
-			json_status(&o, &st);
-		else
-			text_status(&o, &st);
-		free(st.peers);
-	} else {
-		out_printf(&o, "error: unknown request '%.20s' (try: status, status json)\n", req);
-	}
+	if (r > 0)
+		ctl->req_len += (size_t)r;
+	nl = memchr(ctl->req, '\n', ctl->req_len);
+	if (!nl && r > 0 && ctl->req_len < CONTROL_REQUEST_MAX)
+		return; /* more to come */
+	ctl->req[nl ? (size_t)(nl - ctl->req) : ctl->req_len] = '\0';
+	ctl->req[strcspn(ctl->req, "\r")] = '\0';
+	if (!nl && ctl->req_len >= CONTROL_REQUEST_MAX)
+		out_printf(&o, "error: request longer than %zu bytes\n", (size_t)CONTROL_REQUEST_MAX);
+	else
+		answer(ctl, ctl->req, &o);
 	/* the answer is small; a client that does not read it loses it */
 	for (size_t off = 0; o.buf && off < o.len;) {
 		ssize_t w = send(io->fd, o.buf + off, o.len - off, MSG_NOSIGNAL);
@@ -390,7 +528,7 @@ void control_default_path(const char *ifname, char *out, size_t cap)
 }
 
 int control_open(struct control *ctl, struct loop *loop, const char *path, const char *ifname,
-		 control_snapshot_fn snapshot, void *ctx)
+		 control_snapshot_fn snapshot, control_crl_fn crl_load, void *ctx)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	mode_t old;
@@ -398,8 +536,13 @@ int control_open(struct control *ctl, struct loop *loop, const char *path, const
 
 	ctl->loop = loop;
 	ctl->snapshot = snapshot;
+	ctl->crl_load = crl_load;
 	ctl->ctx = ctx;
 	ctl->listen_io.fd = ctl->client_io.fd = -1;
+	ctl->req_len = 0;
+	ctl->req = malloc(CONTROL_REQUEST_MAX + 1);
+	if (!ctl->req)
+		return log_errno(-ENOMEM, "cannot allocate the control socket's buffer");
 	if (path && path[0]) {
 		if (strlen(path) >= sizeof(ctl->path))
 			return log_errno(-ENAMETOOLONG, "[socket] control %s", path);
@@ -436,4 +579,6 @@ void control_close(struct control *ctl)
 		ctl->listen_io.fd = -1;
 		unlink(ctl->path); /* may fail once privileges are gone; the next start cleans up */
 	}
+	free(ctl->req);
+	ctl->req = NULL;
 }

@@ -5,6 +5,7 @@
 
 #include "advert.h"
 #include "log.h"
+#include "trust.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -16,18 +17,22 @@ static bool addresses_differ(const struct peer *p, const struct wire_advert *a)
 	       memcmp(p->subnets, a->subnets, sizeof(p->subnets[0]) * a->n_subnets);
 }
 
-/* Returns true if the edge should look at the news at once. */
+/* Returns true if the edge should look at the news at once. In a CA
+ * network name, addresses and subnets come from the certificate
+ * (trust_accept), never from the advert. */
 static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert *a, const struct discovery_news *n)
 {
-	bool routes = !p->has_advert || addresses_differ(p, a);
+	bool routes = !m->trust && (!p->has_advert || addresses_differ(p, a));
 
 	if (!p->has_advert)
-		log_info("learned of %s", a->hostname[0] ? a->hostname : "a peer");
-	memcpy(p->name, a->hostname, sizeof(p->name));
-	p->n_addrs = a->n_addrs;
-	memcpy(p->addrs, a->addrs, sizeof(p->addrs));
-	p->n_subnets = a->n_subnets;
-	memcpy(p->subnets, a->subnets, sizeof(p->subnets));
+		log_info("learned of %s", p->name[0] ? p->name : a->hostname[0] ? a->hostname : "a peer");
+	if (!m->trust) {
+		memcpy(p->name, a->hostname, sizeof(p->name));
+		p->n_addrs = a->n_addrs;
+		memcpy(p->addrs, a->addrs, sizeof(p->addrs));
+		p->n_subnets = a->n_subnets;
+		memcpy(p->subnets, a->subnets, sizeof(p->subnets));
+	}
 	p->advert_ts = a->timestamp;
 	p->advert_flags = a->flags;
 	p->has_advert = true;
@@ -36,6 +41,16 @@ static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert
 	if (routes && !m->cfg->tap)
 		peers_update_routes(&m->peers, p);
 	return edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+}
+
+/* A CA network's certificate rules for a newer advert: the peer takes the
+ * certificate unless one from a handshake (another serial) is newer news:
+ * adverts can be made by any member, handshakes only by the key's holder. */
+static int certified(struct mesh *m, struct peer *p, const struct cert *c)
+{
+	if (!m->trust || (p->cert && p->cert->serial != c->serial && edge_is_up(&p->edge)))
+		return 0;
+	return trust_accept(m, p, c);
 }
 
 enum news { NEWS_FRESH, NEWS_SAME, NEWS_STALE };
@@ -86,8 +101,9 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 {
 	uint8_t plain[WIRE_ADVERT_SEALED_MAX];
 	struct wire_advert a;
+	struct cert cert;
 	uint64_t now = loop_now();
-	bool kick = false;
+	bool kick = false, newer;
 	struct peer *p;
 
 	*why = DROP_MAX;
@@ -103,15 +119,24 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 			return NULL;
 		}
 	}
+	newer = !p || !p->has_advert || a.timestamp > p->advert_ts;
+	/* in a CA network only a certified key becomes a peer or gets paths
+	 * (counted and logged there: DROP_MAX here) */
+	if (newer && trust_check_advert(m, p, &a, &cert) < 0)
+		return NULL;
 	if (!p && !(p = peers_add(&m->peers, a.static_pub, now))) {
 		*why = DROP_TABLE_FULL;
 		return NULL;
 	}
-	if (!p->has_advert || a.timestamp > p->advert_ts) {
+	if (newer) {
+		if (certified(m, p, &cert) < 0)
+			log_warn("cannot keep the certificate of %s: out of memory", p->name);
 		kick |= take_advert(m, p, &a, n);
 		for (unsigned i = 0; i < a.n_endpoints; i++)
 			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], EDGE_FROM_ADVERT, false);
 	}
+	if (m->trust && !p->cert)
+		return p; /* an older advert of a refused peer names no paths */
 	if (n->seen_at && n->seen_at->family)
 		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);
 	if (n->alive)

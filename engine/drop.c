@@ -34,4 +34,15 @@ const char *const drop_reason_names[DROP_MAX] = {
 	[DROP_LAN_UNICAST] = "lan_not_broadcast",
 	[DROP_HUB_UNMATCHED] = "hub_unmatched",
 	[DROP_HUB_AUTH] = "hub_auth",
+	[DROP_CERT_MISSING] = "cert_missing",
+	[DROP_CERT_MALFORMED] = "cert_malformed",
+	[DROP_CERT_OTHER_CA] = "cert_other_ca",
+	[DROP_CERT_BAD_SIGNATURE] = "cert_bad_signature",
+	[DROP_CERT_KEY_MISMATCH] = "cert_key_mismatch",
+	[DROP_CERT_NOT_YET_VALID] = "cert_not_yet_valid",
+	[DROP_CERT_EXPIRED] = "cert_expired",
+	[DROP_CERT_CA_EXPIRED] = "cert_ca_expired",
+	[DROP_CERT_REVOKED] = "cert_revoked",
+	[DROP_CRL_REFUSED] = "crl_refused",
 };
+_Static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) == DROP_MAX, "a name for every reason");

@@ -35,6 +35,18 @@ enum drop_reason {
 	DROP_LAN_UNICAST,  /* a LAN announce not sent to a broadcast/multicast address */
 	DROP_HUB_UNMATCHED, /* a hub message that answers no request of ours (spoofed, replayed, late) */
 	DROP_HUB_AUTH,	   /* a hub message that does not open with our session */
+	/* CA networks: a handshake or advert whose certificate is refused
+	 * (engine/cert.h, enum cert_reason), and revocation lists from peers */
+	DROP_CERT_MISSING,	 /* it carries no certificate */
+	DROP_CERT_MALFORMED,	 /* the certificate does not decode */
+	DROP_CERT_OTHER_CA,	 /* issued by another CA */
+	DROP_CERT_BAD_SIGNATURE, /* the CA's signature does not verify: forged or changed */
+	DROP_CERT_KEY_MISMATCH,	 /* bound to another static key than the one that proved itself */
+	DROP_CERT_NOT_YET_VALID,
+	DROP_CERT_EXPIRED,
+	DROP_CERT_CA_EXPIRED, /* the network's CA certificate itself has expired */
+	DROP_CERT_REVOKED,
+	DROP_CRL_REFUSED, /* a revocation list (or a page of one) that does not check */
 	DROP_MAX
 };
 

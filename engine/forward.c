@@ -3,6 +3,7 @@
 
 #include "forward.h"
 
+#include "cert.h"
 #include "icmp.h"
 #include "send.h"
 
@@ -132,6 +133,30 @@ void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_
 	send_data(m, p, slot, len);
 }
 
+/* A peer may only send from its own addresses and subnets: in a CA
+ * network those of its certificate (a peer's addrs and subnets are then
+ * the certificate's), in a PSK network those routed to it. */
+static bool source_allowed(struct mesh *m, struct peer *p, const uint8_t *pkt, size_t len)
+{
+	const uint8_t *src = NULL;
+	uint8_t family = 0;
+
+	if (len >= 20 && pkt[0] >> 4 == 4)
+		src = pkt + 12, family = 4;
+	else if (len >= 40 && pkt[0] >> 4 == 6)
+		src = pkt + 8, family = 6;
+	if (!src) {
+		mesh_drop(m, p, DROP_MALFORMED);
+		return false;
+	}
+	if (m->trust ? !p->cert || !cert_prefixes_allow(p->addrs, p->n_addrs, p->subnets, p->n_subnets, family, src)
+		     : peers_route(&m->peers, family, src) != p) {
+		mesh_drop(m, p, DROP_SOURCE_ADDRESS);
+		return false;
+	}
+	return true;
+}
+
 void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_t *pkt, size_t len)
 {
 	if (m->cfg->tap) {
@@ -144,18 +169,8 @@ void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_
 			memcpy(e->mac, pkt + 6, 6);
 			e->peer = p;
 		}
-	} else {
-		const uint8_t *src = NULL;
-		uint8_t family = 0;
-		if (len >= 20 && pkt[0] >> 4 == 4)
-			src = pkt + 12, family = 4;
-		else if (len >= 40 && pkt[0] >> 4 == 6)
-			src = pkt + 8, family = 6;
-		/* a peer may only send from addresses routed to it */
-		if (!src || peers_route(&m->peers, family, src) != p) {
-			mesh_drop(m, p, src ? DROP_SOURCE_ADDRESS : DROP_MALFORMED);
-			return;
-		}
+	} else if (!source_allowed(m, p, pkt, len)) {
+		return;
 	}
 	p->rx_bytes += len;
 	p->rx_packets++;

@@ -6,13 +6,16 @@
 #include "discovery.h"
 #include "log.h"
 #include "send.h"
+#include "trust.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ANSWER_GAP (50ULL * 1000000ULL) /* at most 20 member pages a second to one peer */
 #define INTROS_PER_TICK 16
 #define INTRO_AFTER (10ULL * NSEC_PER_SEC) /* a missing edge this old asks for an introduction */
+#define CRL_REFUSED_PAUSE (10ULL * NSEC_PER_SEC) /* a peer that sent a bad list is not listened to this long */
 
 static size_t one_member(uint8_t *buf, size_t cap, uint8_t flags, const struct wire_member *e)
 {
@@ -38,11 +41,14 @@ static void send_self(struct mesh *m, struct peer *p, const struct gossip_self *
 
 static void ask_members(struct mesh *m, struct peer *p, const uint8_t cursor[WIRE_ID_LEN]);
 
+static void offer_crl(struct mesh *m, struct peer *p, uint64_t now);
+
 void gossip_edge_up(struct mesh *m, struct peer *p, const struct gossip_self *self)
 {
 	send_self(m, p, self);
 	if (!p->has_advert)
 		ask_members(m, p, NULL);
+	offer_crl(m, p, loop_now());
 }
 
 void gossip_advert_changed(struct mesh *m, const struct gossip_self *self)
@@ -171,6 +177,121 @@ static void answer_intro(struct mesh *m, struct peer *from, const uint8_t node_i
 	introduce(m, from, target);
 }
 
+/* ------------------------------------------------------- revocation lists */
+
+/* Our list in pages as large as the edge carries, in order. */
+static void send_crl(struct mesh *m, struct peer *p)
+{
+	const struct trust *t = m->trust;
+	uint8_t buf[WIRE_CRL_PAGE_HDR_LEN + 1400];
+	size_t room = send_control_room(m, p), page;
+
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	if (!t->crl_len || room < WIRE_CRL_PAGE_HDR_LEN + 256)
+		return;
+	page = room - WIRE_CRL_PAGE_HDR_LEN;
+	for (size_t off = 0; off < t->crl_len; off += page) {
+		struct wire_crl_page pg = {.sequence = t->f.crl.sequence,
+					   .total = t->crl_len,
+					   .offset = (uint16_t)off,
+					   .data = t->crl + off,
+					   .len = t->crl_len - off < page ? t->crl_len - off : page};
+		size_t len = wire_crl_page_encode(buf, sizeof(buf), &pg);
+		if (!len || send_control(m, p, buf, len) < 0)
+			return;
+	}
+	p->cert->crl_sent = loop_now();
+}
+
+/* "I hold this sequence": the sender of a list stops sending it. */
+static void announce_crl(struct mesh *m, struct peer *p)
+{
+	struct wire_crl_page pg = {.sequence = trust_crl_sequence(m)};
+	uint8_t buf[WIRE_CRL_PAGE_HDR_LEN];
+	size_t len = wire_crl_page_encode(buf, sizeof(buf), &pg);
+
+	if (len)
+		send_control(m, p, buf, len);
+}
+
+static void offer_crl(struct mesh *m, struct peer *p, uint64_t now)
+{
+	if (!m->trust || !p->cert || !edge_is_up(&p->edge) || p->cert->crl_sequence >= trust_crl_sequence(m))
+		return;
+	if (p->cert->crl_sent && now - p->cert->crl_sent < GOSSIP_CRL_RESEND)
+		return;
+	send_crl(m, p);
+}
+
+void gossip_crl_spread(struct mesh *m, uint64_t now)
+{
+	if (!m->trust)
+		return;
+	for (unsigned i = 0; i < m->peers.n; i++)
+		offer_crl(m, m->peers.list[i], now);
+	udp_flush(&m->udp);
+}
+
+void gossip_crl_changed(struct mesh *m)
+{
+	for (unsigned i = 0; i < m->peers.n; i++)
+		if (m->peers.list[i]->cert)
+			m->peers.list[i]->cert->crl_sent = 0;
+	gossip_crl_spread(m, loop_now());
+}
+
+static void learn_crl(struct mesh *m, struct peer *from, const uint8_t *pt, size_t len)
+{
+	char msg[320], who[WIRE_HOSTNAME_MAX + 8], label[16];
+	struct wire_crl_page pg;
+	const uint8_t *list;
+	size_t list_len;
+	int ret;
+
+	if (!m->trust || !from->cert) { /* a PSK network; or the sender was just refused */
+		mesh_drop(m, from, DROP_UNKNOWN_TYPE);
+		return;
+	}
+	if (wire_crl_page_decode(pt, len, &pg) < 0) {
+		mesh_drop(m, from, DROP_MALFORMED);
+		return;
+	}
+	if (!pg.total) { /* an announcement */
+		from->cert->crl_sequence = pg.sequence;
+		offer_crl(m, from, loop_now());
+		return;
+	}
+	/* a member that sent a list that does not check gets no signature
+	 * check for a while: no flood of lists costs a check each */
+	if (from->cert->crl_refused_at && loop_now() - from->cert->crl_refused_at < CRL_REFUSED_PAUSE) {
+		mesh_drop(m, from, DROP_CRL_REFUSED);
+		return;
+	}
+	ret = trust_crl_page(m, from, &pg, loop_now(), &list, &list_len);
+	if (ret == 0 && !pg.offset && pg.sequence <= trust_crl_sequence(m))
+		announce_crl(m, from); /* we have it (or newer) already */
+	if (ret <= 0) {
+		if (ret < 0)
+			mesh_drop(m, from, DROP_CRL_REFUSED);
+		return;
+	}
+	snprintf(who, sizeof(who), "peer %s", peer_label(from, label));
+	ret = trust_offer_crl(m, list, list_len, who, msg, sizeof(msg));
+	if (ret < 0) {
+		mesh_drop(m, from, DROP_CRL_REFUSED);
+		from->cert->crl_refused_at = loop_now();
+		log_debug("%s", msg);
+		return;
+	}
+	if (from->cert) { /* (unless the list revoked the sender itself) */
+		from->cert->crl_sequence = pg.sequence;
+		announce_crl(m, from);
+	}
+	if (ret == 1)
+		gossip_crl_changed(m);
+}
+
 void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len, const struct gossip_self *self)
 {
 	struct wire_node_ref ref;
@@ -179,6 +300,9 @@ void gossip_handle(struct mesh *m, struct peer *p, const uint8_t *pt, size_t len
 	switch (wire_control_kind(pt, len)) {
 	case WIRE_CTL_MEMBERS:
 		learn_members(m, p, pt, len);
+		return;
+	case WIRE_CTL_CRL:
+		learn_crl(m, p, pt, len);
 		return;
 	case WIRE_CTL_MEMBERS_REQ:
 	case WIRE_CTL_INTRO_REQ:

@@ -38,12 +38,21 @@ static int start(struct handshake *hs, const struct net_keys *nk, const struct i
 			     nk->handshake_psk);
 }
 
+static void put_cred(struct wire_hs_payload *pl, const struct handshake_cred *cred)
+{
+	if (!cred)
+		return;
+	pl->cert = cred->cert;
+	pl->cert_len = cred->cert_len;
+	pl->crl_sequence = cred->crl_sequence;
+}
+
 int handshake_initiate(struct handshake *hs, const struct net_keys *nk, const struct identity *me,
 		       const uint8_t peer_static[32], uint32_t local_index, uint64_t timestamp,
-		       const uint8_t *cert, uint16_t cert_len, uint8_t *out, size_t cap, size_t *out_len)
+		       const struct handshake_cred *cred, uint8_t *out, size_t cap, size_t *out_len)
 {
 	uint8_t payload[WIRE_HS_PAYLOAD_MAX];
-	struct wire_hs_payload pl = {.timestamp = timestamp, .cert = cert, .cert_len = cert_len};
+	struct wire_hs_payload pl = {.timestamp = timestamp};
 	size_t pl_len, noise_len;
 	int ret;
 
@@ -54,6 +63,7 @@ int handshake_initiate(struct handshake *hs, const struct net_keys *nk, const st
 		return ret;
 	hs->local_index = local_index;
 	memcpy(hs->remote_static, peer_static, 32);
+	put_cred(&pl, cred);
 	pl_len = wire_hs_payload_encode(payload, sizeof(payload), true, &pl);
 	if (!pl_len)
 		return -EINVAL;
@@ -146,6 +156,7 @@ static int read_payload(const uint8_t *pt, size_t len, bool initiation, struct h
 	if (ret < 0)
 		return -EBADMSG;
 	info->timestamp = pl.timestamp;
+	info->crl_sequence = pl.crl_sequence;
 	info->cert_len = pl.cert_len;
 	if (pl.cert_len)
 		memcpy(info->cert, pl.cert, pl.cert_len);
@@ -184,10 +195,10 @@ int handshake_consume_init(struct handshake *hs, const struct net_keys *nk, cons
 }
 
 int handshake_respond(struct handshake *hs, const struct net_keys *nk, uint32_t local_index,
-		      const uint8_t *cert, uint16_t cert_len, uint8_t *out, size_t cap, size_t *out_len)
+		      const struct handshake_cred *cred, uint8_t *out, size_t cap, size_t *out_len)
 {
 	uint8_t payload[WIRE_HS_PAYLOAD_MAX];
-	struct wire_hs_payload pl = {.cert = cert, .cert_len = cert_len};
+	struct wire_hs_payload pl = {0};
 	size_t pl_len, noise_len;
 	int ret;
 
@@ -196,6 +207,7 @@ int handshake_respond(struct handshake *hs, const struct net_keys *nk, uint32_t 
 	if (hs->initiator || hs->noise.next != 1)
 		return -EPROTO;
 	hs->local_index = local_index;
+	put_cred(&pl, cred);
 	pl_len = wire_hs_payload_encode(payload, sizeof(payload), false, &pl);
 	if (!pl_len)
 		return -EINVAL;

@@ -26,11 +26,20 @@ struct handshake {
 	bool initiator;
 };
 
+/* What a node of a CA network shows in its handshake messages (NULL in
+ * PSK networks: no certificate, no list). */
+struct handshake_cred {
+	const uint8_t *cert; /* its certificate, encoded (engine/cert.h) */
+	uint16_t cert_len;
+	uint64_t crl_sequence; /* of the newest revocation list it holds, 0 = none */
+};
+
 /* What the other side said in its handshake message. */
 struct handshake_info {
 	uint8_t remote_static[32];
 	uint32_t sender_index;
 	uint64_t timestamp; /* initiation only */
+	uint64_t crl_sequence;
 	uint16_t cert_len;
 	uint8_t cert[WIRE_CERT_MAX];
 };
@@ -38,7 +47,7 @@ struct handshake_info {
 /* Initiator: builds message 1 into out (at least WIRE_HS_INIT_MAX bytes). */
 int handshake_initiate(struct handshake *hs, const struct net_keys *nk, const struct identity *me,
 		       const uint8_t peer_static[32], uint32_t local_index, uint64_t timestamp,
-		       const uint8_t *cert, uint16_t cert_len, uint8_t *out, size_t cap, size_t *out_len);
+		       const struct handshake_cred *cred, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Responder: checks and reads message 1. Nothing is committed: the caller
  * decides (known peer? newer timestamp?) before calling handshake_respond.
@@ -48,7 +57,7 @@ int handshake_consume_init(struct handshake *hs, const struct net_keys *nk, cons
 
 /* Responder: builds message 2; afterwards handshake_split gives the keys. */
 int handshake_respond(struct handshake *hs, const struct net_keys *nk, uint32_t local_index,
-		      const uint8_t *cert, uint16_t cert_len, uint8_t *out, size_t cap, size_t *out_len);
+		      const struct handshake_cred *cred, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Initiator: reads message 2 (whose receiver index the caller matched to hs). */
 int handshake_consume_resp(struct handshake *hs, const struct net_keys *nk, const uint8_t *msg, size_t len,

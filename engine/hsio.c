@@ -6,6 +6,7 @@
 #include "endpoint.h"
 #include "log.h"
 #include "send.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -51,6 +52,7 @@ int hsio_resend(struct mesh *m, struct peer *p, uint8_t paths)
 
 int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
 {
+	struct handshake_cred cred;
 	uint64_t now = loop_now();
 	size_t len;
 	uint32_t idx;
@@ -63,8 +65,8 @@ int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
 		hsio_abandon(m, p);
 		return -ENOSPC;
 	}
-	ret = handshake_initiate(&p->hs->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m), NULL, 0,
-				 p->hs->msg, sizeof(p->hs->msg), &len);
+	ret = handshake_initiate(&p->hs->hs, &m->nk, &m->id, p->static_pub, idx, next_timestamp(m),
+				 trust_cred(m, &cred), p->hs->msg, sizeof(p->hs->msg), &len);
 	p->hs_index = idx;
 	if (ret < 0) {
 		hsio_abandon(m, p);
@@ -125,6 +127,7 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 		   const struct wire_endpoint *from)
 {
 	uint8_t resp[WIRE_HS_RESP_MAX];
+	struct handshake_cred cred;
 	struct keyring_dropped d = {0};
 	struct noise_keys keys;
 	uint64_t now = loop_now();
@@ -133,7 +136,7 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 
 	if (!idx)
 		return -ENOSPC;
-	if (handshake_respond(hs, &m->nk, idx, NULL, 0, resp, sizeof(resp), &len) < 0 ||
+	if (handshake_respond(hs, &m->nk, idx, trust_cred(m, &cred), resp, sizeof(resp), &len) < 0 ||
 	    handshake_split(hs, &keys) < 0) {
 		peers_free_index(&m->peers, idx);
 		return -EPROTO;
@@ -147,6 +150,40 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 	edge_initiation_received(&p->edge, now, from);
 	peers_kick(p, now);
 	return 0;
+}
+
+/* The initiator: known and newer than its last initiation, or new; in a CA
+ * network certified (routes and name from its certificate). NULL: refused. */
+static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
+{
+	struct peer *p = peers_by_key(&m->peers, info->remote_static);
+	bool known = p != NULL;
+	struct cert cert;
+
+	/* first the timestamp: an old initiation replayed must not make a
+	 * known peer's certificate (since expired, say) count against it */
+	if (known && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
+		mesh_drop(m, p, DROP_REPLAYED_INIT);
+		return NULL;
+	}
+	if (trust_check_handshake(m, p, info, &cert) < 0)
+		return NULL;
+	/* in a PSK network every holder of the key is a member: an unknown
+	 * initiator becomes a peer (its advert follows over the edge) */
+	if (!known && !(p = peers_add(&m->peers, info->remote_static, loop_now()))) {
+		mesh_drop(m, NULL, DROP_TABLE_FULL);
+		return NULL;
+	}
+	if (!known && handshake_accept_timestamp(&p->newest_init_ts, info->timestamp) < 0) {
+		mesh_drop(m, p, DROP_REPLAYED_INIT);
+		return NULL;
+	}
+	if (trust_accept(m, p, &cert) < 0) {
+		mesh_drop(m, p, DROP_TABLE_FULL);
+		return NULL;
+	}
+	trust_peer_holds(p, info->crl_sequence);
+	return p;
 }
 
 void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
@@ -166,18 +203,8 @@ void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		mesh_drop(m, NULL, DROP_SELF);
 		goto out;
 	}
-	/* in a PSK network every holder of the key is a member: an unknown
-	 * initiator becomes a peer (its advert follows over the edge) */
-	p = peers_by_key(&m->peers, info.remote_static);
-	if (!p && !(p = peers_add(&m->peers, info.remote_static, loop_now()))) {
-		mesh_drop(m, NULL, DROP_TABLE_FULL);
-		goto out;
-	}
-	if (handshake_accept_timestamp(&p->newest_init_ts, info.timestamp) < 0) {
-		mesh_drop(m, p, DROP_REPLAYED_INIT);
-		goto out;
-	}
-	if (respond(m, p, &hs, &info, from) < 0)
+	p = initiator(m, &info);
+	if (p && respond(m, p, &hs, &info, from) < 0)
 		mesh_drop(m, p, DROP_TABLE_FULL);
 out:
 	handshake_clear(&hs);
@@ -189,6 +216,7 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 	struct handshake_info info;
 	struct keyring_dropped d = {0};
 	struct noise_keys keys;
+	struct cert cert;
 	uint64_t now = loop_now();
 	struct peer *p;
 
@@ -201,7 +229,22 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
 		return;
 	}
-	if (handshake_consume_resp(&p->hs->hs, &m->nk, msg, len, &info) < 0 || handshake_split(&p->hs->hs, &keys) < 0) {
+	if (handshake_consume_resp(&p->hs->hs, &m->nk, msg, len, &info) < 0) {
+		mesh_drop(m, p, DROP_HANDSHAKE);
+		return;
+	}
+	/* the responder proved its key: now its certificate must name it */
+	if (trust_check_handshake(m, p, &info, &cert) < 0) {
+		hsio_abandon(m, p);
+		return;
+	}
+	if (trust_accept(m, p, &cert) < 0) {
+		mesh_drop(m, p, DROP_TABLE_FULL);
+		hsio_abandon(m, p);
+		return;
+	}
+	trust_peer_holds(p, info.crl_sequence);
+	if (handshake_split(&p->hs->hs, &keys) < 0) {
 		mesh_drop(m, p, DROP_HANDSHAKE);
 		return;
 	}

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct trust; /* trust.h: CA networks */
+
 #define MESH_QUEUE_PER_PEER 16
 #define MESH_POOL_PACKETS 512
 
@@ -40,6 +42,7 @@ struct mesh {
 	struct admit admit;
 	struct edge_config edge_cfg;
 	struct drops drops;
+	struct trust *trust; /* CA networks (trust.h); NULL in PSK networks */
 
 	/* sealing is prepared in order and done, in parallel, just before a flush */
 	struct workers *workers;

@@ -31,17 +31,20 @@
 #define ANSWER_MAX 4096
 #define DAY 86400
 
-/* The control socket request of `meshub crl load` (the daemon side answers):
+/* The control socket request of `meshub crl load` (control.h; the daemon
+ * side is engine/control.c and trust.c):
  *
  *   request: "crl load " + the binary revocation list in standard base64
- *            (with padding) + "\n": one line of at most CRL_REQUEST_MAX bytes.
+ *            (with padding) + "\n": one line of at most CONTROL_REQUEST_MAX bytes.
  *   answer:  one line, "ok ..." if the node took the list or already had it
- *            or a newer one (e.g. "ok sequence 7" / "ok unchanged: have
+ *            or a newer one (e.g. "ok sequence 7 ..." / "ok unchanged: have
  *            sequence 9"), else "error: <what is wrong>" (not this network's
  *            CA, bad signature, malformed). The node closes the connection
  *            after the answer. */
-#define CRL_REQUEST_PREFIX "crl load "
-#define CRL_REQUEST_MAX (sizeof(CRL_REQUEST_PREFIX) + ((CERT_CRL_MAX + 2) / 3) * 4 + 2)
+#define CRL_REQUEST_PREFIX CONTROL_CRL_PREFIX
+#define CRL_REQUEST_MAX CONTROL_REQUEST_MAX
+_Static_assert(CONTROL_REQUEST_MAX >= sizeof(CONTROL_CRL_PREFIX) + ((CERT_CRL_MAX + 2) / 3) * 4 + 1,
+	       "the largest list fits a request");
 
 __attribute__((format(printf, 1, 2))) static int cert_fail(const char *fmt, ...)
 {

@@ -10,6 +10,7 @@
 #include "peercache.h"
 #include "send.h"
 #include "setup.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -145,6 +146,11 @@ static void snapshot_peer(struct status_peer *s, const struct peer *p)
 	s->rx_packets = p->rx_packets;
 	s->tx_packets = p->tx_packets;
 	s->drops = p->drops;
+	if (p->cert) {
+		s->cert_serial = p->cert->serial;
+		s->cert_not_after = p->cert->not_after;
+	}
+	s->refused = trust_refusal_name(p);
 }
 
 static void snapshot_hubs(const struct node *n, struct status *st)
@@ -202,6 +208,7 @@ static int snapshot(void *ctx, struct status *st)
 	snapshot_hubs(n, st);
 	snprintf(st->hint, sizeof(st->hint), "%s", n->hubs.hint);
 	snapshot_dns(n, st);
+	trust_status(m, loop_realtime() / NSEC_PER_SEC, &st->ca);
 	st->drops = m->drops;
 	st->tx_datagrams = m->udp.stats.tx_datagrams;
 	st->rx_datagrams = m->udp.stats.rx_datagrams;
@@ -339,6 +346,8 @@ static void maintenance(struct timer *t)
 		n->gossiped = now;
 		gossip_tick(&n->m, now, hubclient_any_reachable(&n->hubs));
 	}
+	trust_tick(&n->m, loop_realtime() / NSEC_PER_SEC);
+	gossip_crl_spread(&n->m, now);
 	save_cache(n, now, false);
 	fill_zone(n);
 	report_hint(n);
@@ -451,6 +460,36 @@ static int identity(struct node *n, struct conf *cfg)
 		return ret;
 	keys_node_id(&m->nk, m->id.pub, m->node_id);
 	return 0;
+}
+
+/* CA networks: the certificates, and the newest revocation list kept
+ * beside the peer cache (in the state directory, mode 0600). */
+static int ca_network(struct node *n, struct conf *cfg)
+{
+	char path[PATH_MAX], *slash;
+
+	if (!cfg->ca_file[0])
+		return 0;
+	if (setup_state_dir(cfg, n->opt.conf_name, path, sizeof(path)) < 0 || !(slash = strrchr(path, '/')) ||
+	    (size_t)(slash - path) + sizeof("/crl") > sizeof(path)) {
+		log_warn("no place to keep revocation lists from peers: a restart forgets them until a peer passes "
+			 "them on again");
+		path[0] = '\0';
+	} else {
+		memcpy(slash, "/crl", sizeof("/crl"));
+	}
+	return trust_open(&n->m, path);
+}
+
+/* `meshub crl load`: the answer goes back as one line. */
+static int control_crl(void *ctx, const uint8_t *list, size_t len, char *answer, size_t cap)
+{
+	struct node *n = ctx;
+	int ret = trust_offer_crl(&n->m, list, len, "meshub crl load", answer, cap);
+
+	if (ret == 1)
+		gossip_crl_changed(&n->m);
+	return ret < 0 ? ret : 0;
 }
 
 static int layers(struct node *n)
@@ -574,14 +613,14 @@ int node_init(struct node *n, struct loop *loop, struct conf *cfg, const struct 
 	m->dev.fd = m->udp.fd4 = m->udp.fd6 = -1;
 	n->opt = *opt;
 	n->control.listen_io.fd = n->control.client_io.fd = -1;
-	if ((ret = identity(n, cfg)) < 0 || (ret = layers(n)) < 0)
+	if ((ret = identity(n, cfg)) < 0 || (ret = ca_network(n, cfg)) < 0 || (ret = layers(n)) < 0)
 		return ret;
 	/* without a place for the cache the node still works, it just forgets */
 	if (cfg->peer_cache && setup_state_dir(cfg, opt->conf_name, n->cache_path, sizeof(n->cache_path)) < 0) {
 		log_warn("no peer cache: a restart will need a hub (or LAN discovery) to find peers again");
 		n->cache_path[0] = '\0';
 	}
-	if ((ret = control_open(&n->control, loop, cfg->control_path, m->dev.name, snapshot, n)) < 0)
+	if ((ret = control_open(&n->control, loop, cfg->control_path, m->dev.name, snapshot, control_crl, n)) < 0)
 		return ret;
 	if ((ret = open_dns(n)) < 0)
 		return ret;
@@ -709,6 +748,9 @@ int node_reload(struct node *n, struct conf *fresh)
 	conf_diff(n->cfg, fresh, reload_note, &r);
 	reload_copy(n->cfg, fresh);
 	reload_apply(n, &r);
+	/* the revocation list's file may have new contents under the same name */
+	if (n->m.trust && trust_reload_crl(&n->m) == 1)
+		gossip_crl_changed(&n->m);
 	if (r.live + r.restart == 0)
 		log_info("configuration reloaded: nothing changed");
 	else
@@ -757,6 +799,7 @@ void node_free(struct node *n)
 	forward_free(&n->fwd);
 	pktpool_free(&m->pool);
 	admit_free(&m->admit);
+	trust_free(m);
 	keys_clear(&m->nk);
 	sodium_memzero(&m->id, sizeof(m->id));
 }

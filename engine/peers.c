@@ -206,10 +206,27 @@ struct peer *peers_add(struct peers *t, const uint8_t static_pub[32], uint64_t n
 	return p;
 }
 
-void peers_remove(struct peers *t, struct peer *p)
+/* Everything an edge holds: indices, sessions, handshake, routes, queue. */
+static void drop_edge(struct peers *t, struct peer *p)
 {
 	struct keyring_dropped d = {0};
 
+	peers_free_index(t, p->hs_index);
+	p->hs_index = 0;
+	keyring_clear(&p->keys, &d);
+	peers_free_dropped(t, &d);
+	if (p->hs) {
+		sodium_memzero(p->hs, sizeof(*p->hs));
+		free(p->hs);
+		p->hs = NULL;
+	}
+	route_remove_value(&t->routes, p);
+	if (t->pool)
+		pktq_clear(t->pool, &p->queue);
+}
+
+void peers_remove(struct peers *t, struct peer *p)
+{
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->list[i] == p) {
 			t->list[i] = t->list[--t->n];
@@ -218,19 +235,17 @@ void peers_remove(struct peers *t, struct peer *p)
 	}
 	key_delete(t, p);
 	timer_disarm(t->loop, &p->timer);
-	peers_free_index(t, p->hs_index);
-	keyring_clear(&p->keys, &d);
-	peers_free_dropped(t, &d);
-	if (p->hs) {
-		sodium_memzero(p->hs, sizeof(*p->hs));
-		free(p->hs);
-	}
-	route_remove_value(&t->routes, p);
-	if (t->pool)
-		pktq_clear(t->pool, &p->queue);
+	drop_edge(t, p);
 	free(p->advert);
+	free(p->cert);
 	sodium_memzero(p, sizeof(*p));
 	free(p);
+}
+
+void peers_close(struct peers *t, struct peer *p, uint64_t now)
+{
+	drop_edge(t, p);
+	edge_init(&p->edge, t->edge_cfg, now, randombytes_random());
 }
 
 void peers_update_routes(struct peers *t, struct peer *p)

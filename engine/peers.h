@@ -22,6 +22,17 @@
 
 struct peers;
 
+/* CA networks: what a peer keeps of its verified certificate (engine/
+ * trust.h); its name, addresses and subnets are the peer's own fields. */
+struct peer_cert {
+	uint64_t serial, not_before, not_after;
+	uint8_t sig[64]; /* tells the same certificate, seen again, from a new one */
+	/* revocation lists: the sequence the peer holds (from its handshakes
+	 * and announcements), when ours was last sent to it, and when it last
+	 * sent one that did not check (its pages are ignored for a while) */
+	uint64_t crl_sequence, crl_sent, crl_refused_at;
+};
+
 /* Our initiation in flight: its handshake state and the message itself
  * (sent again, unchanged, to addresses learned while it is in flight). */
 struct peer_init {
@@ -70,6 +81,14 @@ struct peer {
 	uint8_t hub_id[WIRE_ID_LEN];  /* its node id at the hubs (they list and unlist it by that) */
 	uint8_t hubs_listing;	      /* bit i: hub i lists it right now */
 
+	/* CA networks (engine/trust.h): its verified certificate (allocated
+	 * only there; name, addrs and subnets above are then the
+	 * certificate's), why it was last refused (enum cert_reason, 0 = not
+	 * refused) and which refusals were logged (bit = reason) */
+	struct peer_cert *cert;
+	uint8_t refused;
+	uint16_t refusals_logged;
+
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;
 };
@@ -103,6 +122,10 @@ void peers_free(struct peers *t);
 struct peer *peers_add(struct peers *t, const uint8_t static_pub[32], uint64_t now);
 /* Forgets p: its indices, routes, timer, queue and memory. */
 void peers_remove(struct peers *t, struct peer *p);
+/* Closes p's edge but keeps p: its sessions, the initiation in flight,
+ * routes and waiting packets go, and the edge starts again from nothing
+ * (no paths: it stays quiet until someone names an address of p). */
+void peers_close(struct peers *t, struct peer *p, uint64_t now);
 struct peer *peers_by_key(const struct peers *t, const uint8_t static_pub[32]);
 struct peer *peers_by_node_id(const struct peers *t, const uint8_t node_id[WIRE_ID_LEN]);
 

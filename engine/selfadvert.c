@@ -5,6 +5,7 @@
 
 #include "advert.h"
 #include "endpoint.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -63,6 +64,10 @@ static void fill(struct wire_advert *a, const struct selfadvert *s, const struct
 	memcpy(a->subnets, c->subnets, sizeof(a->subnets[0]) * c->n_subnets);
 	a->n_endpoints = (uint8_t)s->n_local;
 	memcpy(a->endpoints, s->local, sizeof(a->endpoints[0]) * s->n_local);
+	if (m->trust) { /* CA networks: receivers take name and addresses from it */
+		a->cert = m->trust->own;
+		a->cert_len = m->trust->own_len;
+	}
 }
 
 int selfadvert_refresh(struct selfadvert *s, const struct mesh *m)

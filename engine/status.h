@@ -29,6 +29,25 @@ struct status_peer {
 	uint64_t since_wall, trying_secs, last_handshake_wall; /* seconds */
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;
+	/* CA networks: its certificate (serial 0: none accepted) and why it
+	 * was last refused (a drop reason name, NULL: not refused) */
+	uint64_t cert_serial, cert_not_after;
+	const char *refused;
+};
+
+/* A CA network's certificates, as this node holds them. */
+struct status_ca {
+	bool on; /* false: a PSK network, nothing below */
+	char network[64];
+	uint64_t ca_not_after;
+	unsigned ca_warn_days; /* 30, 7, 1 when that close to expiring, else 0 */
+	char name[64];
+	uint64_t serial, not_after;
+	unsigned warn_days;
+	bool expired, revoked; /* our own certificate: peers refuse it */
+	uint64_t crl_sequence; /* 0: no revocation list */
+	unsigned crl_serials;
+	uint64_t crl_issued_at;
 };
 
 struct status_hub {
@@ -65,6 +84,7 @@ struct status {
 	unsigned n_hubs;
 	char hint[384]; /* "" or what is most likely wrong ("no other member uses this network key at hub H ...") */
 	struct status_dns dns;
+	struct status_ca ca;
 	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
 	unsigned n_peers;
 	struct drops drops;

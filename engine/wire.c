@@ -15,7 +15,11 @@
 
 _Static_assert(WIRE_HS_INIT_FIXED == 8 + 32 + (32 + 16) + 16 + 16 + 16, "initiation size");
 _Static_assert(WIRE_HS_COOKIE_LEN == 8 + WIRE_COOKIE_NONCE_LEN + WIRE_ID_LEN + WIRE_TAG_LEN, "cookie reply size");
-_Static_assert(WIRE_HS_COOKIE_LEN < WIRE_HS_INIT_FIXED + 10, "a cookie reply is smaller than any initiation");
+_Static_assert(WIRE_HS_COOKIE_LEN < WIRE_HS_INIT_FIXED + WIRE_HS_INIT_PAYLOAD_MIN,
+	       "a cookie reply is smaller than any initiation");
+_Static_assert(WIRE_HS_INIT_PAYLOAD_MIN == 8 + 8 + 2 && WIRE_HS_RESP_PAYLOAD_MIN == 8 + 2, "handshake payloads");
+_Static_assert(WIRE_CRL_PAGE_HDR_LEN == 1 + 1 + 8 + 2 + 2, "revocation list page header");
+_Static_assert(WIRE_CRL_MAX <= UINT16_MAX, "a list's length fits its u16");
 _Static_assert(WIRE_PROBE_ACK_MIN == 4 + 2 + 3, "probe ack size");
 _Static_assert(WIRE_NODE_REF_LEN == 20, "node reference size");
 _Static_assert(WIRE_CACHE_HDR_LEN == sizeof(WIRE_CACHE_MAGIC) - 1 + 4, "cache header");
@@ -27,7 +31,7 @@ _Static_assert(2 + 32 + 8 + 1 + WIRE_HOSTNAME_MAX + 1 + WIRE_ADVERT_ADDRS_MAX * 
 			       WIRE_NONCE_X_LEN + WIRE_TAG_LEN <=
 		       WIRE_ADVERT_SEALED_MAX,
 	       "largest advert fits its limit");
-_Static_assert(10 + WIRE_CERT_MAX <= WIRE_HS_PAYLOAD_MAX, "certificate fits a handshake");
+_Static_assert(WIRE_HS_INIT_PAYLOAD_MIN + WIRE_CERT_MAX <= WIRE_HS_PAYLOAD_MAX, "certificate fits a handshake");
 
 /* ------------------------------------------------------------------ shared */
 
@@ -181,7 +185,7 @@ int wire_hs_init_decode(const uint8_t *buf, size_t len, struct wire_hs_init *out
 
 	if (rd_type(&r, WIRE_HS_INIT))
 		return -EPROTONOSUPPORT;
-	if (len < WIRE_HS_INIT_FIXED + 10)
+	if (len < WIRE_HS_INIT_FIXED + WIRE_HS_INIT_PAYLOAD_MIN)
 		return -EMSGSIZE;
 	if (len > WIRE_HS_INIT_MAX)
 		return -EBADMSG;
@@ -216,7 +220,7 @@ int wire_hs_resp_decode(const uint8_t *buf, size_t len, struct wire_hs_resp *out
 
 	if (rd_type(&r, WIRE_HS_RESP))
 		return -EPROTONOSUPPORT;
-	if (len < WIRE_HS_RESP_FIXED + 2)
+	if (len < WIRE_HS_RESP_FIXED + WIRE_HS_RESP_PAYLOAD_MIN)
 		return -EMSGSIZE;
 	if (len > WIRE_HS_RESP_MAX)
 		return -EBADMSG;
@@ -279,6 +283,7 @@ int wire_hs_payload_decode(const uint8_t *buf, size_t len, bool initiation, stru
 	struct rd r = RD(buf, len);
 
 	out->timestamp = initiation ? rd_u64(&r) : 0;
+	out->crl_sequence = rd_u64(&r);
 	out->cert_len = rd_u16(&r);
 	if (!r.bad && out->cert_len > WIRE_CERT_MAX)
 		return -EBADMSG;
@@ -294,6 +299,7 @@ size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const s
 		return 0;
 	if (initiation)
 		wr_u64(&w, in->timestamp);
+	wr_u64(&w, in->crl_sequence);
 	wr_u16(&w, in->cert_len);
 	wr_bytes(&w, in->cert, in->cert_len);
 	return wr_done(&w);
@@ -507,6 +513,50 @@ size_t wire_node_ref_encode(uint8_t *buf, size_t cap, const struct wire_node_ref
 	wr_u8(&w, 0);
 	wr_u16(&w, 0);
 	wr_bytes(&w, in->node_id, WIRE_ID_LEN);
+	return wr_done(&w);
+}
+
+/* An announcement is only a sequence (0: none held); a page holds at least
+ * one byte of a list with a sequence and stays inside that list. */
+static bool crl_page_ok(const struct wire_crl_page *pg)
+{
+	if (pg->total > WIRE_CRL_MAX)
+		return false;
+	if (!pg->total)
+		return !pg->offset && !pg->len;
+	return pg->len && pg->sequence && pg->offset + pg->len <= pg->total;
+}
+
+int wire_crl_page_decode(const uint8_t *buf, size_t len, struct wire_crl_page *out)
+{
+	struct rd r = RD(buf, len);
+
+	if (rd_u8(&r) != WIRE_CTL_CRL && !r.bad)
+		return -EPROTONOSUPPORT;
+	if (rd_u8(&r) != 0 && !r.bad)
+		return -EBADMSG;
+	out->sequence = rd_u64(&r);
+	out->total = rd_u16(&r);
+	out->offset = rd_u16(&r);
+	out->len = r.left;
+	out->data = out->len ? rd_take(&r, out->len) : NULL;
+	if (r.bad)
+		return -EMSGSIZE;
+	return crl_page_ok(out) ? 0 : -EBADMSG;
+}
+
+size_t wire_crl_page_encode(uint8_t *buf, size_t cap, const struct wire_crl_page *in)
+{
+	struct wr w = WR(buf, cap);
+
+	if (!crl_page_ok(in))
+		return 0;
+	wr_u8(&w, WIRE_CTL_CRL);
+	wr_u8(&w, 0);
+	wr_u64(&w, in->sequence);
+	wr_u16(&w, in->total);
+	wr_u16(&w, in->offset);
+	wr_bytes(&w, in->data, in->len);
 	return wr_done(&w);
 }
 

@@ -32,6 +32,7 @@ enum wire_control_kind {
 	WIRE_CTL_MEMBERS = 1,	  /* sealed adverts of members (and where the sender reaches them) */
 	WIRE_CTL_MEMBERS_REQ = 2, /* "tell me the members you have edges to, after this node id" */
 	WIRE_CTL_INTRO_REQ = 3,	  /* "introduce me to this node" */
+	WIRE_CTL_CRL = 4,	  /* a page of a revocation list, or "I hold this sequence" (CA networks) */
 };
 
 #define WIRE_KEY_LEN 32
@@ -52,6 +53,8 @@ enum wire_control_kind {
 #define WIRE_HS_INIT_FIXED 136 /* everything but the payload plaintext (incl. mac1 and mac2) */
 #define WIRE_HS_RESP_FIXED 76  /* everything but the payload plaintext */
 #define WIRE_HS_PAYLOAD_MAX 512
+#define WIRE_HS_INIT_PAYLOAD_MIN 18 /* timestamp, CRL sequence, certificate length */
+#define WIRE_HS_RESP_PAYLOAD_MIN 10 /* CRL sequence, certificate length */
 #define WIRE_HS_INIT_MAX (WIRE_HS_INIT_FIXED + WIRE_HS_PAYLOAD_MAX)
 #define WIRE_HS_RESP_MAX (WIRE_HS_RESP_FIXED + WIRE_HS_PAYLOAD_MAX)
 #define WIRE_HS_COOKIE_LEN 64
@@ -68,6 +71,8 @@ enum wire_control_kind {
 #define WIRE_NODE_REF_LEN (4 + WIRE_ID_LEN)
 #define WIRE_MEMBERS_FLAG_INTRO 0x01 /* the receiver should punch to these members now */
 #define WIRE_MEMBERS_FLAG_MORE 0x02  /* a MEMBERS_REQ answer that goes on: ask again after the last one */
+#define WIRE_CRL_PAGE_HDR_LEN 14
+#define WIRE_CRL_MAX 8292 /* the largest revocation list (CERT_CRL_MAX: 1024 serials) */
 
 /* LAN */
 #define WIRE_LAN_HDR_LEN 20
@@ -193,9 +198,21 @@ struct wire_advert {
 
 /* Handshake payloads (inside the Noise encryption). */
 struct wire_hs_payload {
-	uint64_t timestamp; /* initiation only: monotonic per sender */
+	uint64_t timestamp;    /* initiation only: monotonic per sender */
+	uint64_t crl_sequence; /* of the newest revocation list the sender holds; 0 = none (PSK networks) */
 	const uint8_t *cert;
 	uint16_t cert_len;
+};
+
+/* WIRE_CONTROL / WIRE_CTL_CRL: a page of a revocation list (total > 0: the
+ * list's bytes [offset, offset + len) of total), or, with total 0 and no
+ * bytes, the sequence number of the newest list the sender holds. */
+struct wire_crl_page {
+	uint64_t sequence;
+	uint16_t total;
+	uint16_t offset;
+	const uint8_t *data;
+	size_t len;
 };
 
 /* Returns the wire_type of a datagram, or 0 if it is empty. */
@@ -244,6 +261,8 @@ int wire_members_add(uint8_t *buf, size_t cap, size_t *len, const struct wire_me
 size_t wire_member_size(const struct wire_member *e);
 int wire_node_ref_decode(const uint8_t *buf, size_t len, struct wire_node_ref *out);
 size_t wire_node_ref_encode(uint8_t *buf, size_t cap, const struct wire_node_ref *in);
+int wire_crl_page_decode(const uint8_t *buf, size_t len, struct wire_crl_page *out);
+size_t wire_crl_page_encode(uint8_t *buf, size_t cap, const struct wire_crl_page *in);
 
 int wire_lan_decode(const uint8_t *buf, size_t len, struct wire_lan_announce *out);
 size_t wire_lan_encode(uint8_t *buf, size_t cap, const struct wire_lan_announce *in);

@@ -39,6 +39,12 @@
  * node's mesh addresses, handed to NetworkManager as a routing-only domain */
 #define NM_MESHUB_KEY_DNS "dns"
 #define NM_MESHUB_KEY_DNS_DOMAIN "dns-domain"
+/* [encryption] ca, cert, crl: a CA network's certificate files, absolute
+ * paths (the network's ca.crt, this node's certificate, the optional
+ * revocation list); none of them is secret */
+#define NM_MESHUB_KEY_CA "ca"
+#define NM_MESHUB_KEY_CERT "cert"
+#define NM_MESHUB_KEY_CRL "crl"
 
 /* --- vpn.secrets --------------------------------------------------------- */
 /* [encryption] psk: 32 bytes in base64 (standard or url-safe) */
@@ -52,4 +58,4 @@
 		NM_MESHUB_KEY_ADDRESS, NM_MESHUB_KEY_LAN_ADVERT_PORTS, NM_MESHUB_KEY_ADVERT_INTERVAL,    \
 		NM_MESHUB_KEY_HOSTNAME, NM_MESHUB_KEY_PING_INTERVAL, NM_MESHUB_KEY_PING_TIMEOUT,         \
 		NM_MESHUB_KEY_LOG_LEVEL, NM_MESHUB_KEY_SUBNETS, NM_MESHUB_KEY_DNS, NM_MESHUB_KEY_DNS_DOMAIN,        \
-		NM_MESHUB_KEY_PSK_FLAGS, NULL
+		NM_MESHUB_KEY_CA, NM_MESHUB_KEY_CERT, NM_MESHUB_KEY_CRL, NM_MESHUB_KEY_PSK_FLAGS, NULL

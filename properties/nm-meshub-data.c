@@ -33,12 +33,15 @@ const struct nm_meshub_item nm_meshub_items[] = {
 	{ NM_MESHUB_KEY_LOG_LEVEL, "vpn", "log_level", "Log level" },
 	{ NM_MESHUB_KEY_DNS, "vpn", "dns", "Answer DNS for members' names" },
 	{ NM_MESHUB_KEY_DNS_DOMAIN, "vpn", "dns_domain", "DNS domain" },
+	{ NM_MESHUB_KEY_CA, "encryption", "ca", "CA certificate" },
+	{ NM_MESHUB_KEY_CERT, "encryption", "cert", "Certificate" },
+	{ NM_MESHUB_KEY_CRL, "encryption", "crl", "Revocation list" },
 	{ NM_MESHUB_KEY_PSK_FLAGS, NULL, NULL, "Network key storage" },
 	{ NULL },
 };
 
 /* the sections of the file the service writes, in order */
-static const char *const ini_sections[] = { "socket", "hub", "vpn", "tun", NULL };
+static const char *const ini_sections[] = { "socket", "hub", "vpn", "tun", "encryption", NULL };
 
 const struct nm_meshub_item *nm_meshub_data_find(const char *key)
 {

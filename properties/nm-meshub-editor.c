@@ -59,6 +59,9 @@ static const struct field fields[] = {
 	{ NM_MESHUB_KEY_IPV4_ADDRESS, "ipv4_entry", NULL, FALSE },
 	{ NM_MESHUB_KEY_IPV6_ADDRESS, "ipv6_entry", NULL, FALSE },
 	{ NM_MESHUB_KEY_TYPE, "type_combo", "tun", FALSE },
+	{ NM_MESHUB_KEY_CA, "ca_entry", NULL, FALSE },
+	{ NM_MESHUB_KEY_CERT, "cert_entry", NULL, FALSE },
+	{ NM_MESHUB_KEY_CRL, "crl_entry", NULL, FALSE },
 	{ NM_MESHUB_KEY_ADDRESS, "address_entry", NULL, TRUE },
 	{ NM_MESHUB_KEY_PORT, "port_entry", NULL, TRUE },
 	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "lan_ports_entry", NULL, TRUE },
@@ -73,6 +76,18 @@ static const struct field fields[] = {
 	{ NM_MESHUB_KEY_LOG_LEVEL, "log_level_combo", "default", TRUE },
 	{ NM_MESHUB_KEY_DNS, "dns_combo", "default", TRUE },
 	{ NM_MESHUB_KEY_DNS_DOMAIN, "dns_domain_entry", NULL, TRUE },
+};
+
+/* The CA network's files: a path entry and a button that picks the file.
+ * (libnma's certificate chooser is for X.509 certificates and keys: it
+ * reads them with gcr and offers key passwords and PKCS#11, none of which
+ * meshub's own certificate format has.) */
+static const struct file_field {
+	const char *button, *entry, *title, *filter, *pattern;
+} file_fields[] = {
+	{ "ca_button", "ca_entry", N_("Choose the network's CA certificate"), N_("Certificates (*.crt)"), "*.crt" },
+	{ "cert_button", "cert_entry", N_("Choose this node's certificate"), N_("Certificates (*.crt)"), "*.crt" },
+	{ "crl_button", "crl_entry", N_("Choose the revocation list"), N_("Revocation lists (*.crl)"), "*.crl" },
 };
 
 static void editor_iface_init(NMVpnEditorInterface *iface);
@@ -238,6 +253,63 @@ static void generate_cb(GtkWidget *button, gpointer user_data)
 	gtk_check_button_set_active(GTK_CHECK_BUTTON(editor_widget(self, "show_psk_check")), TRUE);
 }
 
+/* ------------------------------------------------------------ file choosers */
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS /* GtkFileChooserDialog: GTK 4.10 prefers GtkFileDialog, Debian 12 has 4.8 */
+
+static char *chooser_path(GtkFileChooser *chooser)
+{
+#if GTK_CHECK_VERSION(4, 0, 0)
+	g_autoptr(GFile) file = gtk_file_chooser_get_file(chooser);
+
+	return file ? g_file_get_path(file) : NULL;
+#else
+	return gtk_file_chooser_get_filename(chooser);
+#endif
+}
+
+static void chooser_response_cb(GtkDialog *dialog, int response, gpointer user_data)
+{
+	GtkWidget *entry = user_data;
+	g_autofree char *path = NULL;
+
+	if (response == GTK_RESPONSE_ACCEPT && (path = chooser_path(GTK_FILE_CHOOSER(dialog))))
+		gtk_editable_set_text(GTK_EDITABLE(entry), path); /* "changed" marks and signals */
+	gtk_window_destroy(GTK_WINDOW(dialog));
+}
+
+static void choose_cb(GtkWidget *button, gpointer user_data)
+{
+	NMMeshubEditor *self = user_data;
+	GtkWidget *root = (GtkWidget *)gtk_widget_get_root(self->widget);
+	const struct file_field *ff = NULL;
+	GtkFileFilter *filter;
+	GtkWidget *dialog;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(file_fields); i++)
+		if (editor_widget(self, file_fields[i].button) == button)
+			ff = &file_fields[i];
+	if (!ff)
+		return;
+	dialog = gtk_file_chooser_dialog_new(_(ff->title), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
+					     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Cancel"), GTK_RESPONSE_CANCEL,
+					     _("_Open"), GTK_RESPONSE_ACCEPT, NULL);
+	gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
+	gtk_window_set_destroy_with_parent(GTK_WINDOW(dialog), TRUE);
+	filter = gtk_file_filter_new();
+	gtk_file_filter_add_pattern(filter, ff->pattern);
+	gtk_file_filter_set_name(filter, _(ff->filter));
+	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
+	filter = gtk_file_filter_new();
+	gtk_file_filter_add_pattern(filter, "*");
+	gtk_file_filter_set_name(filter, _("All files"));
+	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
+	g_signal_connect(dialog, "response", G_CALLBACK(chooser_response_cb), editor_widget(self, ff->entry));
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
 /* --------------------------------------------------------- advanced dialog */
 
 static void advanced_changed_cb(GtkWidget *widget, gpointer user_data)
@@ -349,6 +421,8 @@ static void editor_connect(NMMeshubEditor *self)
 	g_signal_connect(editor_widget(self, "show_psk_check"), "toggled", G_CALLBACK(show_psk_cb), self);
 	g_signal_connect(editor_widget(self, "generate_button"), "clicked", G_CALLBACK(generate_cb), self);
 	g_signal_connect(editor_widget(self, "advanced_button"), "clicked", G_CALLBACK(advanced_cb), self);
+	for (size_t i = 0; i < G_N_ELEMENTS(file_fields); i++)
+		g_signal_connect(editor_widget(self, file_fields[i].button), "clicked", G_CALLBACK(choose_cb), self);
 }
 
 static GObject *editor_get_widget(NMVpnEditor *editor)

@@ -46,6 +46,9 @@ static const char *const full_data[][2] = {
 	{ NM_MESHUB_KEY_PING_TIMEOUT, "120" },
 	{ NM_MESHUB_KEY_LOG_LEVEL, "debug" },
 	{ NM_MESHUB_KEY_SUBNETS, "192.168.50.0/24" },
+	{ NM_MESHUB_KEY_CA, "/etc/meshub/office-ca.crt" },
+	{ NM_MESHUB_KEY_CERT, "/etc/meshub/laptop.crt" },
+	{ NM_MESHUB_KEY_CRL, "/etc/meshub/revoked.crl" },
 	{ NM_MESHUB_KEY_PSK_FLAGS, "0" },
 	{ "x-future-option", "kept as it is" }, /* a key this editor does not know */
 };
@@ -98,6 +101,32 @@ static GtkWidget *find(GtkWidget *root, const char *id)
 #endif
 	return hit;
 }
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+/* An open GtkFileChooserDialog, or NULL. */
+static GtkWidget *find_file_chooser(void)
+{
+	GtkWidget *hit = NULL;
+#if GTK_CHECK_VERSION(4, 0, 0)
+	GListModel *tops = gtk_window_get_toplevels();
+
+	for (guint i = 0; i < g_list_model_get_n_items(tops) && !hit; i++) {
+		g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
+
+		if (GTK_IS_FILE_CHOOSER_DIALOG(w))
+			hit = w;
+	}
+#else
+	GList *tops = gtk_window_list_toplevels();
+
+	for (GList *l = tops; l && !hit; l = l->next)
+		if (GTK_IS_FILE_CHOOSER_DIALOG(l->data))
+			hit = l->data;
+	g_list_free(tops);
+#endif
+	return hit;
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
 
 /* The widget with builder id anywhere in any toplevel window. */
 static GtkWidget *find_anywhere(const char *id)
@@ -313,6 +342,9 @@ static void test_shows_values(void)
 	CHECK(!strcmp(get_text(find(page, "ipv4_entry")), "10.20.0.1/24"));
 	CHECK(!strcmp(get_text(find(page, "ipv6_entry")), "fd20::1/64"));
 	CHECK(!strcmp(get_text(find(page, "psk_entry")), TEST_PSK));
+	CHECK(!strcmp(get_text(find(page, "ca_entry")), "/etc/meshub/office-ca.crt"));
+	CHECK(!strcmp(get_text(find(page, "cert_entry")), "/etc/meshub/laptop.crt"));
+	CHECK(!strcmp(get_text(find(page, "crl_entry")), "/etc/meshub/revoked.crl"));
 	CHECK(type && !g_strcmp0(gtk_combo_box_get_active_id(GTK_COMBO_BOX(type)), "tap"));
 	CHECK(!gtk_widget_has_css_class(find(page, "ipv4_entry"), "error"));
 }
@@ -353,6 +385,59 @@ static void test_invalid_ipv4(void)
 	CHECK(good != NULL);
 	if (good)
 		check_same_data(full_conn, good);
+}
+
+/* The CA network's files: paths are checked, the rules between them too,
+ * and "Choose…" opens a file chooser whose answer fills the entry. */
+static void test_ca_files(void)
+{
+	GtkWidget *ca = find(page, "ca_entry"), *cert = find(page, "cert_entry"), *chooser = NULL;
+	g_autofree char *path = g_strdup_printf("%s/ca-picked.crt", g_get_tmp_dir());
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NMConnection) out = NULL;
+
+	set_text(cert, "laptop.crt");
+	CHECK(gtk_widget_has_css_class(cert, "error"));
+	out = update(full_editor, full_conn, &error);
+	CHECK(out == NULL && error && strstr(error->message, "Certificate: not an absolute path"));
+	if (error)
+		printf("# relative certificate path: %s\n", error->message);
+	g_clear_error(&error);
+	set_text(cert, "/etc/meshub/laptop.crt");
+	set_text(ca, "");
+	out = update(full_editor, full_conn, &error);
+	CHECK(out == NULL && error && strstr(error->message, "Certificate: set without ca"));
+	CHECK(gtk_widget_has_css_class(cert, "error"));
+	g_clear_error(&error);
+
+	CHECK(g_file_set_contents(path, "-----BEGIN MESHUB CA CERTIFICATE-----\n", -1, NULL));
+	click(find(page, "ca_button"));
+	for (unsigned t = 0; t < WAIT_MS && !chooser; t += 50) {
+		chooser = find_file_chooser();
+		spin(50);
+	}
+	CHECK(chooser != NULL);
+	if (chooser) {
+		g_autoptr(GFile) file = g_file_new_for_path(path);
+
+		window_wait(chooser);
+		screenshot(chooser, "-choose-ca");
+		CHECK(gtk_file_chooser_set_file(GTK_FILE_CHOOSER(chooser), file, NULL));
+		spin(300);
+		gtk_dialog_response(GTK_DIALOG(chooser), GTK_RESPONSE_ACCEPT);
+		spin(100);
+	}
+	CHECK(!strcmp(get_text(ca), path));
+	CHECK(find_file_chooser() == NULL);
+	out = update(full_editor, full_conn, NULL);
+	CHECK(out && !g_strcmp0(data_of(out, NM_MESHUB_KEY_CA), path));
+	g_clear_object(&out);
+	set_text(ca, "/etc/meshub/office-ca.crt");
+	out = update(full_editor, full_conn, NULL);
+	CHECK(out != NULL);
+	if (out)
+		check_same_data(full_conn, out);
+	unlink(path);
 }
 
 static GtkWidget *advanced_open(void)
@@ -548,6 +633,7 @@ int main(int argc, char **argv)
 	RUN(test_shows_values);
 	RUN(test_unchanged);
 	RUN(test_invalid_ipv4);
+	RUN(test_ca_files);
 	RUN(test_advanced_ok);
 	RUN(test_advanced_cancel);
 	RUN(test_new_connection);

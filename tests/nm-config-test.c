@@ -87,6 +87,7 @@ static void test_full(void)
 	CHECK(strstr(c->ini, "hostname = n%%x\n") != NULL);
 	CHECK(strstr(c->ini, "port = 3799\n") != NULL);
 	CHECK(strstr(c->ini, "key_file = /var/lib/test-meshub/nm-" UUID ".key\n") != NULL);
+	CHECK(strstr(c->ini, "state_dir = /var/lib/test-meshub\n") != NULL);
 	CHECK(strstr(c->ini, "control = /run/test-nm/" UUID ".sock\n") != NULL);
 	CHECK(strstr(c->ini, "state_dir = /var/lib/test-meshub\n") != NULL);
 	CHECK(!g_strcmp0(c->name, "mesh") && !g_strcmp0(c->name_path, "/run/test-nm/" UUID ".name"));
@@ -207,6 +208,30 @@ static void test_tap_without_addresses(void)
 	CHECK(c && strstr(c->ini, "type = tap\n"));
 	CHECK(c && !g_strcmp0(c->gateway_host, "2001:db8::1"));
 	CHECK(c && !g_strcmp0(c->listen_address, "198.18.9.9"));
+}
+
+/* A CA network: the three files go to [encryption], the key still only over the pipe. */
+static void test_ca_network(void)
+{
+	const char *const data[] = { "ipv4-address", "10.99.0.9/24", "ca", "/etc/meshub/ca.crt", "cert",
+				     "/etc/meshub/n9.crt", "crl", "/etc/meshub/revoked.crl", NULL };
+	const char *const no_cert[] = { "ipv4-address", "10.99.0.9/24", "ca", "/etc/meshub/ca.crt", NULL };
+	const char *const relative[] = { "ipv4-address", "10.99.0.9/24", "ca", "ca.crt", "cert", "/n9.crt", NULL };
+	const char *const crl_alone[] = { "ipv4-address", "10.99.0.9/24", "crl", "/etc/meshub/revoked.crl", NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NMMeshubConfig) c = convert(data, KEY, &error);
+
+	CHECK(c != NULL);
+	if (!c) {
+		fprintf(stderr, "%s\n", error->message);
+		return;
+	}
+	CHECK(strstr(c->ini, "[encryption]\nca = /etc/meshub/ca.crt\ncert = /etc/meshub/n9.crt\n"
+			     "crl = /etc/meshub/revoked.crl\n") != NULL);
+	CHECK(strstr(c->ini, KEY) == NULL && strstr(c->ini, "psk") == NULL);
+	check_refused(no_cert, KEY, "vpn.data ca: set without cert; expected cert = FILE");
+	check_refused(relative, KEY, "vpn.data ca: not an absolute path");
+	check_refused(crl_alone, KEY, "vpn.data crl: set without ca");
 }
 
 static void test_refused(void)
@@ -418,6 +443,7 @@ int main(void)
 	RUN(test_ip6);
 	RUN(test_tap_without_addresses);
 	RUN(test_refused);
+	RUN(test_ca_network);
 	RUN(test_uuid);
 	RUN(test_needs_psk);
 	RUN(test_hub_host);

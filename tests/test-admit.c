@@ -32,7 +32,7 @@ static size_t make_init(uint8_t *msg, uint32_t index)
 	struct handshake hs;
 	size_t len;
 
-	CHECK_INT(handshake_initiate(&hs, &nk, &a, b.pub, index, index, NULL, 0, msg, WIRE_HS_INIT_MAX, &len), 0);
+	CHECK_INT(handshake_initiate(&hs, &nk, &a, b.pub, index, index, NULL, msg, WIRE_HS_INIT_MAX, &len), 0);
 	handshake_clear(&hs);
 	return len;
 }

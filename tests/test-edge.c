@@ -147,7 +147,7 @@ static void seal_send(struct sim *s, int i, uint8_t type, const uint8_t *payload
 
 	if (!ses || !to || plen + WIRE_TRANSPORT_OVERHEAD > sizeof(buf))
 		return;
-	if (plen)
+	if (plen) /* a keepalive has no payload */
 		memcpy(buf + WIRE_TRANSPORT_HDR_LEN, payload, plen);
 	counter = ses->send_counter;
 	if (session_seal(ses, type, buf, plen, sizeof(buf), s->now, &out) < 0)
@@ -170,7 +170,7 @@ static void initiate(struct sim *s, int i, uint8_t paths, bool again)
 	if (!again || !n->hs_index) {
 		n->hs_index = ++n->next_index;
 		CHECK_INT(handshake_initiate(&n->hs, &n->nk, &n->id, s->n[other(i)].id.pub, n->hs_index,
-					     ++n->ts + 1000000, NULL, 0, n->init, sizeof(n->init), &n->init_len),
+					     ++n->ts + 1000000, NULL, n->init, sizeof(n->init), &n->init_len),
 			  0);
 		if (n->inits_sent < 64)
 			n->init_times[n->inits_sent] = s->now;
@@ -215,7 +215,7 @@ static void on_init(struct sim *s, int i, const struct dgram *d)
 	if (handshake_consume_init(&hs, &n->nk, &n->id, d->buf, d->len, &info) < 0 ||
 	    handshake_accept_timestamp(&n->newest_ts, info.timestamp) < 0)
 		return;
-	CHECK_INT(handshake_respond(&hs, &n->nk, idx, NULL, 0, resp, sizeof(resp), &len), 0);
+	CHECK_INT(handshake_respond(&hs, &n->nk, idx, NULL, resp, sizeof(resp), &len), 0);
 	CHECK_INT(handshake_split(&hs, &keys), 0);
 	keyring_add_responded(&n->kr, &keys, idx, info.sender_index, s->now, &dr);
 	edge_initiation_received(&n->edge, s->now, &d->from);

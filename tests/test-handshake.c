@@ -41,7 +41,7 @@ static int handshake_pair(struct session *sa, struct session *sb, uint8_t *m1, s
 	size_t m2_len;
 	int ret;
 
-	ret = handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1111, 42, NULL, 0, m1, WIRE_HS_INIT_MAX, m1_len);
+	ret = handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1111, 42, NULL, m1, WIRE_HS_INIT_MAX, m1_len);
 	if (ret)
 		return ret;
 	ret = handshake_consume_init(&hb, &B.nk, &B.id, m1, *m1_len, &ib);
@@ -49,7 +49,7 @@ static int handshake_pair(struct session *sa, struct session *sb, uint8_t *m1, s
 		return ret;
 	if (memcmp(ib.remote_static, A.id.pub, 32) || ib.timestamp != 42 || ib.sender_index != 1111)
 		return -EPROTO;
-	ret = handshake_respond(&hb, &B.nk, 2222, NULL, 0, m2, sizeof(m2), &m2_len);
+	ret = handshake_respond(&hb, &B.nk, 2222, NULL, m2, sizeof(m2), &m2_len);
 	if (ret)
 		return ret;
 	ret = handshake_consume_resp(&ha, &A.nk, m2, m2_len, &ia);
@@ -97,7 +97,7 @@ static void test_handshake_back_to_back(void)
 	CHECK(memcmp(sa.send_key, sa.recv_key, 32) != 0);
 	CHECK_INT(transfer(&sa, &sb, "hello from A"), 0);
 	CHECK_INT(transfer(&sb, &sa, "hello from B"), 0);
-	CHECK_INT(m1_len, WIRE_HS_INIT_FIXED + 10);
+	CHECK_INT(m1_len, WIRE_HS_INIT_FIXED + WIRE_HS_INIT_PAYLOAD_MIN);
 	/* the static keys never appear in clear */
 	CHECK(!memmem(m1, m1_len, A.id.pub, 32));
 }
@@ -125,7 +125,7 @@ static void test_handshake_wrong_psk(void)
 	memcpy(other, psk, 32);
 	other[5] ^= 1;
 	keys_derive(other, &B.nk);
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1, 1, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1, 1, NULL, m1, sizeof(m1), &m1_len), 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), -EBADMSG);
 }
 
@@ -138,7 +138,7 @@ static void test_handshake_wrong_responder_key(void)
 
 	setup();
 	noise_keygen(fake_priv, fake);
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, fake, 1, 1, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, fake, 1, 1, NULL, m1, sizeof(m1), &m1_len), 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), -EBADMSG);
 }
 
@@ -151,7 +151,7 @@ static void test_handshake_every_bit_flip_refused(void)
 	size_t m1_len, m2_len;
 
 	setup();
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, m1, sizeof(m1), &m1_len), 0);
 	/* everything up to mac2 is authenticated; mac2 is checked by admission */
 	for (size_t bit = 0; bit < (m1_len - WIRE_ID_LEN) * 8; bit++) {
 		m1[bit / 8] ^= (uint8_t)(1u << bit % 8);
@@ -159,7 +159,7 @@ static void test_handshake_every_bit_flip_refused(void)
 		m1[bit / 8] ^= (uint8_t)(1u << bit % 8);
 	}
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), 0);
-	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, 0, m2, sizeof(m2), &m2_len), 0);
+	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, m2, sizeof(m2), &m2_len), 0);
 	for (size_t bit = 0; bit < m2_len * 8; bit++) {
 		m2[bit / 8] ^= (uint8_t)(1u << bit % 8);
 		CHECK(handshake_consume_resp(&ha, &A.nk, m2, m2_len, &info) < 0);
@@ -180,11 +180,11 @@ static void test_handshake_every_truncation_refused(void)
 	size_t m1_len, m2_len;
 
 	setup();
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, m1, sizeof(m1), &m1_len), 0);
 	for (size_t n = 0; n < m1_len; n++)
 		CHECK(handshake_consume_init(&hb, &B.nk, &B.id, m1, n, &info) < 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), 0);
-	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, 0, m2, sizeof(m2), &m2_len), 0);
+	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, m2, sizeof(m2), &m2_len), 0);
 	for (size_t n = 0; n < m2_len; n++)
 		CHECK(handshake_consume_resp(&ha, &A.nk, m2, n, &info) < 0);
 	CHECK_INT(handshake_consume_resp(&ha, &A.nk, m2, m2_len, &info), 0);
@@ -199,17 +199,17 @@ static void test_handshake_replayed_initiation_refused(void)
 	uint64_t newest = 0;
 
 	setup();
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1, 1000, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 1, 1000, NULL, m1, sizeof(m1), &m1_len), 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), 0);
 	CHECK_INT(handshake_accept_timestamp(&newest, info.timestamp), 0);
 	/* the same bytes again: decrypts, but the timestamp is not newer */
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), 0);
 	CHECK_INT(handshake_accept_timestamp(&newest, info.timestamp), -EALREADY);
 	/* an older initiation is refused too, a newer one accepted */
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 2, 999, NULL, 0, m1b, sizeof(m1b), &m1b_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 2, 999, NULL, m1b, sizeof(m1b), &m1b_len), 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1b, m1b_len, &info), 0);
 	CHECK_INT(handshake_accept_timestamp(&newest, info.timestamp), -EALREADY);
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 3, 1001, NULL, 0, m1b, sizeof(m1b), &m1b_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 3, 1001, NULL, m1b, sizeof(m1b), &m1b_len), 0);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1b, m1b_len, &info), 0);
 	CHECK_INT(handshake_accept_timestamp(&newest, info.timestamp), 0);
 	CHECK_INT(newest, 1001);
@@ -223,13 +223,13 @@ static void test_handshake_response_for_other_index(void)
 	size_t m1_len, m2_len;
 
 	setup();
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, NULL, m1, sizeof(m1), &m1_len), 0);
 	m1[4] ^= 0xff; /* sender index changed: mac1 no longer matches */
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), -EBADMSG);
 	m1[4] ^= 0xff;
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &info), 0);
 	hb.remote_index = 6; /* respond to an index A does not have pending */
-	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, 0, m2, sizeof(m2), &m2_len), 0);
+	CHECK_INT(handshake_respond(&hb, &B.nk, 8, NULL, m2, sizeof(m2), &m2_len), 0);
 	CHECK_INT(handshake_consume_resp(&ha, &A.nk, m2, m2_len, &info), -EPROTO);
 }
 
@@ -238,24 +238,28 @@ static void test_handshake_certificate_payload(void)
 	struct handshake ha, hb;
 	struct handshake_info ia, ib;
 	uint8_t m1[WIRE_HS_INIT_MAX], m2[WIRE_HS_RESP_MAX], cert_a[WIRE_CERT_MAX], cert_b[100];
+	struct handshake_cred ca = {.cert = cert_a, .cert_len = sizeof(cert_a), .crl_sequence = 0x0102030405060708ULL};
+	struct handshake_cred cb = {.cert = cert_b, .cert_len = sizeof(cert_b), .crl_sequence = 9};
 	size_t m1_len, m2_len;
 
 	setup();
 	randombytes_buf(cert_a, sizeof(cert_a));
 	randombytes_buf(cert_b, sizeof(cert_b));
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, cert_a, sizeof(cert_a), m1, sizeof(m1),
-				     &m1_len), 0);
-	CHECK_INT(m1_len, WIRE_HS_INIT_MAX - WIRE_HS_PAYLOAD_MAX + 10 + WIRE_CERT_MAX);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, &ca, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(m1_len, WIRE_HS_INIT_MAX - WIRE_HS_PAYLOAD_MAX + WIRE_HS_INIT_PAYLOAD_MIN + WIRE_CERT_MAX);
 	CHECK_INT(handshake_consume_init(&hb, &B.nk, &B.id, m1, m1_len, &ib), 0);
 	CHECK_INT(ib.cert_len, sizeof(cert_a));
 	CHECK_MEM(ib.cert, cert_a, sizeof(cert_a));
-	CHECK_INT(handshake_respond(&hb, &B.nk, 8, cert_b, sizeof(cert_b), m2, sizeof(m2), &m2_len), 0);
+	CHECK_INT(ib.crl_sequence, 0x0102030405060708ULL);
+	CHECK_INT(handshake_respond(&hb, &B.nk, 8, &cb, m2, sizeof(m2), &m2_len), 0);
+	CHECK_INT(m2_len, WIRE_HS_RESP_FIXED + WIRE_HS_RESP_PAYLOAD_MIN + sizeof(cert_b));
 	CHECK_INT(handshake_consume_resp(&ha, &A.nk, m2, m2_len, &ia), 0);
 	CHECK_INT(ia.cert_len, sizeof(cert_b));
 	CHECK_MEM(ia.cert, cert_b, sizeof(cert_b));
+	CHECK_INT(ia.crl_sequence, 9);
 	CHECK(!memmem(m1, m1_len, cert_a, 32)); /* certificates travel encrypted */
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, cert_a, WIRE_CERT_MAX + 1, m1, sizeof(m1),
-				     &m1_len), -EINVAL);
+	ca.cert_len = WIRE_CERT_MAX + 1;
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 5, 1, &ca, m1, sizeof(m1), &m1_len), -EINVAL);
 }
 
 /* mac2: zeros without a cookie; with one it covers everything before it,
@@ -272,7 +276,7 @@ static void test_handshake_mac2_and_cookies(void)
 
 	setup();
 	randombytes_buf(cookie, sizeof(cookie));
-	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, 0, m1, sizeof(m1), &m1_len), 0);
+	CHECK_INT(handshake_initiate(&ha, &A.nk, &A.id, B.id.pub, 7, 9, NULL, m1, sizeof(m1), &m1_len), 0);
 	CHECK_MEM(m1 + m1_len - WIRE_ID_LEN, zero, WIRE_ID_LEN);
 	CHECK(!handshake_mac2_ok(cookie, m1, m1_len));
 	handshake_set_mac2(m1, m1_len, cookie);

@@ -226,6 +226,21 @@ static void test_percent(void)
 	nm_meshub_export_free(text);
 }
 
+/* A CA network's files: vpn.data ca, cert and crl, and back into [encryption]. */
+static void test_ca_network(void)
+{
+	g_autoptr(NMConnection) c = import_ok("ca-network.conf");
+	char *text;
+
+	CHECK_DATA(c, NM_MESHUB_KEY_CA, "/etc/meshub/office-ca.crt");
+	CHECK_DATA(c, NM_MESHUB_KEY_CERT, "/etc/meshub/alpha.crt");
+	CHECK_DATA(c, NM_MESHUB_KEY_CRL, "/etc/meshub/revoked.crl");
+	text = c ? nm_meshub_export_text(c, NULL) : NULL;
+	CHECK(text && strstr(text, "[encryption]\n") && strstr(text, "ca = /etc/meshub/office-ca.crt\n") &&
+	      strstr(text, "cert = /etc/meshub/alpha.crt\n") && strstr(text, "crl = /etc/meshub/revoked.crl\n"));
+	nm_meshub_export_free(text);
+}
+
 static void test_continuation(void)
 {
 	g_autoptr(NMConnection) c = import_ok("continuation.conf");
@@ -320,6 +335,8 @@ static const struct bad_case bad_cases[] = {
 	{ "invalid-scripts-key.conf", "invalid-scripts-key.conf:5: unknown key 'tun_teardown' in [scripts]",
 	  "tun_setup_ipv6" },
 	{ "invalid-percent.conf", "invalid-percent.conf:3: [tun] interface", "%" },
+	{ "invalid-ca-relative.conf", "invalid-ca-relative.conf:5: [encryption] ca", "absolute path" },
+	{ "invalid-cert-without-ca.conf", "invalid-cert-without-ca.conf:5: [encryption] cert", "set without ca" },
 };
 
 static void test_invalid(void)
@@ -552,6 +569,7 @@ int main(void)
 	RUN(test_ipv6_only);
 	RUN(test_percent);
 	RUN(test_continuation);
+	RUN(test_ca_network);
 	RUN(test_crlf);
 	RUN(test_psk_file);
 	RUN(test_invalid);

@@ -6,11 +6,21 @@
  * is dropped and counted; a mesh address without an edge gets an ICMP error
  * back; with the hub killed, a node that restarts reaches every peer again
  * from its peer cache (twice); and the nodes' status says why an edge to a
- * node that is gone is down. Every process is ours, killed by PID; the temp
- * directory is removed. */
+ * node that is gone is down. Then the same three nodes as a CA network
+ * (certificates made with the meshub CLI): names and routes come from the
+ * certificates; forged initiations (a changed certificate, another CA's,
+ * someone else's, an expired one, none) get no answer and are counted by
+ * reason while a valid one is answered; a member sending from another's
+ * address is dropped; a revocation list reaches every node from a SIGHUP'd
+ * file, and one loaded with `meshub crl load` on one member with the hub
+ * killed cuts the revoked node off everywhere within 60 s and survives a
+ * restart. Every process is ours, killed by PID; the temp directory is
+ * removed. */
 #include "config.h"
 
+#include "cert-file.h"
 #include "check.h"
+#include "handshake.h"
 #include "keys.h"
 #include "minijson.h"
 
@@ -20,6 +30,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sodium.h>
 #include <sys/socket.h>
@@ -44,6 +55,7 @@ static const char *build = ".";
 static struct proc hub, node[NODES];
 static uint16_t hub_port;
 static char psk[KEYS_B64_LEN + 1];
+static bool ca_net; /* the second half: a CA network */
 
 static uint64_t now_ms(void)
 {
@@ -133,7 +145,7 @@ static void start_hub(void)
 
 	snprintf(exe, sizeof(exe), "%s/hub/meshub-hub", build);
 	snprintf(port, sizeof(port), "%u", hub_port);
-	snprintf(hub.log, sizeof(hub.log), "%s/hub.log", dir);
+	snprintf(hub.log, sizeof(hub.log), "%s/%s.log", dir, ca_net ? "ca-hub" : "hub");
 	hub.dev = -1;
 	hub.pid = spawn(argv, hub.log, -1);
 }
@@ -155,6 +167,32 @@ static void write_config(int i)
 	fprintf(f, "key_file = %s/n%d.key\nstate_dir = %s/state\n", dir, i + 1, dir);
 	fprintf(f, "[tun]\ninterface = fd\nipv4_address = 10.99.0.%d/24\nipv6_address = fd99::%d/64\n", i + 1, i + 1);
 	fprintf(f, "[encryption]\npsk = %s\n", psk);
+	fclose(f);
+	chmod(p->conf, 0600);
+}
+
+/* CA network: names cnN (files) and nN (certificates); host names that
+ * differ from the certificates' show which one status believes. */
+static void write_ca_config(int i, bool with_crl)
+{
+	struct proc *p = &node[i];
+	FILE *f;
+
+	snprintf(p->conf, sizeof(p->conf), "%s/cn%d.conf", dir, i + 1);
+	snprintf(p->sock, sizeof(p->sock), "%s/cn%d.sock", dir, i + 1);
+	snprintf(p->log, sizeof(p->log), "%s/cn%d.log", dir, i + 1);
+	f = fopen(p->conf, "w");
+	if (!f)
+		return;
+	fprintf(f, "[socket]\naddress = 127.0.0.1\nport = %u\ncontrol = %s\n", p->port, p->sock);
+	fprintf(f, "[hub]\naddress = 127.0.0.1\nport = %u\nadvert_interval_sec = 5\n", hub_port);
+	fprintf(f, "[vpn]\nhostname = advert-name-%d\nping_interval_sec = 2\nping_timeout_sec = 8\nlog_level = debug\n",
+		i + 1);
+	fprintf(f, "key_file = %s/cn%d.key\nstate_dir = %s/state\n", dir, i + 1, dir);
+	fprintf(f, "[tun]\ninterface = fd\nipv4_address = 10.99.0.%d/24\nipv6_address = fd99::%d/64\n", i + 1, i + 1);
+	fprintf(f, "[encryption]\npsk = %s\nca = %s/ca/ca.crt\ncert = %s/cn%d.crt\n", psk, dir, dir, i + 1);
+	if (with_crl) /* published outside the CA's directory, readable by meshubd's user */
+		fprintf(f, "crl = %s/revoked.crl\n", dir);
 	fclose(f);
 	chmod(p->conf, 0600);
 }
@@ -451,6 +489,367 @@ static void test_switched_off_peer_reported(void)
 	CHECK(!strcmp(peer_field(0, "n2", "state"), "up"));
 }
 
+/* ------------------------------------------------------------- CA network */
+
+/* Runs the meshub CLI (no terminal: it never asks for a passphrase);
+ * its stdout goes to dir/out. Returns its exit status. */
+static int meshub(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int meshub(const char *fmt, ...)
+{
+	char args[1200], cmd[1600];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "'%s/engine/meshub' %s </dev/null >'%s/out' 2>>'%s/cli.log'", build, args, dir, dir);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The first line meshub printed (static buffer). */
+static const char *meshub_out(void)
+{
+	static char line[512];
+	char path[400];
+	FILE *f;
+
+	line[0] = '\0';
+	snprintf(path, sizeof(path), "%s/out", dir);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(line, sizeof(line), f))
+			line[strcspn(line, "\n")] = '\0';
+		fclose(f);
+	}
+	return line;
+}
+
+static char node_pub[NODES][KEYS_B64_LEN + 1];
+
+/* The CA's list copied to where nodes read it (dir/revoked.crl, 0644). */
+static bool publish_crl(void)
+{
+	char cmd[900];
+
+	snprintf(cmd, sizeof(cmd), "cp '%s/ca/revoked.crl' '%s/revoked.crl' && chmod 644 '%s/revoked.crl'", dir, dir,
+		 dir);
+	return system(cmd) == 0;
+}
+
+/* A CA, a key and a certificate per node, a first revocation list
+ * (sequence 1, of a serial nobody has) that node 2 reads from its config. */
+static bool ca_make(void)
+{
+	bool ok = meshub("ca init '%s/ca' --name fdnet", dir) == 0 &&
+		  meshub("ca revoke '%s/ca' --serial 999999", dir) == 0 && publish_crl();
+
+	for (int i = 0; ok && i < NODES; i++) {
+		ok = meshub("pubkey '%s/cn%d.key'", dir, i + 1) == 0;
+		snprintf(node_pub[i], sizeof(node_pub[i]), "%s", meshub_out());
+		/* node 3's expires in 5 days: it must warn */
+		ok = ok && meshub("ca sign '%s/ca' --name n%d --public-key '%s' --address 10.99.0.%d/24 "
+				  "--address fd99::%d/64 --days %d --out '%s/cn%d.crt'",
+				  dir, i + 1, node_pub[i], i + 1, i + 1, i == 2 ? 5 : 365, dir, i + 1) == 0;
+	}
+	return ok;
+}
+
+/* Whether node i's status JSON contains text. */
+static bool status_has(int i, const char *text)
+{
+	char *json = status_json(i);
+	bool found = json && strstr(json, text);
+
+	free(json);
+	return found;
+}
+
+static bool wait_status(int i, const char *text, unsigned timeout_ms)
+{
+	uint64_t t0 = now_ms();
+
+	while (now_ms() - t0 < timeout_ms) {
+		if (status_has(i, text))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* Whether node i's log has a line containing text. */
+static bool log_has(int i, const char *text)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen(node[i].log, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void test_ca_mesh_from_certificates(void)
+{
+	long t = wait_mesh(0, NODES - 1, NODES - 1, 20000);
+	char want[64];
+
+	CHECK(t >= 0);
+	printf("# CA network: full mesh of %d nodes after %ld ms\n", NODES, t);
+	/* names from the certificates, not the adverts */
+	CHECK(!strcmp(peer_field(0, "n2", "state"), "up"));
+	CHECK(!strcmp(peer_field(1, "n3", "state"), "up"));
+	CHECK(!status_has(0, "advert-name-2"));
+	CHECK(status_has(0, "\"certificate\":{\"serial\":"));
+	CHECK(status_has(0, "\"ca\":{\"network\":\"fdnet\",") && status_has(0, "\"name\":\"n1\""));
+	for (int a = 0; a < NODES; a++)
+		for (int b = 0; b < NODES; b++)
+			if (a != b)
+				CHECK(crosses(a, b, a == 1, (uint32_t)(0x400 + a * 16 + b)));
+	/* expiry: node 3 warns in its status and its log, node 1 does not */
+	CHECK(status_has(2, "\"warnings\":[\"this node's certificate expires in less than 7 days ("));
+	CHECK(status_has(0, "\"warnings\":[]"));
+	CHECK(log_has(2, "this node's certificate 'n3' expires in less than 7 days"));
+	/* node 2's list (sequence 1) reached the others over their edges */
+	snprintf(want, sizeof(want), "\"crl_sequence\":1,");
+	CHECK(wait_status(0, want, 15000) && wait_status(2, want, 15000));
+}
+
+/* An initiation to node `to` from a key of our own presenting cert (or
+ * nothing); true if a response came back within a second. */
+static bool initiate_with(int to, const struct identity *me, const uint8_t *cert, size_t cert_len)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(node[to].port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct handshake_cred cred = {.cert = cert, .cert_len = (uint16_t)cert_len};
+	uint8_t psk_bin[KEYS_PSK_LEN], peer[32], msg[WIRE_HS_INIT_MAX], buf[2048];
+	struct handshake hs;
+	struct net_keys nk;
+	struct timespec ts;
+	size_t len, peer_len;
+	bool answered = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (fd < 0 || keys_parse_psk(psk, psk_bin) < 0 ||
+	    sodium_base642bin(peer, sizeof(peer), node_pub[to], strlen(node_pub[to]), NULL, &peer_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) < 0 || peer_len != 32) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	keys_derive(psk_bin, &nk);
+	if (handshake_initiate(&hs, &nk, me, peer, 77, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec,
+			       cert_len ? &cred : NULL, msg, sizeof(msg), &len) == 0 &&
+	    sendto(fd, msg, len, 0, (struct sockaddr *)&sin, sizeof(sin)) == (ssize_t)len) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		while (!answered && poll(&pfd, 1, 1000) > 0) {
+			ssize_t r = recv(fd, buf, sizeof(buf), 0);
+			answered = r > 0 && buf[0] == WIRE_HS_RESP;
+			if (r <= 0)
+				break;
+		}
+	}
+	handshake_clear(&hs);
+	keys_clear(&nk);
+	close(fd);
+	return answered;
+}
+
+/* A certificate for `pub`, signed with the test CA's key, valid from
+ * now + from_s to now + until_s. */
+static size_t make_cert(uint8_t *out, const uint8_t pub[32], int64_t from_s, int64_t until_s, const char *name)
+{
+	struct cert c = {.serial = 4242, .n_addrs = 1};
+	uint8_t key[CERT_KEY_MAX], seed[CERT_SEED_LEN], ca_pub[CERT_PUB_LEN], sk[CERT_SK_LEN];
+	struct cert_error err;
+	char path[400];
+	size_t key_len, n = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	snprintf(path, sizeof(path), "%s/ca/ca.key", dir);
+	if (cert_key_read(path, key, &key_len, &err) < 0 || cert_key_open(key, key_len, NULL, seed) < 0)
+		return 0;
+	cert_ca_keypair(seed, ca_pub, sk);
+	c.not_before = (uint64_t)(now + from_s);
+	c.not_after = (uint64_t)(now + until_s);
+	memcpy(c.static_pub, pub, 32);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	c.addrs[0] = (struct wire_prefix){.family = 4, .len = 24, .addr = {10, 99, 0, 9}};
+	if (cert_sign(&c, sk) == 0)
+		n = cert_encode(out, CERT_MAX, &c);
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+	return n;
+}
+
+/* Node 1 gets initiations from a key the test holds, each presenting a
+ * bad certificate: none is answered and each is counted by its reason;
+ * then a valid one is answered. */
+static void test_ca_forged_certificates(void)
+{
+	struct cert c3;
+	struct cert_error err;
+	struct identity me, other;
+	uint8_t bin[CERT_MAX];
+	char path[400];
+	const char *why;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/forger.key", dir);
+	CHECK_INT(identity_load_or_create(path, &me, &why), 0);
+	snprintf(path, sizeof(path), "%s/other.key", dir);
+	CHECK_INT(identity_load_or_create(path, &other, &why), 0);
+	snprintf(path, sizeof(path), "%s/cn3.crt", dir);
+	CHECK_INT(cert_load(path, &c3, &err), 0);
+
+	/* node 3's certificate changed to node 1's address: the signature breaks */
+	c3.addrs[0].addr[3] = 1;
+	memcpy(c3.static_pub, me.pub, 32);
+	n = cert_encode(bin, sizeof(bin), &c3);
+	CHECK(!initiate_with(0, &me, bin, n));
+	CHECK(wait_status(0, "\"cert_bad_signature\":", 3000));
+	/* node 3's own certificate, unchanged, from another key */
+	CHECK_INT(cert_load(path, &c3, &err), 0);
+	n = cert_encode(bin, sizeof(bin), &c3);
+	CHECK(!initiate_with(0, &me, bin, n));
+	CHECK(wait_status(0, "\"cert_key_mismatch\":", 3000));
+	/* expired yesterday; valid only from tomorrow */
+	n = make_cert(bin, me.pub, -10 * 86400, -86400, "forger");
+	CHECK(n > 0 && !initiate_with(0, &me, bin, n));
+	CHECK(wait_status(0, "\"cert_expired\":", 3000));
+	n = make_cert(bin, me.pub, 86400, 10 * 86400, "forger");
+	CHECK(n > 0 && !initiate_with(0, &me, bin, n));
+	CHECK(wait_status(0, "\"cert_not_yet_valid\":", 3000));
+	/* no certificate at all (a PSK-network node with the key) */
+	CHECK(!initiate_with(0, &me, NULL, 0));
+	CHECK(wait_status(0, "\"cert_missing\":", 3000));
+	/* garbage */
+	memset(bin, 0xa5, 100);
+	CHECK(!initiate_with(0, &me, bin, 100));
+	CHECK(wait_status(0, "\"cert_malformed\":", 3000));
+	/* none of them became a peer */
+	CHECK(!status_has(0, "\"forger\""));
+	/* the positive control: a valid certificate is answered */
+	n = make_cert(bin, other.pub, -60, 86400, "visitor");
+	CHECK(n > 0 && initiate_with(0, &other, bin, n));
+	sodium_memzero(&me, sizeof(me));
+	sodium_memzero(&other, sizeof(other));
+}
+
+/* Node 1 sends as node 3 (10.99.0.3) to node 2: dropped and counted. */
+static void test_ca_address_theft(void)
+{
+	uint8_t pkt[128];
+	size_t len = udp4(pkt, 3, 2, 0xbad2);
+
+	CHECK(write(node[0].dev, pkt, len) == (ssize_t)len);
+	CHECK(!receive_tagged(1, 28, 0xbad2, NULL, 0, 1500));
+	CHECK(wait_status(1, "\"source_not_allowed\":", 3000));
+	CHECK(crosses(0, 1, false, 0x501)); /* its own address still works */
+}
+
+/* A newer list in node 2's crl file, SIGHUP: every node holds it soon. */
+static void test_ca_sighup_reloads_crl(void)
+{
+	uint64_t t0;
+
+	CHECK_INT(meshub("ca revoke '%s/ca' --serial 999998", dir), 0);
+	CHECK(publish_crl());
+	t0 = now_ms();
+	CHECK_INT(kill(node[1].pid, SIGHUP), 0);
+	CHECK(wait_status(1, "\"crl_sequence\":2,", 5000));
+	CHECK(wait_status(0, "\"crl_sequence\":2,", 15000) && wait_status(2, "\"crl_sequence\":2,", 15000));
+	printf("# SIGHUP on node 2: list 2 on every node after %llu ms\n", (unsigned long long)(now_ms() - t0));
+	CHECK(kill(node[1].pid, 0) == 0); /* SIGHUP no longer stops meshubd */
+	CHECK(wait_mesh(0, NODES - 1, NODES - 1, 5000) >= 0);
+}
+
+/* Node 3 is cut off: node 1 and 2 refuse it, node 3 has no edge left. */
+static bool cut_off(void)
+{
+	return !strcmp(peer_field(0, "n3", "refused"), "cert_revoked") &&
+	       !strcmp(peer_field(1, "n3", "refused"), "cert_revoked") && strcmp(peer_field(0, "n3", "state"), "up") &&
+	       strcmp(peer_field(1, "n3", "state"), "up") && peers_in(2, "up") == 0;
+}
+
+/* The hub dies; node 3 is revoked by a list loaded into node 1 alone. */
+static void test_ca_revocation_without_hub(void)
+{
+	uint64_t t0, t_members = 0, t_all = 0;
+
+	stop(&hub);
+	CHECK_INT(meshub("ca revoke '%s/ca' '%s/cn3.crt'", dir, dir), 0);
+	t0 = now_ms();
+	CHECK_INT(meshub("crl load '%s/ca/revoked.crl' --socket '%s'", dir, node[0].sock), 0);
+	CHECK(!strncmp(meshub_out(), "ok sequence 3", 13));
+	while (now_ms() - t0 < 60000 && !t_all) {
+		if (!t_members && !strcmp(peer_field(1, "n3", "refused"), "cert_revoked"))
+			t_members = now_ms() - t0;
+		if (cut_off())
+			t_all = now_ms() - t0;
+		else
+			usleep(100000);
+	}
+	CHECK(t_members > 0 && t_all > 0);
+	printf("# revocation loaded on node 1, hub down: node 2 refuses node 3 after %llu ms, node 3 has no edge "
+	       "after %llu ms\n",
+	       (unsigned long long)t_members, (unsigned long long)t_all);
+	CHECK(!crosses(2, 0, false, 0x601));
+	CHECK(!crosses(2, 1, false, 0x602));
+	CHECK(crosses(0, 1, false, 0x603));
+	CHECK(counted(0, "cert_revoked") && counted(1, "cert_revoked"));
+	/* loading it again changes nothing */
+	CHECK_INT(meshub("crl load '%s/ca/revoked.crl' --socket '%s'", dir, node[1].sock), 0);
+	CHECK(!strncmp(meshub_out(), "ok unchanged", 12));
+}
+
+/* Node 1, whose config names no list, restarts (hub still down): the list
+ * it kept in its state directory still refuses node 3. */
+static void test_ca_restart_keeps_list(void)
+{
+	char path[400];
+	struct stat st;
+
+	stop(&node[0]);
+	snprintf(path, sizeof(path), "%s/state/cn1/crl", dir);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	start_node(0);
+	CHECK(wait_mesh(0, 0, 1, 15000) >= 0);
+	CHECK(wait_status(0, "\"crl_sequence\":3,", 1000));
+	CHECK(!crosses(2, 0, false, 0x701));
+	CHECK(crosses(1, 0, false, 0x702));
+	CHECK(peers_in(2, "up") == 0);
+}
+
+static void run_ca_network(void)
+{
+	for (int i = 0; i < NODES; i++)
+		stop(&node[i]);
+	stop(&hub);
+	ca_net = true;
+	keys_generate_psk(psk);
+	CHECK(ca_make());
+	if (check_failures)
+		return;
+	hub_port = free_port();
+	for (int i = 0; i < NODES; i++) {
+		node[i].port = free_port();
+		write_ca_config(i, i == 1);
+	}
+	start_hub();
+	for (int i = 0; i < NODES; i++)
+		start_node(i);
+	RUN(test_ca_mesh_from_certificates);
+	RUN(test_ca_forged_certificates);
+	RUN(test_ca_address_theft);
+	RUN(test_ca_sighup_reloads_crl);
+	RUN(test_ca_revocation_without_hub);
+	RUN(test_ca_restart_keeps_list);
+}
+
 int main(void)
 {
 	if (getenv("MESHUB_BUILD"))
@@ -475,6 +874,8 @@ int main(void)
 	RUN(test_restart_without_hub);
 	RUN(test_restart_without_hub_or_cache);
 	RUN(test_switched_off_peer_reported);
+	if (!getenv("MESHUB_FD_NO_CA"))
+		run_ca_network();
 	if (check_failures)
 		show_logs();
 	return check_exit();

@@ -271,37 +271,119 @@ static int decode_init_payload(const uint8_t *buf, size_t len, void *out)
 	return wire_hs_payload_decode(buf, len, true, out);
 }
 
+static int decode_resp_payload(const uint8_t *buf, size_t len, void *out)
+{
+	return wire_hs_payload_decode(buf, len, false, out);
+}
+
 static void test_wire_handshake_golden(void)
 {
-	uint8_t buf[WIRE_HS_INIT_MAX + 1];
-	struct wire_hs_payload pl = {.timestamp = 0x1122334455667788ULL}, pl2;
+	uint8_t buf[WIRE_HS_INIT_MAX + 1], cert[3] = {0xc1, 0xc2, 0xc3};
+	struct wire_hs_payload pl = {.timestamp = 0x1122334455667788ULL, .crl_sequence = 7}, pl2;
 	struct wire_hs_init in;
 	struct wire_hs_resp re;
 	size_t n;
 
+	/* initiation: timestamp, CRL sequence, certificate length, certificate */
 	n = wire_hs_payload_encode(buf, sizeof(buf), true, &pl);
-	check_golden(buf, n, "11223344556677880000");
+	check_golden(buf, n, "1122334455667788" "0000000000000007" "0000");
 	check_truncations(buf, n, decode_init_payload);
 	CHECK_INT(wire_hs_payload_decode(buf, n, true, &pl2), 0);
 	CHECK_INT(pl2.timestamp, 0x1122334455667788ULL);
+	CHECK_INT(pl2.crl_sequence, 7);
+	CHECK_INT(pl2.cert_len, 0);
+
+	/* response: CRL sequence, certificate length, certificate */
+	pl = (struct wire_hs_payload){.crl_sequence = 0x0102030405060708ULL, .cert = cert, .cert_len = 3};
+	n = wire_hs_payload_encode(buf, sizeof(buf), false, &pl);
+	check_golden(buf, n, "0102030405060708" "0003" "c1c2c3");
+	check_truncations(buf, n, decode_resp_payload);
+	CHECK_INT(wire_hs_payload_decode(buf, n, false, &pl2), 0);
+	CHECK_INT(pl2.crl_sequence, 0x0102030405060708ULL);
+	CHECK_INT(pl2.cert_len, 3);
+	CHECK_MEM(pl2.cert, cert, 3);
+	CHECK_INT(wire_hs_payload_decode(buf, n - 1, false, &pl2), -EMSGSIZE);
+	buf[8] = 0x01, buf[9] = 0x81; /* a certificate longer than WIRE_CERT_MAX */
+	CHECK_INT(wire_hs_payload_decode(buf, n, false, &pl2), -EBADMSG);
 
 	memset(buf, 0, sizeof(buf));
 	n = wire_hs_init_header(buf, sizeof(buf), 0xa1b2c3d4);
 	check_golden(buf, n, "54000000a1b2c3d4");
-	CHECK_INT(wire_hs_init_decode(buf, WIRE_HS_INIT_FIXED + 10, &in), 0);
+	n = WIRE_HS_INIT_FIXED + WIRE_HS_INIT_PAYLOAD_MIN; /* the smallest initiation: 154 bytes */
+	CHECK_INT(n, 154);
+	CHECK_INT(wire_hs_init_decode(buf, n, &in), 0);
 	CHECK_INT(in.sender_index, 0xa1b2c3d4);
-	CHECK_INT(in.noise_len, WIRE_HS_INIT_FIXED + 10 - 8 - 32);
-	CHECK_INT(in.mac1_offset, WIRE_HS_INIT_FIXED + 10 - 32);
-	CHECK_INT(in.mac2_offset, WIRE_HS_INIT_FIXED + 10 - 16);
+	CHECK_INT(in.noise_len, n - 8 - 32);
+	CHECK_INT(in.mac1_offset, n - 32);
+	CHECK_INT(in.mac2_offset, n - 16);
 	CHECK(in.ephemeral == buf + 8);
-	check_truncations(buf, WIRE_HS_INIT_FIXED + 10, (decode_fn)wire_hs_init_decode);
+	check_truncations(buf, n, (decode_fn)wire_hs_init_decode);
 	CHECK_INT(wire_hs_init_decode(buf, WIRE_HS_INIT_MAX + 1, &in), -EBADMSG);
 
 	n = wire_hs_resp_header(buf, sizeof(buf), 1, 2);
 	check_golden(buf, n, "550000000000000100000002");
-	CHECK_INT(wire_hs_resp_decode(buf, WIRE_HS_RESP_FIXED + 2, &re), 0);
+	n = WIRE_HS_RESP_FIXED + WIRE_HS_RESP_PAYLOAD_MIN; /* the smallest response: 86 bytes */
+	CHECK_INT(n, 86);
+	CHECK_INT(wire_hs_resp_decode(buf, n, &re), 0);
 	CHECK_INT(re.receiver_index, 2);
-	check_truncations(buf, WIRE_HS_RESP_FIXED + 2, (decode_fn)wire_hs_resp_decode);
+	check_truncations(buf, n, (decode_fn)wire_hs_resp_decode);
+}
+
+static void test_wire_crl_page_golden(void)
+{
+	uint8_t buf[64], list[5] = {1, 2, 3, 4, 5};
+	struct wire_crl_page pg = {.sequence = 3, .total = 300, .offset = 256, .data = list, .len = 5}, got;
+	size_t n;
+
+	/* kind 4, reserved, sequence, total, offset, the list's bytes */
+	n = wire_crl_page_encode(buf, sizeof(buf), &pg);
+	check_golden(buf, n, "0400" "0000000000000003" "012c" "0100" "0102030405");
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), 0);
+	CHECK_INT(got.sequence, 3);
+	CHECK_INT(got.total, 300);
+	CHECK_INT(got.offset, 256);
+	CHECK_INT(got.len, 5);
+	CHECK_MEM(got.data, list, 5);
+	CHECK_INT(wire_control_kind(buf, n), WIRE_CTL_CRL);
+
+	/* an announcement: the sequence alone */
+	pg = (struct wire_crl_page){.sequence = 9};
+	n = wire_crl_page_encode(buf, sizeof(buf), &pg);
+	check_golden(buf, n, "0400" "0000000000000009" "0000" "0000");
+	check_truncations(buf, n, (decode_fn)wire_crl_page_decode);
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), 0);
+	CHECK_INT(got.total, 0);
+	CHECK_INT(got.len, 0);
+
+	/* refused: bytes in an announcement, a page outside its list, an
+	 * empty page, a list larger than any, a page without a sequence,
+	 * reserved bits, another kind */
+	buf[n] = 0xaa;
+	CHECK_INT(wire_crl_page_decode(buf, n + 1, &got), -EBADMSG);
+	pg = (struct wire_crl_page){.sequence = 3, .total = 4, .offset = 0, .data = list, .len = 5};
+	CHECK_INT(wire_crl_page_encode(buf, sizeof(buf), &pg), 0);
+	pg.total = 5, pg.offset = 1;
+	CHECK_INT(wire_crl_page_encode(buf, sizeof(buf), &pg), 0);
+	pg.offset = 0;
+	n = wire_crl_page_encode(buf, sizeof(buf), &pg);
+	CHECK_INT(n, WIRE_CRL_PAGE_HDR_LEN + 5);
+	buf[11] = 4; /* total 4 < 5 bytes */
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), -EBADMSG);
+	buf[11] = 5;
+	CHECK_INT(wire_crl_page_decode(buf, WIRE_CRL_PAGE_HDR_LEN, &got), -EBADMSG);
+	buf[10] = (uint8_t)((WIRE_CRL_MAX + 1) >> 8), buf[11] = (uint8_t)(WIRE_CRL_MAX + 1);
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), -EBADMSG);
+	buf[10] = 0, buf[11] = 5;
+	buf[9] = 0; /* sequence 0 */
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), -EBADMSG);
+	buf[9] = 3;
+	buf[1] = 1;
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), -EBADMSG);
+	buf[1] = 0;
+	buf[0] = WIRE_CTL_MEMBERS;
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), -EPROTONOSUPPORT);
+	buf[0] = WIRE_CTL_CRL;
+	CHECK_INT(wire_crl_page_decode(buf, n, &got), 0);
 }
 
 static void test_wire_random_garbage_never_crashes(void)
@@ -345,6 +427,7 @@ int main(void)
 	RUN(test_wire_cookie_reply_golden);
 	RUN(test_wire_members_golden);
 	RUN(test_wire_cache_golden);
+	RUN(test_wire_crl_page_golden);
 	RUN(test_wire_random_garbage_never_crashes);
 	return check_exit();
 }

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(msg, data + 1, len);
 	if (data[0] & 1) {
 		/* a response to a pending initiation of ours (index 1234) */
-		if (handshake_initiate(&hs, &nk, &me, peer.pub, 1234, 1, NULL, 0, init, sizeof(init), &init_len))
+		if (handshake_initiate(&hs, &nk, &me, peer.pub, 1234, 1, NULL, init, sizeof(init), &init_len))
 			return 0;
 		if (len >= 12) {
 			msg[0] = WIRE_HS_RESP;
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (handshake_consume_init(&hs, &nk, &me, msg, len + 2 * WIRE_ID_LEN, &info) == 0) {
 			uint8_t resp[WIRE_HS_RESP_MAX];
 			size_t resp_len;
-			handshake_respond(&hs, &nk, 99, NULL, 0, resp, sizeof(resp), &resp_len);
+			handshake_respond(&hs, &nk, 99, NULL, resp, sizeof(resp), &resp_len);
 		}
 	}
 	handshake_clear(&hs);

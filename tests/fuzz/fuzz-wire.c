@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct wire_members members;
 		struct wire_node_ref ref;
 		struct wire_cache cache;
+		struct wire_crl_page crl;
 	} m;
 	struct wire_member me;
 	struct wire_cache_entry ce;
@@ -56,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		roundtrip(data, size, wire_advert_encode(out, sizeof(out), &m.adv), out);
 	if (!wire_hs_payload_decode(data, size, true, &m.pl))
 		roundtrip(data, size, wire_hs_payload_encode(out, sizeof(out), true, &m.pl), out);
+	if (!wire_hs_payload_decode(data, size, false, &m.pl))
+		roundtrip(data, size, wire_hs_payload_encode(out, sizeof(out), false, &m.pl), out);
 	if (!wire_probe_ack_decode(data, size, &m.probe))
 		roundtrip(data, size, wire_probe_ack_encode(out, sizeof(out), &m.probe), out);
 	if (!wire_probe_decode(data, size, &m.probe))
@@ -64,6 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		roundtrip(data, size, wire_hs_cookie_encode(out, sizeof(out), &m.hc), out);
 	if (!wire_node_ref_decode(data, size, &m.ref))
 		roundtrip(data, size, wire_node_ref_encode(out, sizeof(out), &m.ref), out);
+	if (!wire_crl_page_decode(data, size, &m.crl))
+		roundtrip(data, size, wire_crl_page_encode(out, sizeof(out), &m.crl), out);
 	if (!wire_members_decode(data, size, &m.members)) {
 		/* the entries re-encode to the same page */
 		len = wire_members_begin(out, sizeof(out), m.members.flags);

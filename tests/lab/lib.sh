@@ -257,6 +257,12 @@ node_config() {
 		[ -n "${NODE_MTU:-}" ] && echo "mtu = $NODE_MTU"
 		echo "[encryption]"
 		echo "psk = $psk"
+		# a CA network: NODE_CA = the CA certificate, the node's own is NAME.crt
+		if [ -n "${NODE_CA:-}" ]; then
+			echo "ca = $NODE_CA"
+			echo "cert = $LAB_DIR/$name.crt"
+			[ -n "${NODE_CRL:-}" ] && echo "crl = $NODE_CRL"
+		fi
 	} >"$LAB_DIR/$name.conf"
 	chmod 600 "$LAB_DIR/$name.conf"
 }
@@ -435,8 +441,8 @@ junk_flood() {
 		my ($host, $port, $count) = @ARGV;
 		my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => "udp") or die "socket: $!";
 		# type => [min length, max length]
-		my @shapes = ([0x51, 56, 200], [0x52, 36, 36], [0x53, 27, 400], [0x54, 130, 130],
-			      [0x55, 78, 78], [0x56, 32, 1400], [0x57, 32, 32], [0x58, 38, 1400],
+		my @shapes = ([0x51, 56, 200], [0x52, 36, 36], [0x53, 27, 400], [0x54, 154, 154],
+			      [0x55, 86, 86], [0x56, 32, 1400], [0x57, 32, 32], [0x58, 38, 1400],
 			      [0x59, 38, 38], [0x5a, 20, 400], [0x01, 6, 6], [0x02, 12, 12]);
 		for my $i (1 .. $count) {
 			my $msg;
