@@ -22,6 +22,7 @@ const char *const drop_reason_names[DROP_MAX] = {
 	[DROP_AUTH] = "bad_auth",
 	[DROP_REPLAY] = "replay",
 	[DROP_STALE] = "stale",
+	[DROP_INIT_QUEUED] = "init_queued",
 	[DROP_SOURCE_ADDRESS] = "source_not_allowed",
 	[DROP_NO_ROUTE] = "no_route",
 	[DROP_QUEUE_FULL] = "queue_full",

@@ -23,6 +23,7 @@ enum drop_reason {
 	DROP_AUTH,
 	DROP_REPLAY,
 	DROP_STALE,
+	DROP_INIT_QUEUED, /* an initiation that waited > 1 s in our receive queue (we are overloaded) */
 	DROP_SOURCE_ADDRESS,
 	DROP_NO_ROUTE,
 	DROP_QUEUE_FULL,

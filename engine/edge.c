@@ -157,7 +157,10 @@ static uint8_t all_paths_mask(const struct edge *e)
 static uint64_t retry_delay(struct edge *e, unsigned tries)
 {
 	uint64_t ms = tries < sizeof(retry_ms) / sizeof(retry_ms[0]) ? retry_ms[tries] : RETRY_MAX_MS;
-	uint64_t d = ms * MSEC, floor = 3ULL * e->rtt_us * 1000;
+	/* never sooner than three round trips, but a round trip measured
+	 * through an overloaded peer's queue must not stretch it past the
+	 * longest retry interval */
+	uint64_t d = ms * MSEC, floor = min64(3ULL * e->rtt_us * 1000, RETRY_MAX_MS * MSEC);
 
 	d += d * (edge_random(e) % 100) / 1000; /* up to +10%: crossing retries drift apart */
 	return d > floor ? d : floor;

@@ -186,13 +186,24 @@ static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
 	return p;
 }
 
-void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from,
+		      uint64_t queued_ns)
 {
 	struct wire_hs_init init;
 	struct handshake hs;
 	struct handshake_info info;
 	struct peer *p;
 
+	/* Cheapest of all: an initiation that waited this long behind others
+	 * was most likely re-sent as a new one already (retries start after
+	 * 1 s), and answering it costs Diffie-Hellmans for a session nobody
+	 * will use. Dropping the backlog unread is how an overloaded node
+	 * (many peers starting at once) catches up instead of answering ever
+	 * older initiations ever later. */
+	if (queued_ns > HSIO_INIT_MAX_QUEUED) {
+		mesh_drop(m, NULL, DROP_INIT_QUEUED);
+		return;
+	}
 	if (admit(m, msg, len, from, &init) < 0)
 		return;
 	if (handshake_consume_init(&hs, &m->nk, &m->id, msg, len, &info) < 0) {

@@ -164,7 +164,7 @@ void receive_free(struct receive *r)
 
 static void hs_init(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
-	hsio_handle_init(r->m, buf, len, rx->from);
+	hsio_handle_init(r->m, buf, len, rx->from, rx->queued_ns);
 }
 
 static void hs_resp(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)

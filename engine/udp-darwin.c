@@ -56,8 +56,9 @@ void udp_sys_gso(struct msghdr *mh, uint8_t *ctrl, size_t cap, uint16_t seg)
 	/* never called: udp_sys_has_gso is false */
 }
 
-size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx)
+size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx, uint64_t *stamp_ns)
 {
+	*stamp_ns = 0; /* no receive timestamps asked for here */
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;

@@ -59,6 +59,9 @@ int udp_sys_socket(int family, const struct wire_endpoint *addr)
 	}
 	/* receive runs of datagrams from one sender as one aggregate */
 	set_opt(fd, SOL_UDP, UDP_GRO, 1);
+	/* when each arrived: an overloaded node drops initiations that waited
+	 * so long in the queue that their initiator has moved on */
+	set_opt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
 	set_opt(fd, SOL_SOCKET, SO_RCVBUF, SOCK_BUF);
 	set_opt(fd, SOL_SOCKET, SO_SNDBUF, SOCK_BUF);
 	set_opt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCK_BUF);
@@ -86,13 +89,19 @@ void udp_sys_gso(struct msghdr *mh, uint8_t *ctrl, size_t cap, uint16_t seg)
 	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
 }
 
-/* Segment size of a GRO aggregate (0: one datagram) and where it arrived. */
-size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx)
+/* Segment size of a GRO aggregate (0: one datagram), where it arrived and
+ * when (the kernel's receive time, CLOCK_REALTIME ns; 0 if not given). */
+size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx, uint64_t *stamp_ns)
 {
 	size_t seg = 0;
 
+	*stamp_ns = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*stamp_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		} else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
 			int size;
 			memcpy(&size, CMSG_DATA(c), sizeof(size));
 			seg = size > 0 ? (size_t)size : 0;

@@ -15,6 +15,6 @@ int udp_sys_socket(int family, const struct wire_endpoint *addr);
 /* Makes mh one GSO send of seg-byte segments (ctrl: cap bytes of room). */
 void udp_sys_gso(struct msghdr *mh, uint8_t *ctrl, size_t cap, uint16_t seg);
 /* The segment size of a GRO aggregate (0: one datagram); fills rx->dst and rx->ifindex. */
-size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx);
+size_t udp_sys_cmsgs(struct msghdr *mh, struct udp_rx *rx, uint64_t *stamp_ns);
 /* Reports what the socket's error queue holds through u->cb.error. */
 void udp_sys_errors(struct udp *u, int fd);

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -232,19 +233,22 @@ int udp_sendto(struct udp *u, const struct sockaddr *sa, socklen_t len, const vo
 
 /* ---------------------------------------------------------------- receiving */
 
-static void deliver(struct udp *u, unsigned i)
+static void deliver(struct udp *u, unsigned i, uint64_t now_real)
 {
 	struct msghdr *mh = &u->in_msgs[i].msg_hdr;
 	struct wire_endpoint from;
 	struct udp_rx rx = {.from = &from};
 	size_t len = u->in_msgs[i].msg_len, seg;
+	uint64_t stamp;
 
 	if (mh->msg_flags & MSG_TRUNC) {
 		u->stats.rx_truncated++;
 		return;
 	}
 	endpoint_from_sockaddr(&from, (struct sockaddr *)mh->msg_name);
-	seg = udp_sys_cmsgs(mh, &rx);
+	seg = udp_sys_cmsgs(mh, &rx, &stamp);
+	if (stamp && now_real > stamp)
+		rx.queued_ns = now_real - stamp;
 	if (!seg || seg > len)
 		seg = len;
 	/* a GRO aggregate holds datagrams of seg bytes, the last maybe shorter */
@@ -277,8 +281,11 @@ void udp_readable(struct udp *u, int fd, uint32_t events)
 			udp_sys_errors(u, fd);
 			continue;
 		}
+		/* the clock the kernel stamps arrivals with, read once per batch */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
 		for (int i = 0; i < got; i++)
-			deliver(u, (unsigned)i);
+			deliver(u, (unsigned)i, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 		if (u->cb.batch_done)
 			u->cb.batch_done(u->cb.ctx);
 		if (got < UDP_RX_BATCH)

@@ -26,6 +26,7 @@ struct udp_rx {
 	const struct wire_endpoint *from;
 	struct wire_endpoint dst; /* the address it was sent to (port 0); family 0 if unknown */
 	int ifindex;		  /* the interface it arrived on, 0 if unknown */
+	uint64_t queued_ns;	  /* how long it waited in the socket's queue (0: unknown) */
 };
 
 struct udp_callbacks {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct wire_endpoint ep(uint16_t port)
@@ -208,9 +209,47 @@ static void test_adjacent_gso_sends(void)
 	close(fz);
 }
 
+static uint64_t queued[4];
+static unsigned n_queued;
+
+static void note_queued(void *ctx, uint8_t *buf, size_t len, const struct udp_rx *rx)
+{
+	if (n_queued < 4)
+		queued[n_queued++] = rx->queued_ns;
+}
+
+/* How long each datagram waited in the socket's queue (the kernel's
+ * receive timestamp against the clock at the read): the first of two sent
+ * 300 ms apart waited at least that long, the second much less. */
+static void test_queue_time(void)
+{
+	struct udp_callbacks cb = {.datagram = note_queued};
+	struct wire_endpoint bind_to = ep(0);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(to);
+	struct timespec gap = {.tv_nsec = 300 * 1000 * 1000};
+	struct udp u;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CHECK(s >= 0);
+	CHECK_INT(udp_open(&u, &bind_to, 2048, &cb), 0);
+	CHECK_INT(getsockname(u.fd4, (struct sockaddr *)&to, &len), 0);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK_INT(sendto(s, "first", 5, 0, (struct sockaddr *)&to, sizeof(to)), 5);
+	nanosleep(&gap, NULL); /* the age to measure, not a wait for a state */
+	CHECK_INT(sendto(s, "second", 6, 0, (struct sockaddr *)&to, sizeof(to)), 6);
+	udp_readable(&u, u.fd4, LOOP_IN);
+	CHECK_INT(n_queued, 2);
+	CHECK(queued[0] >= 250ULL * 1000 * 1000);
+	CHECK(queued[1] < queued[0] && queued[1] < 250ULL * 1000 * 1000);
+	udp_close(&u);
+	close(s);
+}
+
 int main(void)
 {
 	RUN(test_grouping);
+	RUN(test_queue_time);
 	RUN(test_adjacent_gso_sends);
 	RUN(test_refusal_is_per_destination);
 	return check_exit();
