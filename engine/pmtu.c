@@ -50,9 +50,17 @@ void pmtu_ack(struct pmtu *m, uint16_t size)
 			m->acked |= (uint8_t)(1u << i);
 }
 
+/* Every size answered, or known too big since it was sent (the kernel
+ * passed on an ICMP "fragmentation needed": pmtu_hint), so no timeout is
+ * needed to end the round. */
 bool pmtu_round_complete(const struct pmtu *m)
 {
-	return m->n && m->acked == (uint8_t)((1u << m->n) - 1);
+	if (!m->n)
+		return false;
+	for (unsigned i = 0; i < m->n; i++)
+		if (!(m->acked & (1u << i)) && m->sizes[i] < m->hi)
+			return false;
+	return true;
 }
 
 void pmtu_round_end(struct pmtu *m)

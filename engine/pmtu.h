@@ -34,7 +34,7 @@ unsigned pmtu_round(struct pmtu *m, uint16_t sizes[PMTU_PARALLEL]);
 void pmtu_ack(struct pmtu *m, uint16_t size);
 /* The round is over: every size not acknowledged is taken as lost. */
 void pmtu_round_end(struct pmtu *m);
-/* All sizes of the round in flight are answered. */
+/* Every size of the round in flight is answered or known too big. */
 bool pmtu_round_complete(const struct pmtu *m);
 /* ICMP said the path carries at most mtu bytes (of inner packet). */
 void pmtu_hint(struct pmtu *m, uint16_t mtu);

@@ -20,6 +20,27 @@ nsx r2 ip link set lb mtu 1280
 
 node_start a 1
 node_start b 2
+# the path MTU is known within 2 s of the edge coming up (issue 11): poll
+# a's status every 50 ms, note when b is up and when its MTU is the path's
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+t_up= t_mtu=
+for _ in $(seq 1 600); do
+	j=$(status a --json 2>/dev/null)
+	st=$(echo "$j" | jq -r '.peers[0].state // empty' 2>/dev/null)
+	m=$(echo "$j" | jq -r '.peers[0].mtu // empty' 2>/dev/null)
+	[ -z "$t_up" ] && [ "$st" = up ] && t_up=$(ms_now)
+	if [ -n "$t_up" ] && [ -n "$m" ] && [ "$m" != null ] && [ "$m" -le 1220 ]; then
+		t_mtu=$(ms_now)
+		break
+	fi
+	[ -n "$t_up" ] && [ $(($(ms_now) - t_up)) -gt 10000 ] && break
+	sleep 0.05
+done
+if [ -n "$t_up" ] && [ -n "$t_mtu" ] && [ $((t_mtu - t_up)) -le 2000 ]; then
+	pass "path MTU to b ($m) known $((t_mtu - t_up)) ms after the edge came up (limit 2 s)"
+else
+	fail "path MTU after the edge came up: up at '${t_up}', MTU '${m}' at '${t_mtu}' (limit 2 s)"
+fi
 wait_for 30 ping_ok a 10.99.0.2 || fail "a cannot reach b"
 
 # --- status

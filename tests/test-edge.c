@@ -725,6 +725,34 @@ static void test_pmtu_hint(void)
 	CHECK(m.hi == 1201);
 }
 
+/* ICMP "too big" for the larger sizes of a round in flight: once the rest
+ * is answered the round is complete, no probe timeout to wait out, and the
+ * next round ends the search at the hinted size. */
+static void test_pmtu_hint_completes_round(void)
+{
+	uint16_t sizes[PMTU_PARALLEL];
+	struct pmtu m;
+	unsigned n;
+
+	pmtu_start(&m, 576, 1420);
+	n = pmtu_round(&m, sizes);
+	for (unsigned i = 0; i < n; i++)
+		if (sizes[i] <= 1220)
+			pmtu_ack(&m, sizes[i]);
+	CHECK(!pmtu_round_complete(&m)); /* the larger ones may still arrive */
+	pmtu_hint(&m, 1220);
+	CHECK(pmtu_round_complete(&m));
+	pmtu_round_end(&m);
+	n = pmtu_round(&m, sizes);
+	CHECK_INT(sizes[0], 1220);
+	for (unsigned i = 0; i < n; i++)
+		pmtu_ack(&m, sizes[i]);
+	CHECK(pmtu_round_complete(&m));
+	pmtu_round_end(&m);
+	CHECK(pmtu_done(&m));
+	CHECK_INT(pmtu_value(&m), 1220);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -746,5 +774,6 @@ int main(void)
 	RUN(test_pmtu_rounds);
 	RUN(test_pmtu_single_loss_is_retried);
 	RUN(test_pmtu_hint);
+	RUN(test_pmtu_hint_completes_round);
 	return check_exit();
 }
