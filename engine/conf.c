@@ -612,6 +612,8 @@ static const struct conf_key conf_keys[] = {
 	{"socket", "select_interval_sec", conf_apply_obsolete,
 	 .note = "select_interval_sec has no effect: meshubd is event-driven"},
 	{"socket", "control", conf_apply_path, FIELD(control_path), .hi = CONF_SUN_PATH_MAX},
+	{"socket", "port_mapping", conf_apply_bool, FIELD(port_mapping)},
+	{"socket", "port_prediction", conf_apply_bool, FIELD(port_prediction)},
 	{"hub", "address", conf_apply_hubs},
 	{"hub", "port", conf_apply_hub_port},
 	{"hub", "advert_interval_sec", conf_apply_uint, FIELD(advert_interval_sec), .lo = 5, .hi = 3600},
@@ -663,6 +665,8 @@ static void conf_defaults(struct conf *cfg)
 	cfg->restart_delay_sec = 10;
 	cfg->log_level = CONF_LOG_DEFAULT;
 	cfg->peer_cache = true;
+	cfg->port_mapping = true;
+	cfg->port_prediction = true;
 	cfg->dns = true;
 	strcpy(cfg->dns_domain, DNS_DEFAULT_DOMAIN);
 	strcpy(cfg->interface, "tun%d");
