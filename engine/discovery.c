@@ -19,7 +19,7 @@ static bool addresses_differ(const struct peer *p, const struct wire_advert *a)
 /* Returns true if the edge should look at the news at once. */
 static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert *a, const struct discovery_news *n)
 {
-	bool routes = !p->has_advert || addresses_differ(p, a);
+	bool routes = !p->has_advert || addresses_differ(p, a), changed;
 
 	if (!p->has_advert)
 		log_info("learned of %s", a->hostname[0] ? a->hostname : "a peer");
@@ -35,7 +35,12 @@ static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert
 		log_warn("cannot keep the advert of %s: out of memory", p->name);
 	if (routes && !m->cfg->tap)
 		peers_update_routes(&m->peers, p);
-	return edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+	edge_set_theirs_mapped(&p->edge, a->flags & WIRE_ADVERT_FLAG_MAPPED && a->n_endpoints);
+	changed = edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+	/* its prediction round runs now (a fresh invitation): join it */
+	if (a->flags & WIRE_ADVERT_FLAG_PREDICT && a->timestamp + DISCOVERY_PREDICT_NS > loop_realtime())
+		changed |= edge_predict_invite(&p->edge, loop_now());
+	return changed;
 }
 
 enum news { NEWS_FRESH, NEWS_SAME, NEWS_STALE };
@@ -109,8 +114,11 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 	}
 	if (!p->has_advert || a.timestamp > p->advert_ts) {
 		kick |= take_advert(m, p, &a, n);
-		for (unsigned i = 0; i < a.n_endpoints; i++)
-			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], EDGE_FROM_ADVERT, false);
+		for (unsigned i = 0; i < a.n_endpoints; i++) {
+			bool mapped = a.flags & WIRE_ADVERT_FLAG_MAPPED && i == a.n_endpoints - 1u;
+			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], mapped ? EDGE_FROM_MAPPED : EDGE_FROM_ADVERT,
+					      mapped && n->punch);
+		}
 	}
 	if (n->seen_at && n->seen_at->family)
 		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);

@@ -10,8 +10,9 @@
 int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths);
 /* Sends the initiation in flight again (a new one if there is none). */
 int hsio_resend(struct mesh *m, struct peer *p, uint8_t paths);
-void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
-void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
+/* sock: the local socket it arrived on (the answer goes back through it). */
+void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from, uint16_t sock);
+void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from, uint16_t sock);
 void hsio_handle_cookie(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from);
 /* Forgets our initiation in flight (its index). */
 void hsio_abandon(struct mesh *m, struct peer *p);

@@ -220,6 +220,8 @@ static void check_mapping(struct hubclient *hc, const struct wire_endpoint *a, c
 {
 	char x[ENDPOINT_STR_MAX], y[ENDPOINT_STR_MAX];
 
+	if (!hc->nat_edm && a->family && endpoint_equal(a, b))
+		hc->nat_eim = true; /* two observers agree: one mapping for every destination */
 	if (hc->nat_edm || a->family != b->family || !a->family ||
 	    memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) || a->port == b->port)
 		return;

@@ -32,6 +32,7 @@ struct hubclient {
 	struct hub_conn hubs[CONF_MAX_HUBS];
 	unsigned n;
 	bool nat_edm; /* two hubs (or a hub and a peer) see us on different ports */
+	bool nat_eim; /* ... on the same port: our NAT (if any) maps endpoint-independently */
 };
 
 int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self);

@@ -12,6 +12,8 @@
 #include "hubclient.h"
 #include "lan.h"
 #include "mesh.h"
+#include "natrun.h"
+#include "portmap.h"
 #include "receive.h"
 #include "selfadvert.h"
 
@@ -35,6 +37,8 @@ struct node {
 	struct receive recv;
 	struct hubclient hubs;
 	struct lan lan;
+	struct natrun nat;	/* port-prediction rounds and their sockets */
+	struct portmap pmap;	/* a port mapping on the gateway */
 	struct control control;
 	struct io dev_io, udp4_io, udp6_io;
 	struct timer t_maint;

@@ -87,22 +87,22 @@ static void transport(struct receive *r, uint8_t *buf, size_t len, const struct 
 	if (keyring_used(&p->keys, s, &d)) {
 		/* the initiator's first packet on the session we answered */
 		peers_free_dropped(&m->peers, &d);
-		edge_session_made(&p->edge, now, false, rx->from);
+		edge_session_made_on(&p->edge, now, false, rx->from, rx->sock);
 		send_queued(m, p, false);
 	}
-	run_now = edge_received(&p->edge, now, rx->from);
+	run_now = edge_received_on(&p->edge, now, rx->from, rx->sock);
 	run_now |= inner(r, p, t.type, buf + WIRE_TRANSPORT_HDR_LEN, pt_len, len, rx->from);
 	edgerun_after(r->run, p, run_now);
 }
 
 static void hs_init(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
-	hsio_handle_init(r->m, buf, len, rx->from);
+	hsio_handle_init(r->m, buf, len, rx->from, rx->sock);
 }
 
 static void hs_resp(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
-	hsio_handle_resp(r->m, buf, len, rx->from);
+	hsio_handle_resp(r->m, buf, len, rx->from, rx->sock);
 }
 
 static void hs_cookie(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)

@@ -24,7 +24,7 @@ static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, siz
 	ret = session_seal(s, type, slot, len, m->udp.slot_size, now, &out_len);
 	if (ret < 0)
 		return ret;
-	udp_commit(&m->udp, to, out_len, type == WIRE_DATA);
+	udp_commit_on(&m->udp, edge_sock_for(&p->edge, to), to, out_len, type == WIRE_DATA);
 	if (edge_sent(&p->edge, now, counter))
 		peers_kick(p, edge_next(&p->edge));
 	if (type == WIRE_DATA) {
