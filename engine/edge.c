@@ -501,7 +501,8 @@ void edge_predict_done(struct edge *e, uint64_t now, bool found)
 	e->predict_role = EDGE_PREDICT_NONE;
 	e->predict_ended = now;
 	e->predict_found = found;
-	e->changes |= EDGE_CH_STATE;
+	if (e->state != EDGE_UP)
+		e->changes |= EDGE_CH_STATE; /* the report may change */
 }
 
 /* The peer's public address as a hub (or a member) sees it. */

@@ -175,10 +175,12 @@ int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self
 void hubclient_register_all(struct hubclient *hc, bool leaving)
 {
 	for (unsigned i = 0; i < hc->n; i++) {
-		if (leaving)
+		if (leaving) {
 			send_register(&hc->hubs[i], true);
-		else
+		} else {
+			hubproto_send_now(&hc->hubs[i].proto, loop_now());
 			timer_arm(hc->m->loop, &hc->hubs[i].t_register, loop_now());
+		}
 	}
 	udp_flush(&hc->m->udp);
 }

@@ -167,6 +167,12 @@ size_t hubproto_build(struct hubproto *h, uint64_t now, uint64_t wall_ns, bool l
 	return len;
 }
 
+void hubproto_send_now(struct hubproto *h, uint64_t now)
+{
+	if (h->state == HUBPROTO_JOINED && !h->waiting)
+		h->due = now;
+}
+
 /* ------------------------------------------------------------- answers */
 
 static void due_now(struct hubproto *h, uint64_t now, const struct hubproto_events *ev, void *ctx)

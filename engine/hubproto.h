@@ -104,6 +104,9 @@ size_t hubproto_build(struct hubproto *h, uint64_t now, uint64_t wall_ns, bool l
 int hubproto_input(struct hubproto *h, uint64_t now, const uint8_t *msg, size_t len,
 		   const struct hubproto_events *ev, void *ctx, enum hubproto_drop *why);
 
+/* A member's REFRESH goes out at the next hubproto_build() (its advert
+ * changed: the hub passes it on at once) unless an answer is awaited. */
+void hubproto_send_now(struct hubproto *h, uint64_t now);
 /* When hubproto_build() next has something to send (monotonic ns). */
 uint64_t hubproto_due(const struct hubproto *h);
 bool hubproto_joined(const struct hubproto *h);

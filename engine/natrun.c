@@ -147,8 +147,9 @@ static void open_some(struct natrun *nr, struct natrun_round *r, struct peer *p)
 	const uint8_t *msg;
 	size_t len;
 
-	if (endpoint_parse(&bind_to, m->cfg->listen_address, 0) < 0 || bind_to.family != 4)
+	if (endpoint_parse(&bind_to, m->cfg->listen_address, 1) < 0 || bind_to.family != 4)
 		bind_to = (struct wire_endpoint){.family = 4};
+	bind_to.port = 0; /* any: the NAT picks the public port anyway */
 	msg = initiation(m, p, &len);
 	for (unsigned k = 0; k < NATRUN_OPEN_PER_TICK && r->sent < NATRUN_SOCKETS && msg; k++) {
 		uint16_t sock = udp_extra_free(&m->udp, EDGE_SOCK_PREDICT);

@@ -211,7 +211,7 @@ int portmap_init(struct portmap *pm, struct mesh *m, struct natrun *nat)
 	timer_init(&pm->t, due);
 	if (!m->cfg->port_mapping)
 		return 0;
-	if (endpoint_parse(&bind_to, m->cfg->listen_address, 0) < 0 || bind_to.family != 4) {
+	if (endpoint_parse(&bind_to, m->cfg->listen_address, 1) < 0 || bind_to.family != 4) {
 		log_info("no port mapping: [socket] address %s is not IPv4 (the protocols map IPv4 ports)",
 			 m->cfg->listen_address);
 		return 0;
