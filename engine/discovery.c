@@ -37,6 +37,7 @@ static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert
 		peers_update_routes(&m->peers, p);
 	edge_set_theirs_mapped(&p->edge, a->flags & WIRE_ADVERT_FLAG_MAPPED && a->n_endpoints);
 	changed = edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+	edge_set_nat_theirs_eim(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EIM);
 	/* its prediction round runs now (a fresh invitation): join it */
 	if (a->flags & WIRE_ADVERT_FLAG_PREDICT && a->timestamp + DISCOVERY_PREDICT_NS > loop_realtime() &&
 	    edge_predict_invite(&p->edge, loop_now())) {

@@ -23,6 +23,7 @@
 #define PUNCH_NEWS_LIFE (3 * SEC)  /* news that the peer punches now is acted on this long */
 #define PREDICT_AFTER (3 * SEC)	   /* plain punching (or a port mapping) gets this long before a round */
 #define PREDICT_GRACE (5 * SEC)	   /* a round the daemon did not end is over this much after its time */
+#define PREDICT_UNKNOWN_AFTER (5 * SEC) /* a peer whose NAT type is unknown may yet turn out symmetric too */
 
 static const uint16_t retry_ms[] = {1000, 1000, 1000, 2000, 2000, 4000, 4000, 8000, 8000};
 #define RETRY_MAX_MS 15000
@@ -437,6 +438,11 @@ bool edge_set_nat_theirs(struct edge *e, bool edm)
 	return changed;
 }
 
+void edge_set_nat_theirs_eim(struct edge *e, bool eim)
+{
+	e->nat_theirs_eim = eim;
+}
+
 void edge_set_theirs_mapped(struct edge *e, bool mapped)
 {
 	e->theirs_mapped = mapped;
@@ -533,6 +539,10 @@ static bool predict_wanted(const struct edge *e, uint64_t now, enum edge_predict
 	/* a port mapping that works needs no round: give it a moment first */
 	if (mapping_involved(e) && now - e->trying_since < PREDICT_AFTER)
 		return false;
+	/* unless its advert says its NAT maps endpoint-independently, wait for
+	 * the advert that may say it maps per destination too (no round then) */
+	if (!e->nat_theirs_eim)
+		return now - e->trying_since >= PREDICT_UNKNOWN_AFTER;
 	return news || now - e->trying_since >= PREDICT_AFTER;
 }
 
@@ -805,7 +815,7 @@ static uint64_t compute_next(const struct edge *e, uint64_t now)
 			next = min64(next, e->predict_started + e->cfg->predict_round + PREDICT_GRACE);
 		else if (edge_predict_role(e) == EDGE_PREDICT_OPEN)
 			next = min64(next, e->predict_ended ? e->predict_ended + e->cfg->predict_every
-							    : e->trying_since + PREDICT_AFTER);
+				     : e->trying_since + (e->nat_theirs_eim ? PREDICT_AFTER : PREDICT_UNKNOWN_AFTER));
 		return next > now ? next : now + MSEC;
 	}
 	next = min64(next, e->last_rx + e->cfg->dead_after);

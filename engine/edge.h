@@ -137,7 +137,7 @@ struct edge {
 	enum edge_state state;
 	enum edge_why why;
 	uint64_t created, state_since, trying_since;
-	bool ever_up, nat_theirs_edm, listed, theirs_mapped;
+	bool ever_up, nat_theirs_edm, nat_theirs_eim, listed, theirs_mapped;
 	uint8_t tried; /* EDGE_TRIED_* since it was last up */
 	uint8_t changes; /* EDGE_CH_*, cleared by edge_take_changes() */
 
@@ -222,6 +222,9 @@ bool edge_retry_now(struct edge *e, uint64_t now);
  * if that changed (the report may change: run edge_tick()). */
 bool edge_set_nat_theirs(struct edge *e, bool edm);
 
+/* The peer's advert says two observers see it on one port (its NAT, if
+ * any, maps endpoint-independently): a prediction round can start at once. */
+void edge_set_nat_theirs_eim(struct edge *e, bool eim);
 /* The peer's advert names a port mapping on its gateway (EDGE_FROM_MAPPED
  * paths come with it). */
 void edge_set_theirs_mapped(struct edge *e, bool mapped);

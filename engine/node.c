@@ -235,10 +235,12 @@ static void refresh_advert(struct node *n, uint64_t now)
 
 	bool predicting = natrun_inviting(&n->nat);
 
-	if (now - n->self.made < due && n->self.nat_edm == n->hubs.nat_edm && n->self.predicting == predicting &&
+	if (now - n->self.made < due && n->self.nat_edm == n->hubs.nat_edm && n->self.nat_eim == n->hubs.nat_eim &&
+	    n->self.predicting == predicting &&
 	    endpoint_equal(&n->self.mapped, &n->pmap.external))
 		return;
 	n->self.nat_edm = n->hubs.nat_edm; /* peers behind NATs learn why punching to us fails */
+	n->self.nat_eim = n->hubs.nat_eim; /* ... and whether a prediction round with us can work */
 	n->self.mapped = n->pmap.external; /* a port mapping is one more candidate */
 	n->self.predicting = predicting;   /* invites the peer of our prediction round */
 	r = selfadvert_refresh(&n->self, &n->m);

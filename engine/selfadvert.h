@@ -15,7 +15,7 @@ struct selfadvert {
 	struct wire_endpoint local[WIRE_ADVERT_ENDPOINTS_MAX];
 	unsigned n_local;
 	uint8_t digest[16]; /* of the content without its timestamp */
-	bool nat_edm;
+	bool nat_edm, nat_eim;
 	struct wire_endpoint mapped; /* our port mapping's public endpoint (family 0: none) */
 	bool predicting;	     /* a port-prediction round of ours runs: the peer should join */
 };

@@ -846,7 +846,8 @@ static void test_prediction_rounds(void)
 	edge_init(&ec, &cone, 0, 8);
 	edge_set_listed(&es, true);
 	edge_set_listed(&ec, true);
-	edge_set_nat_theirs(&ec, true); /* the symmetric side's advert says so */
+	edge_set_nat_theirs(&ec, true);	    /* the symmetric side's advert says so */
+	edge_set_nat_theirs_eim(&es, true); /* and the cone side's that two hubs see it on one port */
 	/* the hub tells both at once; the symmetric side leads */
 	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
 	edge_add_path(&ec, 1 * MS, &sym_pub, EDGE_FROM_HUB, true);
@@ -891,6 +892,21 @@ static void test_prediction_rounds(void)
 	CHECK(endpoint_equal(edge_endpoint(&ec), &guessed));
 	CHECK(!strcmp(edge_path_kind(&ec), "predicted"));
 	CHECK_INT(edge_predict_role(&ec), EDGE_PREDICT_NONE);
+
+	/* a peer of unknown NAT type: its advert may yet say it maps per
+	 * destination too, so the round waits a few seconds */
+	edge_init(&es, &sym, 0, 9);
+	edge_set_listed(&es, true);
+	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&es, 1 * S, EDGE_ACT_PREDICT, NULL), 0);
+	edge_set_nat_theirs(&es, true); /* ... and so it does: no round at all */
+	for (uint64_t t = 1 * S; t < 30 * S; t += 1 * S)
+		CHECK_INT(count_acts(&es, t, EDGE_ACT_PREDICT, NULL), 0);
+	CHECK_INT(es.why, EDGE_WHY_NAT_BOTH);
+	edge_init(&es, &sym, 0, 9);
+	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&es, 1 * S, EDGE_ACT_PREDICT, NULL), 0);
+	CHECK_INT(count_acts(&es, 6 * S + 1 * MS, EDGE_ACT_PREDICT, NULL), 1); /* unknown after 5 s: tried */
 
 	/* switched off: no rounds */
 	sym.predict = false;
