@@ -557,3 +557,15 @@ CONF
 	wait_for 10 log_has "miniupnpd-$r" "Port forwarding is now enabled" ||
 		{ fail "miniupnpd in $r did not start"; return 1; }
 }
+
+# lab_public6 NAME ADDR6: a host on the internet bridge with only an IPv6
+# address (ADDR6, /64 of 2001:db8::/32, documentation space; no DAD wait)
+lab_public6() {
+	local peer="p${1}"
+	ns_add "$1"
+	peer=${peer:0:15}
+	ip link add eth0 netns "$(ns_name "$1")" type veth peer name "$peer" netns "$(ns_name inet)" || return 1
+	ip -n "$(ns_name inet)" link set "$peer" master br0 up
+	ip -n "$(ns_name "$1")" -6 addr add "$2/64" dev eth0 nodad
+	ip -n "$(ns_name "$1")" link set eth0 up
+}
