@@ -45,6 +45,7 @@ static void *job_thread(void *arg)
 {
 	struct job *j = arg;
 	bool gw = !j->need_gateway || portmap_gateway(&j->req.gateway) == 0;
+	int fd;
 
 	if (!gw)
 		append(j->errors, sizeof(j->errors), "PCP, NAT-PMP: no default IPv4 gateway");
@@ -56,13 +57,12 @@ static void *job_thread(void *arg)
 		else
 			append(j->errors, sizeof(j->errors), j->grant.error);
 	}
-	/* no SIGPIPE if the node is gone: then the job is ours to free */
-	if (send(j->fd, &j, sizeof(j), MSG_NOSIGNAL) != sizeof(j)) {
-		close(j->fd);
+	/* once sent, the job is the node's (it may be freed at once); if the
+	 * node is gone (no SIGPIPE), it is ours to free */
+	fd = j->fd;
+	if (send(fd, &j, sizeof(j), MSG_NOSIGNAL) != sizeof(j))
 		free(j);
-		return NULL;
-	}
-	close(j->fd);
+	close(fd);
 	return NULL;
 }
 
