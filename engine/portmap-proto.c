@@ -3,6 +3,7 @@
 
 #include "portmap-proto.h"
 
+#include "endpoint.h"
 #include "pcp.h"
 
 #include <arpa/inet.h>
@@ -237,6 +238,15 @@ int portmap_natpmp(struct portmap_req *req, struct portmap_grant *out)
 
 /* ----------------------------------------------------------------- UPnP */
 
+static bool upnp_connected(const char *control, const char *service)
+{
+	char status[64] = "", error[64] = "";
+	unsigned uptime = 0;
+
+	return UPNP_GetStatusInfo(control, service, status, &uptime, error) == UPNPCOMMAND_SUCCESS &&
+	       !strcmp(status, "Connected");
+}
+
 static int upnp_find(struct portmap_req *req, struct portmap_grant *out)
 {
 	struct UPNPUrls urls;
@@ -250,21 +260,27 @@ static int upnp_find(struct portmap_req *req, struct portmap_grant *out)
 	memset(&urls, 0, sizeof(urls));
 	r = UPNP_GetValidIGD(devs, &urls, &data, req->upnp_lan, sizeof(req->upnp_lan));
 	freeUPNPDevlist(devs);
-	if (r == 1) {
+	/* 2: miniupnpc also says so of a connected IGD whose public address is
+	 * in a reserved range (198.18.0.0/15, ...); it asks the IGD itself, and
+	 * portmap_upnp() refuses a private one */
+	if (r == 2 && !upnp_connected(urls.controlURL, data.first.servicetype))
+		r = -1;
+	if (r == 1 || r == 2) {
 		snprintf(req->upnp_control, sizeof(req->upnp_control), "%s", urls.controlURL);
 		snprintf(req->upnp_service, sizeof(req->upnp_service), "%s", data.first.servicetype);
 	}
-	if (r)
+	if (r > 0)
 		FreeUPNPUrls(&urls);
-	if (r != 1)
+	if (r != 1 && r != 2)
 		return fail(out, -EHOSTUNREACH, "UPnP: %s",
-			    r == 2 ? "the gateway says it is not connected" : "no usable Internet Gateway Device");
+			    r < 0 ? "the gateway says it is not connected" : "no usable Internet Gateway Device");
 	return 0;
 }
 
 int portmap_upnp(struct portmap_req *req, struct portmap_grant *out)
 {
 	char ext[8], in[8], lease[12], ip[40] = "";
+	struct wire_endpoint ext_ep;
 	struct in_addr a;
 	int r, ret;
 
@@ -280,6 +296,10 @@ int portmap_upnp(struct portmap_req *req, struct portmap_grant *out)
 	r = UPNP_GetExternalIPAddress(req->upnp_control, req->upnp_service, ip);
 	if (r != UPNPCOMMAND_SUCCESS || inet_pton(AF_INET, ip, &a) != 1)
 		return fail(out, -EHOSTUNREACH, "UPnP: the gateway has no public address: %s", strupnperror(r));
+	ext_ep = (struct wire_endpoint){.family = 4};
+	memcpy(ext_ep.addr, &a, 4);
+	if (endpoint_is_private(&ext_ep)) /* another NAT beyond it: a mapping here reaches no one outside */
+		return fail(out, -EHOSTUNREACH, "UPnP: the gateway's own address %s is private (another NAT beyond it)", ip);
 	snprintf(lease, sizeof(lease), "%u", req->lifetime);
 	/* the port we had, our own, then random ones: another host may hold it */
 	for (int i = 0, permanent = 0; i < 4; i++) {
