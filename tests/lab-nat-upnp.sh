@@ -6,7 +6,8 @@
 # so only the mapping can make the edge: n must get a mapping (PCP first;
 # MAPPING_PROTO=natpmp or upnp limits n to that protocol), put it in its
 # advert, and the edge must come up through it ("mapped" on both sides).
-# When n stops, the mapping is gone from the router.
+# When n stops, the mapping is gone from the router. MAPPING_RENEW=1: the
+# router grants 120 s at most, and n must renew its mapping before it ends.
 . "$(dirname "$0")/lab/lib.sh"
 lab_require jq miniupnpd
 
@@ -20,6 +21,7 @@ start hub2 hub2 "$MESHUB_HUB" -a 198.18.0.2 -p 3731 -v
 wait_for 5 nsx hub2 sh -c "ss -lun | grep -q ':3731'" || fail "second hub did not start"
 lab_public stun 198.18.0.3
 lab_stun stun 198.18.0.3
+[ "${MAPPING_RENEW:-0}" = 1 ] && export UPNP_MIN_LIFETIME=60 UPNP_MAX_LIFETIME=120
 lab_router_upnp rn 198.18.6.1 10.6.0.1/24
 upnp_start rn 198.18.0.3 || lab_done
 lab_router r1 198.18.1.1 10.1.0.1/24
@@ -56,6 +58,17 @@ ping_ok a 10.99.0.1 && pass "a reaches n" || fail "a cannot reach n"
 	fail "n's status says its NAT does '$(node_json n '.hubs[0].nat_mapping')'"
 [ "$(node_json a '.hubs[0].nat_mapping')" = endpoint_independent ] && pass "a's status: its NAT maps endpoint-independently" ||
 	fail "a's status says its NAT does '$(node_json a '.hubs[0].nat_mapping')'"
+if [ "${MAPPING_RENEW:-0}" = 1 ]; then
+	lease=$(node_json n .port_mapping.lease_left)
+	[ "${lease:-0}" -le 120 ] && pass "the router granted $lease s" || fail "the router granted $lease s, not <= 120"
+	renewed() { log_has n "port mapping renewed" && [ "$(node_json n .port_mapping.lease_left)" -gt 100 ]; }
+	if wait_for 75 renewed; then
+		pass "n renewed its mapping before the lease ended ($(node_json n .port_mapping.lease_left) s left now)"
+	else
+		fail "n did not renew its mapping (state $(node_json n .port_mapping.state), $(node_json n .port_mapping.lease_left) s left)"
+	fi
+	ping_ok n 10.99.0.2 && pass "the edge still works after the renewal" || fail "the edge broke at the renewal"
+fi
 ext_port=$(node_json n .port_mapping.external_endpoint | cut -d: -f2)
 rules() { nsx rn nft list chain inet miniupnpd prerouting_miniupnpd 2>/dev/null | grep -c "dport $ext_port"; }
 [ "$(rules)" -ge 1 ] && pass "the router forwards port $ext_port" || fail "the router has no rule for port $ext_port"
