@@ -126,6 +126,10 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 	}
 	if (n->seen_at && n->seen_at->family)
 		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);
+	/* a member introduces us both at this moment: if a prediction round
+	 * makes sense, the side that probes joins the one that leads now */
+	if (n->punch && n->origin == EDGE_FROM_PEER)
+		kick |= edge_predict_invite(&p->edge, now);
 	if (n->alive)
 		edge_alive_hint(&p->edge, now);
 	if (kick || !p->edge.n_paths || p->edge.state == EDGE_NEW)

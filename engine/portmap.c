@@ -126,6 +126,8 @@ static void granted(struct portmap *pm, const struct job *j)
 	else
 		log_info("port mapping: the gateway (%s) forwards %s to UDP port %u of this node for %u s",
 			 portmap_proto_name(pm->proto), endpoint_str(&pm->external, a), pm->req.internal_port, pm->lifetime);
+	if (j->errors[0])
+		log_debug("port mapping: before %s: %s", portmap_proto_name(pm->proto), j->errors);
 }
 
 static void refused(struct portmap *pm, const struct job *j)

@@ -27,9 +27,8 @@ lab_public6 y 2001:db8::12
 t0=$(date +%s%N)
 NODE_HUBS="[2001:db8::1]:3731" node_start x 1
 NODE_HUBS="[2001:db8::1]:3731" node_start y 2
-if wait_for 20 ping_ok x 10.99.0.2; then
-	t=$((($(date +%s%N) - t0) / 1000000))
-	pass "x reaches y over an IPv6-only underlay $t ms after both started"
+if wait_for 20 edges_up x y && t=$((($(date +%s%N) - t0) / 1000000)) && wait_for 5 ping_ok x 10.99.0.2; then
+	pass "x reaches y over an IPv6-only underlay: edge up $t ms after both started"
 	echo "RESULT ipv6only ok ${t}ms"
 else
 	fail "no edge between x and y over IPv6 (x: $(peer_json x y .reason), hub: $(node_json x '.hubs[0].reachable'))"

@@ -27,9 +27,8 @@ t0=$(date +%s%N)
 node_start s 1
 node_start a 2
 
-if wait_for "$WAIT" ping_ok s 10.99.0.2; then
-	t=$((($(date +%s%N) - t0) / 1000000))
-	pass "s reaches a through the symmetric NAT $t ms after both started"
+if wait_for "$WAIT" edges_up s a && t=$((($(date +%s%N) - t0) / 1000000)) && wait_for 5 ping_ok s 10.99.0.2; then
+	pass "s reaches a through the symmetric NAT: edge up $t ms after both started"
 	echo "RESULT predict ok ${t}ms"
 else
 	fail "no edge between s and a within $WAIT s (s: $(peer_json s a .reason) [$(peer_json s a '.tried|join(",")')], a: $(peer_json a s .reason))"

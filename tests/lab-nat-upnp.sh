@@ -7,11 +7,13 @@
 # MAPPING_PROTO=natpmp or upnp limits n to that protocol), put it in its
 # advert, and the edge must come up through it ("mapped" on both sides).
 # When n stops, the mapping is gone from the router. MAPPING_RENEW=1: the
-# router grants 120 s at most, and n must renew its mapping before it ends.
+# router grants 120 s at most, and n must renew its mapping before it ends
+# (PCP only: miniupnpd clamps PCP lifetimes to max_lifetime, not NAT-PMP's).
 . "$(dirname "$0")/lab/lib.sh"
 lab_require jq miniupnpd
 
 PROTO=${MAPPING_PROTO:-}
+[ "${MAPPING_RENEW:-0}" = 1 ] && PROTO=pcp
 WAIT=${MAPPING_WAIT:-20}
 
 lab_internet
@@ -41,9 +43,8 @@ else
 	fail "n has no port mapping: $(node_json n .port_mapping.error)"
 fi
 [ -z "$PROTO" ] || [ "$(node_json n .port_mapping.protocol)" = "$PROTO" ] || fail "n's mapping is not by $PROTO"
-if wait_for "$WAIT" ping_ok n 10.99.0.2; then
-	t=$((($(date +%s%N) - t0) / 1000000))
-	pass "n reaches a through its mapping $t ms after both started"
+if wait_for "$WAIT" edges_up n a && t=$((($(date +%s%N) - t0) / 1000000)) && wait_for 5 ping_ok n 10.99.0.2; then
+	pass "n reaches a through its mapping: edge up $t ms after both started"
 	echo "RESULT mapping ok ${t}ms $(node_json n .port_mapping.protocol)"
 else
 	fail "no edge between n and a within $WAIT s (n: $(peer_json n a .reason), a: $(peer_json a n .reason) [$(peer_json a n '.tried|join(",")')])"

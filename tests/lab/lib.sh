@@ -457,6 +457,10 @@ junk_flood() {
 # NAT-PMP / PCP server (miniupnpd), the STUN answer it needs to believe its
 # 198.18/15 WAN address is public, IPv6 on the internet bridge.
 
+# edges_up A B: both say their edge to the other is up (status, polled
+# every 0.2 s by wait_for: finer than a ping with its 2 s timeout)
+edges_up() { peer_is "$1" "$2" .state up && peer_is "$2" "$1" .state up; }
+
 # lab_stun NS ADDR: a minimal STUN binding responder on ADDR:3478 in NS
 # (perl-base): answers every Binding Request with its source as
 # MAPPED-ADDRESS, from the address it was sent to. miniupnpd asks it for
