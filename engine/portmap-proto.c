@@ -92,15 +92,36 @@ static int pcp_socket(struct in_addr gw, uint8_t client[4])
 	return fd;
 }
 
-/* Waits up to ms for the answer to our nonce; 0, -ETIMEDOUT or -errno. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Waits up to ms for the answer to our nonce; 0, -ETIMEDOUT or -errno. A
+ * signal does not cut the wait short (the node's privilege drop interrupts
+ * every thread's poll once per set*id call). */
 static int pcp_wait(int fd, const uint8_t nonce[PCP_NONCE_LEN], int ms, struct pcp_map_response *resp, int *decode_err)
 {
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	uint8_t buf[PCP_MAX_LEN + 4];
+	struct timespec t0;
+	long left;
 
-	/* bounded: each answer that is not ours costs one poll of what is left */
-	for (int n = 0; n < 16 && poll(&pfd, 1, ms) > 0; n++) {
-		ssize_t got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* bounded: each answer that is not ours, or a signal, costs one poll of what is left */
+	for (int n = 0; n < 32 && (left = ms - ms_since(&t0)) > 0; n++) {
+		int r = poll(&pfd, 1, (int)left);
+		ssize_t got;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (got < 0)
 			return errno == ECONNREFUSED ? -ECONNREFUSED : -errno;
 		*decode_err = pcp_map_response_decode(buf, (size_t)got, resp);
@@ -182,16 +203,14 @@ static const char *natpmp_error(int r)
 /* Reads the answer to the pending request, at most NATPMP_WAIT_MS in all. */
 static int natpmp_answer(natpmp_t *np, natpmpresp_t *resp)
 {
-	struct timespec start, now;
+	struct timespec start;
 	int r = NATPMP_TRYAGAIN;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int n = 0; n < 64 && r == NATPMP_TRYAGAIN; n++) {
 		struct timeval tv;
 		struct pollfd pfd = {.fd = np->s, .events = POLLIN};
-		long left;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = NATPMP_WAIT_MS - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long left = NATPMP_WAIT_MS - ms_since(&start);
 		if (left <= 0)
 			break;
 		if (getnatpmprequesttimeout(np, &tv) == 0) {
