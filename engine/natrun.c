@@ -110,7 +110,6 @@ static void end_round(struct natrun *nr, struct natrun_round *r, struct peer *p,
 	uint64_t now = loop_now();
 	bool found = p && edge_is_up(&p->edge);
 	char label[16], a[ENDPOINT_STR_MAX];
-	unsigned kept = 0;
 
 	r->active = false;
 	if (open) {
@@ -119,7 +118,6 @@ static void end_round(struct natrun *nr, struct natrun_round *r, struct peer *p,
 			if (p && path_uses(p, sock)) {
 				nr->socks[sock].kept = true;
 				memcpy(nr->socks[sock].kept_for, r->peer_key, 32);
-				kept++;
 			} else {
 				close_sock(nr, sock, p);
 			}
@@ -135,7 +133,6 @@ static void end_round(struct natrun *nr, struct natrun_round *r, struct peer *p,
 		log_info("port prediction with %s found no path (%u %s in %llu s); next try at the next advert round",
 			 peer_label(p, label), r->sent, open ? "sockets" : "probes",
 			 (unsigned long long)((now - r->started) / NSEC_PER_SEC));
-	(void)kept;
 	edge_predict_done(&p->edge, now, found);
 	peers_kick(p, now);
 }

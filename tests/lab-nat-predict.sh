@@ -35,16 +35,19 @@ else
 	echo "RESULT predict fail"
 fi
 ping_ok a 10.99.0.1 && pass "a reaches s" || fail "a cannot reach s"
-[ "$(peer_json s a .path)" = predicted ] && pass "s: path to a is predicted ($(peer_json s a .endpoint))" ||
-	fail "s: path to a is '$(peer_json s a .path)', not predicted"
-# a's side: a guessed port of s ("predicted"); or, without a probe of a's,
-# one of s's sockets happened to get the public port that a punched to
-# already (a's NAT lets it in as an answer): a sees a known port, "direct"
-a_path=$(peer_json a s .path)
-if [ "$a_path" = predicted ] || { [ "$a_path" = direct ] && [ "$(node_json a .port_prediction.probes_sent)" = 0 ]; }; then
-	pass "a: path to s is $a_path ($(peer_json a s .endpoint))"
+# the round made the path: s answers through one of its round's sockets
+# ("predicted"), a reaches a guessed port of s ("predicted"). Two rarer hits
+# look "direct" on one side: a's probe lands on the port of s's own socket
+# towards a (s: direct, a: predicted), or one of s's sockets gets the public
+# port a had punched to already (a: direct, no probe sent; s: predicted).
+s_path=$(peer_json s a .path) a_path=$(peer_json a s .path)
+if [ "$s_path" = predicted ] && [ "$a_path" = predicted ]; then
+	pass "both paths are predicted (s -> $(peer_json s a .endpoint), a -> $(peer_json a s .endpoint))"
+elif { [ "$s_path" = predicted ] && [ "$a_path" = direct ] && [ "$(node_json a .port_prediction.probes_sent)" = 0 ]; } ||
+	{ [ "$s_path" = direct ] && [ "$a_path" = predicted ]; }; then
+	pass "the round made the path (s: $s_path, a: $a_path)"
 else
-	fail "a: path to s is '$a_path', not predicted"
+	fail "the paths are s: '$s_path', a: '$a_path', not made by the round"
 fi
 opened=$(node_json s .port_prediction.sockets_opened)
 sent=$(node_json a .port_prediction.probes_sent)
