@@ -671,6 +671,10 @@ static const struct conf_key conf_keys[] = {
 	OBSOLETE("socket", "select_interval_sec", "select_interval_sec has no effect: meshubd is event-driven"),
 	{KEY("socket", "control", CONF_KIND_TEXT, 0, CONF_SUN_PATH_MAX, PATH_EXPECTED, "", 0), conf_apply_path,
 	 FIELD(control_path)},
+	{KEY("socket", "port_mapping", CONF_KIND_BOOL, 0, 0, "yes or no", "yes", 0), conf_apply_bool,
+	 FIELD(port_mapping)},
+	{KEY("socket", "port_prediction", CONF_KIND_BOOL, 0, 0, "yes or no", "yes", 0), conf_apply_bool,
+	 FIELD(port_prediction)},
 	{KEY("hub", "address", CONF_KIND_LIST, 0, CONF_MAX_HUBS,
 	     "host, host:port, IPv4:port or [IPv6]:port entries separated by commas, at most 8", "", CONF_LIVE),
 	 conf_apply_hubs, FIELD(hubs), ALSO(n_hubs)},
@@ -751,6 +755,8 @@ static void conf_defaults(struct conf *cfg)
 	cfg->log_level = CONF_LOG_DEFAULT;
 	cfg->peer_cache = true;
 	cfg->threads = CONF_THREADS_AUTO;
+	cfg->port_mapping = true;
+	cfg->port_prediction = true;
 	cfg->dns = true;
 	strcpy(cfg->dns_domain, DNS_DEFAULT_DOMAIN);
 	strcpy(cfg->interface, "tun%d");

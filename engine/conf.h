@@ -40,6 +40,8 @@ struct conf {
 	bool port_set;		 /* port is in the file: else meshubd picks one (meshub.conf(5)) */
 	uint16_t lan_ports[CONF_MAX_LAN_PORTS];
 	unsigned n_lan_ports; /* 0: no LAN discovery */
+	bool port_mapping;    /* ask the gateway for a port (PCP, NAT-PMP, UPnP-IGD); default yes */
+	bool port_prediction; /* birthday probing towards/from NATs that map per destination; default yes */
 	char control_path[PATH_MAX]; /* "" = MESHUB_RUNSTATEDIR/<interface>.sock (/run/meshub, macOS /var/run/meshub) */
 
 	/* [hub] */

@@ -138,6 +138,34 @@ static void json_drops(struct out *o, const struct drops *d)
 	out_printf(o, "}");
 }
 
+/* "tried":["punch","mapping",...]: what was tried to make an edge that is not up */
+static void json_tried(struct out *o, uint8_t tried)
+{
+	char words[48], *save = NULL;
+	bool first = true;
+
+	out_printf(o, ",\"tried\":[");
+	edge_tried_str(tried, words);
+	for (char *w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save), first = false)
+		out_printf(o, "%s\"%s\"", first ? "" : ",", w);
+	out_printf(o, "]");
+}
+
+static void json_nat(struct out *o, const struct status_nat *n)
+{
+	out_printf(o, ",\"port_mapping\":{\"state\":\"%s\",\"protocol\":\"%s\",\"external_endpoint\":",
+		   n->mapping_state, n->mapping_protocol);
+	json_endpoint(o, &n->mapped);
+	out_printf(o, ",\"internal_port\":%u,\"lease_left\":%u,\"error\":", n->mapping_port, n->lease_left);
+	json_str(o, n->mapping_error);
+	out_printf(o, "},\"port_prediction\":{\"enabled\":%s,\"rounds_open\":%llu,\"rounds_probe\":%llu,"
+		   "\"found\":%llu,\"probes_sent\":%llu,\"sockets_opened\":%llu,\"sockets_closed\":%llu,"
+		   "\"sockets_open\":%u}",
+		   n->prediction ? "true" : "false", (unsigned long long)n->rounds_open,
+		   (unsigned long long)n->rounds_probe, (unsigned long long)n->found, (unsigned long long)n->probes_sent,
+		   (unsigned long long)n->sockets_opened, (unsigned long long)n->sockets_closed, n->sockets_open);
+}
+
 static void json_peer(struct out *o, const struct status_peer *p)
 {
 	char key[KEYS_B64_LEN + 1];
@@ -172,10 +200,13 @@ static void json_peer(struct out *o, const struct status_peer *p)
 	out_printf(o, ",\"state\":\"%s\",\"since\":%llu,\"reason\":\"%s\",\"reason_text\":", edge_state_name(p->state),
 		   (unsigned long long)p->since_wall, edge_why_name(p->why));
 	json_str(o, edge_why_text(p->why));
-	out_printf(o, ",\"no_direct_path\":%s}",
-		   p->why == EDGE_WHY_PUNCH_FAILED || p->why == EDGE_WHY_NAT_OURS || p->why == EDGE_WHY_NAT_THEIRS
+	out_printf(o, ",\"no_direct_path\":%s",
+		   p->why == EDGE_WHY_PUNCH_FAILED || p->why == EDGE_WHY_NAT_OURS || p->why == EDGE_WHY_NAT_THEIRS ||
+				   p->why == EDGE_WHY_NAT_BOTH || p->why == EDGE_WHY_PREDICT_FAILED
 			   ? "true"
 			   : "false");
+	json_tried(o, p->tried);
+	out_printf(o, ",\"predicting\":%s}", p->predicting ? "true" : "false");
 }
 
 static void json_dns(struct out *o, const struct status_dns *d)
@@ -251,7 +282,7 @@ static void json_status(struct out *o, const struct status *st)
 		json_endpoint(o, &h->observed);
 		out_printf(o, ",\"members_seen\":%s,\"hint\":", h->members_seen ? "true" : "false");
 		h->alone ? out_printf(o, "\"no_other_member\"") : out_printf(o, "null");
-		out_printf(o, "}");
+		out_printf(o, ",\"nat_mapping\":\"%s\"}", h->nat_mapping ? h->nat_mapping : "unknown");
 	}
 	out_printf(o, "],\"hint\":");
 	st->hint[0] ? json_str(o, st->hint) : out_printf(o, "null");
@@ -259,6 +290,7 @@ static void json_status(struct out *o, const struct status *st)
 	json_dns(o, &st->dns);
 	out_printf(o, ",\"ca\":");
 	json_ca(o, &st->ca);
+	json_nat(o, &st->nat);
 	out_printf(o, ",\"peers\":[");
 	for (unsigned i = 0; i < st->n_peers; i++) {
 		out_printf(o, "%s", i ? "," : "");
@@ -300,10 +332,16 @@ static void text_peer(struct out *o, const struct status_peer *p)
 	keys_to_base64(p->static_pub, key);
 	out_printf(o, "\npeer: %s (%s)\n", p->name[0] ? p->name : "(no advert yet)", key);
 	out_printf(o, "  state: %s for %llu s\n", edge_state_name(p->state), (unsigned long long)ago(p->since_wall));
-	if (p->refused)
+	if (p->refused) {
 		out_printf(o, "  refused: %s\n", p->refused);
-	else if (p->why != EDGE_WHY_NONE)
+	} else if (p->why != EDGE_WHY_NONE) {
+		char tried[48];
 		out_printf(o, "  not up: %s\n", edge_why_text(p->why));
+		if (p->tried)
+			out_printf(o, "  tried: %s\n", edge_tried_str(p->tried, tried));
+	}
+	if (p->predicting)
+		out_printf(o, "  port prediction: running\n");
 	if (p->cert_serial)
 		out_printf(o, "  certificate: serial %llu, valid until %s\n", (unsigned long long)p->cert_serial,
 			   cert_time_str(p->cert_not_after, when));
@@ -394,7 +432,14 @@ static void text_status(struct out *o, const struct status *st)
 			out_printf(o, "  sees this node at: %s\n", endpoint_str(&h->observed, a));
 		if (h->alone)
 			out_printf(o, "  hint: it has listed no other member: is the network key the members' one?\n");
+		if (h->nat_mapping)
+			out_printf(o, "  this node's NAT: %s\n", h->nat_mapping);
 	}
+	if (st->nat.mapped.family)
+		out_printf(o, "\nport mapping: %s forwards %s to port %u (%u s left)\n", st->nat.mapping_protocol,
+			   endpoint_str(&st->nat.mapped, a), st->nat.mapping_port, st->nat.lease_left);
+	else if (st->nat.mapping_error[0])
+		out_printf(o, "\nport mapping: %s (%s)\n", st->nat.mapping_state, st->nat.mapping_error);
 	if (st->hint[0])
 		out_printf(o, "\nhint: %s\n", st->hint);
 	text_dns(o, &st->dns);

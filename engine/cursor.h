@@ -1,5 +1,5 @@
 /* cursor.h - the bounds-checked read and write cursors of the wire modules
- * (wire.c for meshub's datagrams, dns.c for DNS): a read or write past the
+ * (wire.c for meshub's datagrams, dns.c for DNS, pcp.c for PCP): a read or write past the
  * end poisons the cursor, so a codec checks once, at the end. Only wire
  * modules include this header. */
 #pragma once

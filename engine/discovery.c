@@ -22,7 +22,7 @@ static bool addresses_differ(const struct peer *p, const struct wire_advert *a)
  * (trust_accept), never from the advert. */
 static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert *a, const struct discovery_news *n)
 {
-	bool routes = !m->trust && (!p->has_advert || addresses_differ(p, a));
+	bool routes = !m->trust && (!p->has_advert || addresses_differ(p, a)), changed;
 
 	if (!p->has_advert)
 		log_info("learned of %s", p->name[0] ? p->name : a->hostname[0] ? a->hostname : "a peer");
@@ -40,7 +40,16 @@ static bool take_advert(struct mesh *m, struct peer *p, const struct wire_advert
 		log_warn("cannot keep the advert of %s: out of memory", p->name);
 	if (routes && !m->cfg->tap)
 		peers_update_routes(&m->peers, p);
-	return edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+	edge_set_theirs_mapped(&p->edge, a->flags & WIRE_ADVERT_FLAG_MAPPED && a->n_endpoints);
+	changed = edge_set_nat_theirs(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EDM);
+	edge_set_nat_theirs_eim(&p->edge, a->flags & WIRE_ADVERT_FLAG_NAT_EIM);
+	/* its prediction round runs now (a fresh invitation): join it */
+	if (a->flags & WIRE_ADVERT_FLAG_PREDICT && a->timestamp + DISCOVERY_PREDICT_NS > loop_realtime() &&
+	    edge_predict_invite(&p->edge, loop_now())) {
+		log_debug("%s invites us to its port-prediction round", p->name);
+		changed = true;
+	}
+	return changed;
 }
 
 /* A CA network's certificate rules for a newer advert: the peer takes the
@@ -132,13 +141,20 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 		if (certified(m, p, &cert) < 0)
 			log_warn("cannot keep the certificate of %s: out of memory", p->name);
 		kick |= take_advert(m, p, &a, n);
-		for (unsigned i = 0; i < a.n_endpoints; i++)
-			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], EDGE_FROM_ADVERT, false);
+		for (unsigned i = 0; i < a.n_endpoints; i++) {
+			bool mapped = a.flags & WIRE_ADVERT_FLAG_MAPPED && i == a.n_endpoints - 1u;
+			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], mapped ? EDGE_FROM_MAPPED : EDGE_FROM_ADVERT,
+					      mapped && n->punch);
+		}
 	}
 	if (m->trust && !p->cert)
 		return p; /* an older advert of a refused peer names no paths */
 	if (n->seen_at && n->seen_at->family)
 		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);
+	/* a member introduces us both at this moment: if a prediction round
+	 * makes sense, the side that probes joins the one that leads now */
+	if (n->punch && n->origin == EDGE_FROM_PEER)
+		kick |= edge_predict_invite(&p->edge, now);
 	if (n->alive)
 		edge_alive_hint(&p->edge, now);
 	if (kick || !p->edge.n_paths || p->edge.state == EDGE_NEW)

@@ -7,6 +7,7 @@
 #include "mesh.h"
 
 #define DISCOVERY_FRESH_NS (600ULL * 1000000000ULL) /* a first LAN announce may be this old */
+#define DISCOVERY_PREDICT_NS (15ULL * 1000000000ULL)  /* an invitation to a prediction round this old is over */
 
 struct discovery_news {
 	const uint8_t *advert; /* sealed */

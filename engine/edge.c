@@ -5,6 +5,7 @@
 
 #include "endpoint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MSEC 1000000ULL
@@ -19,6 +20,10 @@
 #define PMTU_REDO (600 * SEC)
 #define FORGET_AFTER (600 * SEC)
 #define PATH_STALE (3600 * SEC)	/* a path nobody named or used for this long goes first */
+#define PUNCH_NEWS_LIFE (3 * SEC)  /* news that the peer punches now is acted on this long */
+#define PREDICT_AFTER (3 * SEC)	   /* plain punching (or a port mapping) gets this long before a round */
+#define PREDICT_GRACE (5 * SEC)	   /* a round the daemon did not end is over this much after its time */
+#define PREDICT_UNKNOWN_AFTER (5 * SEC) /* a peer whose NAT type is unknown may yet turn out symmetric too */
 
 static const uint16_t retry_ms[] = {1000, 1000, 1000, 2000, 2000, 4000, 4000, 8000, 8000};
 #define RETRY_MAX_MS 15000
@@ -60,12 +65,20 @@ static uint32_t new_id(struct edge *e)
 	return e->next_id;
 }
 
-/* LAN paths first, merely seen ones last. */
+/* LAN paths first, then public IPv6 (where both sides have it, it needs no
+ * NAT), public IPv4, and merely seen ones last. */
 static int path_class(const struct edge_path *p)
 {
 	if (p->origin == EDGE_FROM_LAN || endpoint_is_private(&p->ep))
 		return 0;
-	return p->origin == EDGE_FROM_SEEN ? 2 : 1;
+	if (p->origin == EDGE_FROM_SEEN)
+		return 3;
+	return p->ep.family == 6 ? 1 : 2;
+}
+
+static bool same_address(const struct wire_endpoint *a, const struct wire_endpoint *b)
+{
+	return a->family && a->family == b->family && !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16);
 }
 
 static bool alive_recently(const struct edge *e, uint64_t now)
@@ -81,6 +94,8 @@ static void set_state(struct edge *e, uint64_t now, enum edge_state s, enum edge
 		e->state_since = now;
 		if (s == EDGE_CONNECTING || s == EDGE_DOWN)
 			e->trying_since = now;
+		if (s == EDGE_DOWN)
+			e->tried = 0; /* what is tried from now on */
 	}
 	e->state = s;
 	e->why = why;
@@ -142,6 +157,9 @@ static struct edge_path *add_path(struct edge *e, uint64_t now, const struct wir
 	p = &e->paths[i];
 	memset(p, 0, sizeof(*p));
 	p->ep = *ep;
+	/* a new port of the address we are guessing ports of: the guess worked */
+	if (origin == EDGE_FROM_SEEN && e->predict_role == EDGE_PREDICT_PROBE && same_address(ep, &e->predict_target))
+		origin = EDGE_FROM_PREDICTED;
 	p->origin = origin;
 	p->learned = now;
 	p->next_probe = now;
@@ -187,6 +205,8 @@ bool edge_add_path(struct edge *e, uint64_t now, const struct wire_endpoint *ep,
 
 	if (!p)
 		return false;
+	if (punch)
+		e->punch_news = now;
 	if (e->state == EDGE_UP) {
 		if (is_new && path_class(p) < path_class(&e->paths[e->cur]))
 			p->next_probe = now; /* maybe better: probe it soon */
@@ -261,6 +281,11 @@ static void become_up(struct edge *e, uint64_t now, int path)
 
 bool edge_received(struct edge *e, uint64_t now, const struct wire_endpoint *from)
 {
+	return edge_received_on(e, now, from, EDGE_SOCK_MAIN);
+}
+
+bool edge_received_on(struct edge *e, uint64_t now, const struct wire_endpoint *from, uint16_t sock)
+{
 	bool is_new;
 	struct edge_path *p = add_path(e, now, from, EDGE_FROM_SEEN, &is_new);
 	int i;
@@ -271,6 +296,7 @@ bool edge_received(struct edge *e, uint64_t now, const struct wire_endpoint *fro
 		return false;
 	i = (int)(p - e->paths);
 	p->last_rx = now;
+	p->sock = sock; /* answers go back the way its packets came in */
 	if (e->state != EDGE_UP || e->cur < 0) {
 		/* the first packet on a session we answered confirms it */
 		e->hs_pending = false;
@@ -290,6 +316,12 @@ bool edge_received(struct edge *e, uint64_t now, const struct wire_endpoint *fro
 }
 
 void edge_session_made(struct edge *e, uint64_t now, bool initiator, const struct wire_endpoint *from)
+{
+	edge_session_made_on(e, now, initiator, from, EDGE_SOCK_MAIN);
+}
+
+void edge_session_made_on(struct edge *e, uint64_t now, bool initiator, const struct wire_endpoint *from,
+			  uint16_t sock)
 {
 	bool is_new;
 	struct edge_path *p;
@@ -311,6 +343,7 @@ void edge_session_made(struct edge *e, uint64_t now, bool initiator, const struc
 	}
 	if (!p)
 		return;
+	p->sock = sock;
 	p->last_rx = p->last_ack = now;
 	p->fails = 0;
 	if (!p->rtt_us)
@@ -323,9 +356,18 @@ void edge_session_made(struct edge *e, uint64_t now, bool initiator, const struc
 
 void edge_initiation_received(struct edge *e, uint64_t now, const struct wire_endpoint *from)
 {
+	edge_initiation_received_on(e, now, from, EDGE_SOCK_MAIN);
+}
+
+void edge_initiation_received_on(struct edge *e, uint64_t now, const struct wire_endpoint *from, uint16_t sock)
+{
 	bool is_new;
 	struct edge_path *p = add_path(e, now, from, EDGE_FROM_SEEN, &is_new);
 
+	/* our next initiation (and the answer to its confirmation) goes out
+	 * through the socket it came in on: that is where its NAT lets us in */
+	if (p && e->state != EDGE_UP)
+		p->sock = sock;
 	if (e->state == EDGE_NEW)
 		set_state(e, now, EDGE_CONNECTING, EDGE_WHY_NONE);
 	if (p && e->state == EDGE_UP && (int)(p - e->paths) != e->cur)
@@ -399,7 +441,34 @@ bool edge_set_nat_theirs(struct edge *e, bool edm)
 	return changed;
 }
 
-/* -------------------------------------------------------------------- ticks */
+void edge_set_nat_theirs_eim(struct edge *e, bool eim)
+{
+	e->nat_theirs_eim = eim;
+}
+
+void edge_set_theirs_mapped(struct edge *e, bool mapped)
+{
+	e->theirs_mapped = mapped;
+}
+
+uint16_t edge_sock_for(const struct edge *e, const struct wire_endpoint *to)
+{
+	if (e->cur >= 0 && to == &e->paths[e->cur].ep)
+		return e->paths[e->cur].sock; /* the data path: no search */
+	for (unsigned i = 0; i < e->n_paths; i++)
+		if (endpoint_equal(&e->paths[i].ep, to))
+			return e->paths[i].sock;
+	return EDGE_SOCK_MAIN;
+}
+
+void edge_sock_closed(struct edge *e, uint16_t sock)
+{
+	for (unsigned i = 0; i < e->n_paths; i++)
+		if (e->paths[i].sock == sock)
+			e->paths[i].sock = EDGE_SOCK_MAIN;
+}
+
+/* ------------------------------------------------------- port prediction */
 
 struct acts {
 	struct edge_action *a;
@@ -411,6 +480,100 @@ static void emit(struct acts *o, struct edge_action a)
 	if (o->n < o->max)
 		o->a[o->n++] = a;
 }
+
+static bool mapping_involved(const struct edge *e)
+{
+	return e->cfg->have_mapping || e->theirs_mapped;
+}
+
+enum edge_predict_role edge_predict_role(const struct edge *e)
+{
+	if (!e->cfg->predict || e->state == EDGE_UP || e->cfg->nat_ours_edm == e->nat_theirs_edm)
+		return EDGE_PREDICT_NONE; /* neither NAT maps per destination (punching works), or both (hopeless) */
+	return e->cfg->nat_ours_edm ? EDGE_PREDICT_OPEN : EDGE_PREDICT_PROBE;
+}
+
+bool edge_predict_invite(struct edge *e, uint64_t now)
+{
+	if (edge_predict_role(e) != EDGE_PREDICT_PROBE || e->predict_role)
+		return false;
+	e->predict_invited = true;
+	e->punch_news = now;
+	e->next_due = now;
+	return true;
+}
+
+void edge_predict_done(struct edge *e, uint64_t now, bool found)
+{
+	if (!e->predict_role)
+		return;
+	e->predict_role = EDGE_PREDICT_NONE;
+	e->predict_ended = now;
+	e->predict_found = found;
+	if (e->state != EDGE_UP)
+		e->changes |= EDGE_CH_STATE; /* the report may change */
+}
+
+/* The peer's public address as a hub (or a member) sees it. */
+static const struct edge_path *public_path(const struct edge *e)
+{
+	const struct edge_path *best = NULL;
+
+	for (unsigned i = 0; i < e->n_paths; i++) {
+		const struct edge_path *p = &e->paths[i];
+		if (p->ep.family != 4 || endpoint_is_private(&p->ep))
+			continue;
+		if (p->origin == EDGE_FROM_HUB)
+			return p;
+		if (!best && (p->origin == EDGE_FROM_PEER || p->origin == EDGE_FROM_CACHE))
+			best = p;
+	}
+	return best;
+}
+
+static bool predict_wanted(const struct edge *e, uint64_t now, enum edge_predict_role role)
+{
+	bool news = e->punch_news && now - e->punch_news < PUNCH_NEWS_LIFE;
+
+	if (e->predict_ended && now - e->predict_ended < e->cfg->predict_every)
+		return false; /* until the next advert round */
+	if (role == EDGE_PREDICT_PROBE)
+		return e->predict_invited; /* the side that opens sockets leads */
+	/* a port mapping that works needs no round: give it a moment first */
+	if (mapping_involved(e) && now - e->trying_since < PREDICT_AFTER)
+		return false;
+	/* unless its advert says its NAT maps endpoint-independently, wait for
+	 * the advert that may say it maps per destination too (no round then) */
+	if (!e->nat_theirs_eim)
+		return now - e->trying_since >= PREDICT_UNKNOWN_AFTER;
+	return news || now - e->trying_since >= PREDICT_AFTER;
+}
+
+/* Asks the daemon for a round when one makes sense (see edge.h). */
+static void predict(struct edge *e, uint64_t now, struct acts *o)
+{
+	enum edge_predict_role role = edge_predict_role(e);
+	const struct edge_path *target;
+
+	if (e->predict_role) {
+		if (now - e->predict_started >= e->cfg->predict_round + PREDICT_GRACE)
+			edge_predict_done(e, now, false);
+		return;
+	}
+	if (!role || !predict_wanted(e, now, role) || !(target = public_path(e))) {
+		if (!role)
+			e->predict_invited = false;
+		return;
+	}
+	e->predict_role = (uint8_t)role;
+	e->predict_started = now;
+	e->predict_invited = false;
+	e->predict_target = target->ep;
+	e->tried |= EDGE_TRIED_PREDICT;
+	emit(o, (struct edge_action){.type = EDGE_ACT_PREDICT, .role = (uint8_t)role, .path = (int8_t)(target - e->paths)});
+}
+
+/* -------------------------------------------------------------------- ticks */
 
 static bool session_usable(const struct edge *e, uint64_t now)
 {
@@ -447,6 +610,14 @@ static void handshakes(struct edge *e, uint64_t now, struct acts *o)
 	/* rekeying a working edge uses its path; anything else punches everywhere */
 	mask = up && !cur_failing && e->hs_tries < 3 ? (uint8_t)(1u << e->cur) : all_paths_mask(e);
 	emit(o, (struct edge_action){.type = EDGE_ACT_INITIATE, .paths = mask});
+	if (!up) {
+		e->tried |= EDGE_TRIED_PUNCH;
+		for (unsigned i = 0; i < e->n_paths; i++)
+			if (e->paths[i].ep.family == 6 && !endpoint_is_private(&e->paths[i].ep))
+				e->tried |= EDGE_TRIED_IPV6;
+		if (mapping_involved(e))
+			e->tried |= EDGE_TRIED_MAPPED;
+	}
 	e->hs_pending = true;
 	e->want_session = false;
 	e->hs_sent = now;
@@ -454,7 +625,7 @@ static void handshakes(struct edge *e, uint64_t now, struct acts *o)
 	if (e->hs_tries < UINT8_MAX)
 		e->hs_tries++;
 	if (e->state == EDGE_NEW)
-		set_state(e, now, EDGE_CONNECTING, EDGE_WHY_NONE);
+		set_state(e, now, EDGE_CONNECTING, e->why == EDGE_WHY_NAT_BOTH ? e->why : EDGE_WHY_NONE);
 }
 
 static void probe_timeouts(struct edge *e, uint64_t now)
@@ -523,12 +694,20 @@ static void states(struct edge *e, uint64_t now)
 	}
 	if (e->state == EDGE_DOWN)
 		return; /* stays SILENT until it is up again */
+	if (e->cfg->nat_ours_edm && e->nat_theirs_edm && !mapping_involved(e) && alive_recently(e, now)) {
+		/* no guess can work when both NATs pick a new port per destination: say so at once */
+		set_state(e, now, e->state, EDGE_WHY_NAT_BOTH);
+		return;
+	}
 	if (now - e->trying_since < e->cfg->report_after) {
 		set_state(e, now, e->state, EDGE_WHY_NONE);
 		return;
 	}
 	if (!alive_recently(e, now))
 		why = EDGE_WHY_NO_ANSWER;
+	else if (e->tried & EDGE_TRIED_PREDICT && !e->predict_role && !e->predict_found &&
+		 e->predict_ended >= e->trying_since)
+		why = EDGE_WHY_PREDICT_FAILED;
 	else if (e->cfg->nat_ours_edm)
 		why = EDGE_WHY_NAT_OURS;
 	else if (e->nat_theirs_edm)
@@ -635,6 +814,11 @@ static uint64_t compute_next(const struct edge *e, uint64_t now)
 	if (e->state != EDGE_UP || !cur) {
 		if (e->state == EDGE_CONNECTING && e->why == EDGE_WHY_NONE)
 			next = min64(next, e->trying_since + e->cfg->report_after);
+		if (e->predict_role)
+			next = min64(next, e->predict_started + e->cfg->predict_round + PREDICT_GRACE);
+		else if (edge_predict_role(e) == EDGE_PREDICT_OPEN)
+			next = min64(next, e->predict_ended ? e->predict_ended + e->cfg->predict_every
+				     : e->trying_since + (e->nat_theirs_eim ? PREDICT_AFTER : PREDICT_UNKNOWN_AFTER));
 		return next > now ? next : now + MSEC;
 	}
 	next = min64(next, e->last_rx + e->cfg->dead_after);
@@ -667,6 +851,8 @@ unsigned edge_tick(struct edge *e, uint64_t now, struct edge_action *out, unsign
 	states(e, now);
 	choose_path(e, now);
 	handshakes(e, now, &o);
+	if (e->state != EDGE_UP)
+		predict(e, now, &o);
 	probes(e, now, &o);
 	mtu_search(e, now, &o);
 	e->next_due = compute_next(e, now);
@@ -738,6 +924,8 @@ const char *edge_why_name(enum edge_why w)
 		[EDGE_WHY_NAT_OURS] = "nat_ours",
 		[EDGE_WHY_NAT_THEIRS] = "nat_theirs",
 		[EDGE_WHY_SILENT] = "silent",
+		[EDGE_WHY_NAT_BOTH] = "nat_both",
+		[EDGE_WHY_PREDICT_FAILED] = "prediction_failed",
 	};
 
 	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
@@ -761,6 +949,13 @@ const char *edge_why_text(enum edge_why w)
 		       "give it a public address)";
 	case EDGE_WHY_SILENT:
 		return "it stopped answering (switched off, or the path is gone)";
+	case EDGE_WHY_NAT_BOTH:
+		return "impossible without a relay: both NATs map ports per destination and neither gateway maps a "
+		       "port (enable UPnP/NAT-PMP/PCP on one gateway, or forward a UDP port to one of the nodes)";
+	case EDGE_WHY_PREDICT_FAILED:
+		return "hole punching and port prediction failed: one NAT maps ports per destination and no guessed "
+		       "port answered (tried again at the next advert round; a port mapping or a forwarded UDP "
+		       "port would make it work)";
 	default:
 		return "";
 	}
@@ -768,14 +963,35 @@ const char *edge_why_text(enum edge_why w)
 
 const char *edge_origin_name(uint8_t origin)
 {
-	static const char *const names[] = {"none", "lan", "advert", "hub", "peer", "cache", "seen"};
+	static const char *const names[] = {"none", "lan", "advert", "hub", "peer", "cache", "seen", "mapped", "predicted"};
 
 	return origin < sizeof(names) / sizeof(names[0]) ? names[origin] : "?";
 }
 
 const char *edge_path_kind(const struct edge *e)
 {
+	const struct edge_path *p;
+
 	if (e->cur < 0)
 		return "none";
-	return path_class(&e->paths[e->cur]) == 0 ? "lan" : "direct";
+	p = &e->paths[e->cur];
+	if (path_class(p) == 0)
+		return "lan";
+	if (p->sock == EDGE_SOCK_MAPPED || p->origin == EDGE_FROM_MAPPED)
+		return "mapped";
+	if (p->sock >= EDGE_SOCK_PREDICT || p->origin == EDGE_FROM_PREDICTED)
+		return "predicted";
+	return p->ep.family == 6 ? "ipv6" : "direct";
+}
+
+const char *edge_tried_str(uint8_t tried, char buf[48])
+{
+	static const char *const words[] = {"punch", "mapping", "prediction", "ipv6"};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < 4; i++)
+		if (tried & (1u << i))
+			n += (size_t)snprintf(buf + n, 48 - n, "%s%s", n ? "," : "", words[i]);
+	return buf;
 }

@@ -52,6 +52,9 @@ static void act(struct edgerun *r, struct peer *p, const struct edge_action *a)
 		if (a->path >= 0 && a->path < p->edge.n_paths)
 			send_probe(m, p, &p->edge.paths[a->path].ep, a->probe_id, a->size);
 		break;
+	case EDGE_ACT_PREDICT:
+		natrun_start(r->nat, p, a->role);
+		break;
 	}
 }
 

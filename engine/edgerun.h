@@ -6,10 +6,12 @@
 
 #include "gossip.h"
 #include "mesh.h"
+#include "natrun.h"
 
 struct edgerun {
 	struct mesh *m;
 	const struct gossip_self *self;
+	struct natrun *nat; /* port-prediction rounds */
 };
 
 /* The peers' timer callback (the table's ctx is the struct edgerun). */

@@ -39,7 +39,7 @@ static void send_init(struct mesh *m, struct peer *p, uint8_t paths)
 {
 	for (unsigned i = 0; i < p->edge.n_paths; i++)
 		if (paths & (1u << i))
-			udp_send(&m->udp, &p->edge.paths[i].ep, p->hs->msg, p->hs->len);
+			udp_send_on(&m->udp, p->edge.paths[i].sock, &p->edge.paths[i].ep, p->hs->msg, p->hs->len);
 }
 
 int hsio_resend(struct mesh *m, struct peer *p, uint8_t paths)
@@ -81,7 +81,7 @@ int hsio_initiate(struct mesh *m, struct peer *p, uint8_t paths)
 }
 
 static void send_cookie(struct mesh *m, const struct wire_hs_init *init, const uint8_t cookie[WIRE_ID_LEN],
-			const struct wire_endpoint *from)
+			const struct wire_endpoint *from, uint16_t sock)
 {
 	struct wire_hs_cookie c;
 	uint8_t buf[WIRE_HS_COOKIE_LEN];
@@ -90,13 +90,13 @@ static void send_cookie(struct mesh *m, const struct wire_hs_init *init, const u
 	handshake_cookie_seal(&m->nk, m->id.pub, cookie, init->mac1, init->sender_index, &c);
 	len = wire_hs_cookie_encode(buf, sizeof(buf), &c);
 	if (len)
-		udp_send(&m->udp, from, buf, len);
+		udp_send_on(&m->udp, sock, from, buf, len);
 }
 
 /* The cheap checks, in order of cost: framing and mac1, the replay cache,
  * the handshake budget (or a cookie). 0: spend a Diffie-Hellman on it. */
 static int admit(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from,
-		 struct wire_hs_init *init)
+		 uint16_t sock, struct wire_hs_init *init)
 {
 	uint8_t cookie[WIRE_ID_LEN];
 	uint64_t now = loop_now();
@@ -114,7 +114,7 @@ static int admit(struct mesh *m, const uint8_t *msg, size_t len, const struct wi
 		mesh_drop(m, NULL, DROP_REPLAYED_INIT);
 		return -EALREADY;
 	case ADMIT_COOKIE:
-		send_cookie(m, init, cookie, from);
+		send_cookie(m, init, cookie, from, sock);
 		mesh_drop(m, NULL, DROP_HS_COOKIE);
 		return -EAGAIN;
 	default:
@@ -124,7 +124,7 @@ static int admit(struct mesh *m, const uint8_t *msg, size_t len, const struct wi
 }
 
 static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const struct handshake_info *info,
-		   const struct wire_endpoint *from)
+		   const struct wire_endpoint *from, uint16_t sock)
 {
 	uint8_t resp[WIRE_HS_RESP_MAX];
 	struct handshake_cred cred;
@@ -144,10 +144,10 @@ static int respond(struct mesh *m, struct peer *p, struct handshake *hs, const s
 	keyring_add_responded(&p->keys, &keys, idx, info->sender_index, now, &d);
 	sodium_memzero(&keys, sizeof(keys));
 	peers_free_dropped(&m->peers, &d);
-	udp_send(&m->udp, from, resp, len);
+	udp_send_on(&m->udp, sock, from, resp, len); /* back the way it came: through that socket's NAT mapping */
 	p->last_handshake = now;
 	p->last_handshake_wall = loop_realtime();
-	edge_initiation_received(&p->edge, now, from);
+	edge_initiation_received_on(&p->edge, now, from, sock);
 	peers_kick(p, now);
 	return 0;
 }
@@ -186,7 +186,7 @@ static struct peer *initiator(struct mesh *m, const struct handshake_info *info)
 	return p;
 }
 
-void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from,
+void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from, uint16_t sock,
 		      uint64_t queued_ns)
 {
 	struct wire_hs_init init;
@@ -204,7 +204,7 @@ void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		mesh_drop(m, NULL, DROP_INIT_QUEUED);
 		return;
 	}
-	if (admit(m, msg, len, from, &init) < 0)
+	if (admit(m, msg, len, from, sock, &init) < 0)
 		return;
 	if (handshake_consume_init(&hs, &m->nk, &m->id, msg, len, &info) < 0) {
 		mesh_drop(m, NULL, DROP_HANDSHAKE);
@@ -215,13 +215,13 @@ void hsio_handle_init(struct mesh *m, const uint8_t *msg, size_t len, const stru
 		goto out;
 	}
 	p = initiator(m, &info);
-	if (p && respond(m, p, &hs, &info, from) < 0)
+	if (p && respond(m, p, &hs, &info, from, sock) < 0)
 		mesh_drop(m, p, DROP_TABLE_FULL);
 out:
 	handshake_clear(&hs);
 }
 
-void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from)
+void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const struct wire_endpoint *from, uint16_t sock)
 {
 	struct wire_hs_resp r;
 	struct handshake_info info;
@@ -267,7 +267,7 @@ void hsio_handle_resp(struct mesh *m, const uint8_t *msg, size_t len, const stru
 	p->has_cookie = false;
 	p->last_handshake = now;
 	p->last_handshake_wall = loop_realtime();
-	edge_session_made(&p->edge, now, true, from);
+	edge_session_made_on(&p->edge, now, true, from, sock);
 	send_queued(m, p, true);
 	m->cache_dirty = true;
 	peers_kick(p, now);

@@ -216,10 +216,12 @@ int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self
 void hubclient_register_all(struct hubclient *hc, bool leaving)
 {
 	for (unsigned i = 0; i < hc->n; i++) {
-		if (leaving)
+		if (leaving) {
 			send_register(&hc->hubs[i], true);
-		else
+		} else {
+			hubproto_send_now(&hc->hubs[i].proto, loop_now());
 			timer_arm(hc->m->loop, &hc->hubs[i].t_register, loop_now());
+		}
 	}
 	udp_flush(&hc->m->udp);
 }
@@ -261,6 +263,8 @@ static void check_mapping(struct hubclient *hc, const struct wire_endpoint *a, c
 {
 	char x[ENDPOINT_STR_MAX], y[ENDPOINT_STR_MAX];
 
+	if (!hc->nat_edm && a->family && endpoint_equal(a, b))
+		hc->nat_eim = true; /* two observers agree: one mapping for every destination */
 	if (hc->nat_edm || a->family != b->family || !a->family ||
 	    memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) || a->port == b->port)
 		return;

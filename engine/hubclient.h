@@ -37,6 +37,7 @@ struct hubclient {
 	unsigned n;
 	bool nat_edm; /* two hubs (or a hub and a peer) see us on different ports */
 	char hint[384]; /* "" or the hint of the first hub found alone */
+	bool nat_eim; /* ... on the same port: our NAT (if any) maps endpoint-independently */
 };
 
 /* After this many advert intervals of a hub answering and listing nobody

@@ -167,6 +167,16 @@ size_t hubproto_build(struct hubproto *h, uint64_t now, uint64_t wall_ns, bool l
 	return len;
 }
 
+void hubproto_send_now(struct hubproto *h, uint64_t now)
+{
+	if (h->state == HUBPROTO_HELLO)
+		return; /* the JOIN will carry it */
+	if (h->waiting)
+		h->send_soon = true; /* right after the answer */
+	else
+		h->due = now;
+}
+
 /* ------------------------------------------------------------- answers */
 
 static void due_now(struct hubproto *h, uint64_t now, const struct hubproto_events *ev, void *ctx)
@@ -258,6 +268,10 @@ static void on_answer(struct hubproto *h, uint64_t now, const struct wire_hub_li
 		h->due = now + HUBPROTO_WAIT_NS;
 	else
 		h->due = now + (uint64_t)h->interval_sec * NS_PER_SEC;
+	if (h->send_soon) {
+		h->send_soon = false;
+		due_now(h, now, ev, ctx);
+	}
 }
 
 static int on_list(struct hubproto *h, uint64_t now, const uint8_t *msg, size_t len,

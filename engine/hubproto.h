@@ -75,6 +75,7 @@ struct hubproto {
 	enum hubproto_state state;
 	/* the one request in flight */
 	bool waiting;
+	bool send_soon; /* hubproto_send_now() while waiting: send once answered */
 	uint64_t rid;
 	unsigned challenges; /* in a row, without an answer from the session */
 	/* from the last challenge or list */
@@ -104,6 +105,9 @@ size_t hubproto_build(struct hubproto *h, uint64_t now, uint64_t wall_ns, bool l
 int hubproto_input(struct hubproto *h, uint64_t now, const uint8_t *msg, size_t len,
 		   const struct hubproto_events *ev, void *ctx, enum hubproto_drop *why);
 
+/* Our advert changed (the hub passes it on at once): a REFRESH goes out at
+ * the next hubproto_build(), or right after the answer awaited now. */
+void hubproto_send_now(struct hubproto *h, uint64_t now);
 /* When hubproto_build() next has something to send (monotonic ns). */
 uint64_t hubproto_due(const struct hubproto *h);
 bool hubproto_joined(const struct hubproto *h);

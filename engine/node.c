@@ -138,6 +138,8 @@ static void snapshot_peer(struct status_peer *s, const struct peer *p)
 	s->mtu_searching = edge_mtu_searching(e);
 	s->state = e->state;
 	s->why = e->why;
+	s->tried = e->tried;
+	s->predicting = e->predict_role != EDGE_PREDICT_NONE;
 	s->since_wall = wall - (now - e->state_since) / NSEC_PER_SEC;
 	s->trying_secs = (now - e->trying_since) / NSEC_PER_SEC;
 	s->last_handshake_wall = p->last_handshake_wall / NSEC_PER_SEC;
@@ -152,6 +154,8 @@ static void snapshot_peer(struct status_peer *s, const struct peer *p)
 	}
 	s->refused = trust_refusal_name(p);
 }
+
+static const char *nat_mapping(const struct node *n, const struct wire_endpoint *observed);
 
 static void snapshot_hubs(const struct node *n, struct status *st)
 {
@@ -168,6 +172,7 @@ static void snapshot_hubs(const struct node *n, struct status *st)
 		s->members_seen = h->members_seen;
 		s->alone = h->alone;
 		s->last_contact_wall = h->last_reply ? wall - (now - h->last_reply) / NSEC_PER_SEC : 0;
+		s->nat_mapping = nat_mapping(n, &h->observed);
 	}
 }
 
@@ -185,6 +190,38 @@ static void snapshot_dns(const struct node *n, struct status *st)
 	s->queries = d->st.queries;
 	s->answered = d->st.answered;
 	memcpy(s->drops, d->st.drops, sizeof(s->drops));
+}
+
+/* What this node's NAT does, as far as the hubs and peers have seen. */
+static const char *nat_mapping(const struct node *n, const struct wire_endpoint *observed)
+{
+	if (n->hubs.nat_edm)
+		return "per_destination";
+	for (unsigned i = 0; observed->family && i < n->self.n_local; i++)
+		if (endpoint_equal(&n->self.local[i], observed))
+			return "none"; /* it sees our own address: no NAT on the way */
+	return n->hubs.nat_eim ? "endpoint_independent" : "unknown";
+}
+
+static void snapshot_nat(const struct node *n, struct status_nat *s)
+{
+	const struct portmap *pm = &n->pmap;
+	uint64_t age = pm->granted ? (loop_now() - pm->granted) / NSEC_PER_SEC : 0;
+
+	s->mapping_state = portmap_state_name(pm->state);
+	s->mapping_protocol = portmap_proto_name(pm->state == PORTMAP_MAPPED ? pm->proto : PORTMAP_NONE);
+	s->mapped = pm->external;
+	s->mapping_port = pm->req.internal_port;
+	s->lease_left = pm->state == PORTMAP_MAPPED && age < pm->lifetime ? (uint32_t)(pm->lifetime - age) : 0;
+	snprintf(s->mapping_error, sizeof(s->mapping_error), "%s", pm->error);
+	s->prediction = n->m.cfg->port_prediction;
+	s->rounds_open = n->nat.stats.rounds_open;
+	s->rounds_probe = n->nat.stats.rounds_probe;
+	s->found = n->nat.stats.found;
+	s->probes_sent = n->nat.stats.probes_sent;
+	s->sockets_opened = n->nat.stats.sockets_opened;
+	s->sockets_closed = n->nat.stats.sockets_closed;
+	s->sockets_open = n->m.udp.n_extra;
 }
 
 static int snapshot(void *ctx, struct status *st)
@@ -209,6 +246,7 @@ static int snapshot(void *ctx, struct status *st)
 	snprintf(st->hint, sizeof(st->hint), "%s", n->hubs.hint);
 	snapshot_dns(n, st);
 	trust_status(m, loop_realtime() / NSEC_PER_SEC, &st->ca);
+	snapshot_nat(n, &st->nat);
 	st->drops = m->drops;
 	st->tx_datagrams = m->udp.stats.tx_datagrams;
 	st->rx_datagrams = m->udp.stats.rx_datagrams;
@@ -231,17 +269,28 @@ static void refresh_advert(struct node *n, uint64_t now)
 	uint64_t due = (uint64_t)n->m.cfg->advert_interval_sec * NSEC_PER_SEC / 2;
 	int r;
 
-	if (now - n->self.made < due && n->self.nat_edm == n->hubs.nat_edm)
+	bool predicting = natrun_inviting(&n->nat);
+
+	if (now - n->self.made < due && n->self.nat_edm == n->hubs.nat_edm && n->self.nat_eim == n->hubs.nat_eim &&
+	    n->self.predicting == predicting &&
+	    endpoint_equal(&n->self.mapped, &n->pmap.external))
 		return;
 	n->self.nat_edm = n->hubs.nat_edm; /* peers behind NATs learn why punching to us fails */
+	n->self.nat_eim = n->hubs.nat_eim; /* ... and whether a prediction round with us can work */
+	n->self.mapped = n->pmap.external; /* a port mapping is one more candidate */
+	n->self.predicting = predicting;   /* invites the peer of our prediction round */
 	r = selfadvert_refresh(&n->self, &n->m);
 	if (r < 0) {
 		log_warn("cannot build our advert: %s", strerror(-r));
 		return;
 	}
 	n->gself = (struct gossip_self){.advert = n->self.sealed, .len = n->self.len};
-	if (r == 1)
+	if (r == 1) {
 		gossip_advert_changed(&n->m, &n->gself);
+		/* the hubs pass a changed advert on at once (members learn of a new
+		 * NAT type, mapping or prediction round now, not an interval later) */
+		hubclient_register_all(&n->hubs, false);
+	}
 }
 
 static void forget_old_peers(struct node *n, uint64_t now)
@@ -333,6 +382,7 @@ static void maintenance(struct timer *t)
 	uint64_t now = loop_now();
 
 	admit_tick(&n->m.admit, now);
+	natrun_tick(&n->nat, now);
 	forget_old_peers(n, now);
 	for (unsigned i = 0; i < n->m.peers.n; i++) {
 		struct peer *p = n->m.peers.list[i];
@@ -369,6 +419,9 @@ static void edge_config(struct node *n)
 	e->reject_after = REJECT_AFTER;
 	e->report_after = REPORT_AFTER;
 	e->hint_life = 3ULL * c->advert_interval_sec * NSEC_PER_SEC + 10 * NSEC_PER_SEC;
+	e->predict = c->port_prediction;
+	e->predict_round = NATRUN_ROUND;
+	e->predict_every = (uint64_t)c->advert_interval_sec * NSEC_PER_SEC; /* then the next advert round */
 	e->mtu_floor = (uint16_t)(PMTU_MIN_V4 + l2);
 	e->mtu_ceiling = (uint16_t)(n->m.mtu + l2);
 }
@@ -512,7 +565,10 @@ static int layers(struct node *n)
 		return ret;
 	if ((ret = forward_init(&n->fwd, m->udp.slot_size)) < 0)
 		return log_errno(ret, "cannot allocate packet buffers");
-	n->run = (struct edgerun){.m = m, .self = &n->gself};
+	natrun_init(&n->nat, m);
+	if ((ret = portmap_init(&n->pmap, m, &n->nat)) < 0)
+		return ret;
+	n->run = (struct edgerun){.m = m, .self = &n->gself, .nat = &n->nat};
 	n->recv = (struct receive){.m = m, .fwd = &n->fwd, .run = &n->run, .hubs = &n->hubs, .lan = &n->lan};
 	if ((ret = receive_init(&n->recv)) < 0)
 		return log_errno(ret, "cannot allocate packet buffers");
@@ -781,6 +837,8 @@ void node_free(struct node *n)
 		close(n->opt.ready_fd);
 		n->opt.ready_fd = -1;
 	}
+	portmap_free(&n->pmap); /* removes the mapping from the gateway */
+	natrun_free(&n->nat);
 	if (n->control.loop)
 		control_close(&n->control);
 	timer_disarm(m->loop, &n->t_maint);

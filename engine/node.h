@@ -14,6 +14,8 @@
 #include "hubclient.h"
 #include "lan.h"
 #include "mesh.h"
+#include "natrun.h"
+#include "portmap.h"
 #include "receive.h"
 #include "selfadvert.h"
 
@@ -40,6 +42,8 @@ struct node {
 	struct receive recv;
 	struct hubclient hubs;
 	struct lan lan;
+	struct natrun nat;	/* port-prediction rounds and their sockets */
+	struct portmap pmap;	/* a port mapping on the gateway */
 	struct control control;
 	struct dnsd dns; /* the members' names on our mesh addresses ([vpn] dns) */
 	struct io dev_io, udp4_io, udp6_io;

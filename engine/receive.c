@@ -88,6 +88,7 @@ static void transport(struct receive *r, uint8_t *buf, size_t len, const struct 
 		return;
 	}
 	j->from = *rx->from;
+	j->sock = rx->sock;
 	j->buf = buf;
 	j->len = len;
 	r->n_jobs++;
@@ -127,10 +128,10 @@ static void finish(struct receive *r, struct receive_job *j)
 	if (keyring_used(&p->keys, s, &d)) {
 		/* the initiator's first packet on the session we answered */
 		peers_free_dropped(&m->peers, &d);
-		edge_session_made(&p->edge, now, false, &j->from);
+		edge_session_made_on(&p->edge, now, false, &j->from, j->sock);
 		send_queued(m, p, false);
 	}
-	run_now = edge_received(&p->edge, now, &j->from);
+	run_now = edge_received_on(&p->edge, now, &j->from, j->sock);
 	run_now |= inner(r, p, j->t.type, j->buf + WIRE_TRANSPORT_HDR_LEN, j->t.ciphertext_len - WIRE_TAG_LEN, j->len,
 			 &j->from);
 	edgerun_after(r->run, p, run_now);
@@ -164,12 +165,12 @@ void receive_free(struct receive *r)
 
 static void hs_init(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
-	hsio_handle_init(r->m, buf, len, rx->from, rx->queued_ns);
+	hsio_handle_init(r->m, buf, len, rx->from, rx->sock, rx->queued_ns);
 }
 
 static void hs_resp(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
-	hsio_handle_resp(r->m, buf, len, rx->from);
+	hsio_handle_resp(r->m, buf, len, rx->from, rx->sock);
 }
 
 static void hs_cookie(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)

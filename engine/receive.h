@@ -19,6 +19,7 @@ struct receive_job {
 	struct session_job key;
 	struct wire_transport t;
 	struct wire_endpoint from;
+	uint16_t sock; /* the local socket it came in on */
 	uint8_t *buf;
 	size_t len;
 	int ret;

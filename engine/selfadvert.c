@@ -48,12 +48,24 @@ static void collect(struct selfadvert *s, const struct mesh *m)
 	freeifaddrs(list);
 }
 
+/* The port mapping's endpoint goes last (the flag says so), in the last slot if all are taken. */
+static void add_mapped(struct selfadvert *s)
+{
+	if (!s->mapped.family)
+		return;
+	if (s->n_local == WIRE_ADVERT_ENDPOINTS_MAX)
+		s->n_local--;
+	s->local[s->n_local++] = s->mapped;
+}
+
 static void fill(struct wire_advert *a, const struct selfadvert *s, const struct mesh *m)
 {
 	const struct conf *c = m->cfg;
 
 	memset(a, 0, sizeof(*a));
-	a->flags = (c->tap ? WIRE_ADVERT_FLAG_TAP : 0) | (s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EDM : 0);
+	a->flags = (c->tap ? WIRE_ADVERT_FLAG_TAP : 0) | (s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EDM : 0) |
+		   (s->mapped.family ? WIRE_ADVERT_FLAG_MAPPED : 0) | (s->predicting ? WIRE_ADVERT_FLAG_PREDICT : 0) |
+		   (s->nat_eim && !s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EIM : 0);
 	memcpy(a->static_pub, m->id.pub, 32);
 	memcpy(a->hostname, m->hostname, sizeof(a->hostname));
 	if (c->has_ipv4)
@@ -78,6 +90,7 @@ int selfadvert_refresh(struct selfadvert *s, const struct mesh *m)
 	int changed;
 
 	collect(s, m);
+	add_mapped(s);
 	fill(&a, s, m);
 	n = wire_advert_encode(plain, sizeof(plain), &a); /* timestamp 0: the content alone */
 	if (!n)

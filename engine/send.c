@@ -48,7 +48,7 @@ static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, siz
 		return ret;
 	j->pkt = slot;
 	j->len = len;
-	if (udp_commit(&m->udp, to, out_len, type == WIRE_DATA) < 0) {
+	if (udp_commit_on(&m->udp, edge_sock_for(&p->edge, to), to, out_len, type == WIRE_DATA) < 0) {
 		sodium_memzero(j, sizeof(*j));
 		return -ENETUNREACH;
 	}

@@ -26,6 +26,8 @@ struct status_peer {
 	bool mtu_searching;
 	enum edge_state state;
 	enum edge_why why;
+	uint8_t tried; /* EDGE_TRIED_* while not up */
+	bool predicting; /* a port-prediction round with it runs now */
 	uint64_t since_wall, trying_secs, last_handshake_wall; /* seconds */
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	struct drops drops;
@@ -57,6 +59,21 @@ struct status_hub {
 	bool members_seen; /* it has listed another member since it answered first */
 	bool alone;	   /* reachable for a while and never listed anyone: see hint */
 	uint64_t last_contact_wall; /* seconds, 0 = never */
+	const char *nat_mapping; /* what our NAT does, as this hub and the other observers see us:
+				    "none", "endpoint_independent", "per_destination", "unknown" */
+};
+
+/* The port mapping on our gateway and the port-prediction rounds. */
+struct status_nat {
+	const char *mapping_state;    /* "off", "working", "mapped", "failed" */
+	const char *mapping_protocol; /* "pcp", "natpmp", "upnp", "none" */
+	struct wire_endpoint mapped;  /* family 0: none */
+	uint16_t mapping_port;	      /* our socket it points at */
+	uint32_t lease_left;	      /* seconds */
+	char mapping_error[400];
+	bool prediction;	      /* [socket] port_prediction */
+	uint64_t rounds_open, rounds_probe, found, probes_sent, sockets_opened, sockets_closed;
+	unsigned sockets_open;	      /* extra sockets open now (the mapping's included) */
 };
 
 /* The DNS server for the members' names (dnsd.h). */
@@ -85,6 +102,7 @@ struct status {
 	char hint[384]; /* "" or what is most likely wrong ("no other member uses this network key at hub H ...") */
 	struct status_dns dns;
 	struct status_ca ca;
+	struct status_nat nat;
 	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
 	unsigned n_peers;
 	struct drops drops;

@@ -54,6 +54,8 @@ int udp_open(struct udp *u, const struct wire_endpoint *addr, size_t slot_size, 
 
 	memset(u, 0, sizeof(*u));
 	u->fd4 = u->fd6 = -1;
+	for (unsigned i = 0; i < UDP_SOCKS; i++)
+		u->extra[i] = -1;
 	u->slot_size = slot_size;
 	u->cb = *cb;
 	u->sendmmsg_fn = sys_sendmmsg;
@@ -71,6 +73,8 @@ int udp_open(struct udp *u, const struct wire_endpoint *addr, size_t slot_size, 
 
 void udp_close(struct udp *u)
 {
+	for (unsigned i = 1; i < UDP_SOCKS && u->n_extra; i++)
+		udp_extra_close(u, (uint16_t)i);
 	if (u->fd4 >= 0)
 		close(u->fd4);
 	if (u->fd6 >= 0)
@@ -104,8 +108,13 @@ static int socket_for(const struct udp *u, const struct wire_endpoint *to)
 
 int udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk)
 {
+	return udp_commit_on(u, 0, to, len, bulk);
+}
+
+int udp_commit_on(struct udp *u, uint16_t sock, const struct wire_endpoint *to, size_t len, bool bulk)
+{
 	unsigned i = u->n_out;
-	int fd = socket_for(u, to);
+	int fd = sock && sock < UDP_SOCKS && u->extra[sock] >= 0 && to->family == 4 ? u->extra[sock] : socket_for(u, to);
 
 	if (fd < 0 || len > u->slot_size || i == UDP_BATCH) {
 		u->stats.tx_errors++;
@@ -120,6 +129,11 @@ int udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool b
 
 void udp_send(struct udp *u, const struct wire_endpoint *to, const void *buf, size_t len)
 {
+	udp_send_on(u, 0, to, buf, len);
+}
+
+void udp_send_on(struct udp *u, uint16_t sock, const struct wire_endpoint *to, const void *buf, size_t len)
+{
 	uint8_t *slot = udp_reserve(u);
 
 	if (len > u->slot_size) {
@@ -127,7 +141,60 @@ void udp_send(struct udp *u, const struct wire_endpoint *to, const void *buf, si
 		return;
 	}
 	memcpy(slot, buf, len);
-	udp_commit(u, to, len, false);
+	udp_commit_on(u, sock, to, len, false);
+}
+
+/* ------------------------------------------------------------ extra sockets */
+
+#define EXTRA_BUF (256 << 10)
+
+int udp_extra_open(struct udp *u, uint16_t sock, const struct wire_endpoint *bind_to)
+{
+	int fd, size = EXTRA_BUF;
+
+	if (!sock || sock >= UDP_SOCKS || u->extra[sock] >= 0 || bind_to->family != 4)
+		return -EINVAL;
+	fd = udp_sys_socket(AF_INET, bind_to);
+	if (fd < 0)
+		return fd;
+	/* they carry handshakes and the odd edge: no need for the main socket's 4 MB */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	u->extra[sock] = fd;
+	u->n_extra++;
+	return fd;
+}
+
+void udp_extra_close(struct udp *u, uint16_t sock)
+{
+	if (!sock || sock >= UDP_SOCKS || u->extra[sock] < 0)
+		return;
+	/* nothing queued may go out through a number that is reused */
+	udp_flush(u);
+	close(u->extra[sock]);
+	u->extra[sock] = -1;
+	u->n_extra--;
+}
+
+uint16_t udp_extra_free(const struct udp *u, uint16_t from)
+{
+	for (unsigned i = from ? from : 1; i < UDP_SOCKS; i++)
+		if (u->extra[i] < 0)
+			return (uint16_t)i;
+	return 0;
+}
+
+uint16_t udp_extra_port(const struct udp *u, uint16_t sock)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct wire_endpoint ep;
+
+	if (!sock || sock >= UDP_SOCKS || u->extra[sock] < 0 ||
+	    getsockname(u->extra[sock], (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	endpoint_from_sockaddr(&ep, (struct sockaddr *)&ss);
+	return ep.port;
 }
 
 /* The message for group g: one datagram, or a GSO run of them. */
@@ -233,11 +300,11 @@ int udp_sendto(struct udp *u, const struct sockaddr *sa, socklen_t len, const vo
 
 /* ---------------------------------------------------------------- receiving */
 
-static void deliver(struct udp *u, unsigned i, uint64_t now_real)
+static void deliver(struct udp *u, unsigned i, uint16_t sock, uint64_t now_real)
 {
 	struct msghdr *mh = &u->in_msgs[i].msg_hdr;
 	struct wire_endpoint from;
-	struct udp_rx rx = {.from = &from};
+	struct udp_rx rx = {.from = &from, .sock = sock};
 	size_t len = u->in_msgs[i].msg_len, seg;
 	uint64_t stamp;
 
@@ -258,7 +325,20 @@ static void deliver(struct udp *u, unsigned i, uint64_t now_real)
 	}
 }
 
+static void readable(struct udp *u, int fd, uint16_t sock, uint32_t events);
+
 void udp_readable(struct udp *u, int fd, uint32_t events)
+{
+	readable(u, fd, 0, events);
+}
+
+void udp_readable_on(struct udp *u, uint16_t sock, uint32_t events)
+{
+	if (sock && sock < UDP_SOCKS && u->extra[sock] >= 0)
+		readable(u, u->extra[sock], sock, events);
+}
+
+static void readable(struct udp *u, int fd, uint16_t sock, uint32_t events)
 {
 	if (events & LOOP_ERR)
 		udp_sys_errors(u, fd);
@@ -285,7 +365,7 @@ void udp_readable(struct udp *u, int fd, uint32_t events)
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		for (int i = 0; i < got; i++)
-			deliver(u, (unsigned)i, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+			deliver(u, (unsigned)i, sock, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 		if (u->cb.batch_done)
 			u->cb.batch_done(u->cb.ctx);
 		if (got < UDP_RX_BATCH)

@@ -6,7 +6,13 @@
  * GSO send (engine/gso.h decides which, and keeps GSO off only for a
  * destination whose GSO send the kernel refused). ICMP errors come back
  * through the socket error queue (IP_RECVERR): path MTU and unreachable
- * destinations. One implementation per platform (udp-linux.c). */
+ * destinations. One implementation per platform (udp-linux.c).
+ *
+ * Besides its own port (socket 0: the IPv4 or IPv6 socket by the
+ * destination's family) the transport holds extra IPv4 sockets by number
+ * (1 .. UDP_SOCKS - 1): the one a port mapping on the gateway points at and
+ * those of a port-prediction round (engine/natrun.c). A send names the
+ * socket it goes out through; a received datagram says where it came in. */
 #pragma once
 
 #include "gso.h"
@@ -20,6 +26,7 @@
 #define UDP_BATCH 256
 #define UDP_RX_BATCH 32
 #define UDP_RX_BUF 65536
+#define UDP_SOCKS 322 /* socket 0, the mapping's, 256 for a prediction round, 64 kept from earlier rounds */
 
 /* What the socket layer knows about a received datagram. */
 struct udp_rx {
@@ -27,6 +34,7 @@ struct udp_rx {
 	struct wire_endpoint dst; /* the address it was sent to (port 0); family 0 if unknown */
 	int ifindex;		  /* the interface it arrived on, 0 if unknown */
 	uint64_t queued_ns;	  /* how long it waited in the socket's queue (0: unknown) */
+	uint16_t sock;		  /* the socket it arrived on: 0, or an extra socket's number */
 };
 
 struct udp_callbacks {
@@ -48,6 +56,8 @@ struct udp_stats {
 
 struct udp {
 	int fd4, fd6;
+	int extra[UDP_SOCKS]; /* extra sockets by number, -1 = none (extra[0] is unused) */
+	unsigned n_extra;     /* how many are open */
 	size_t slot_size;
 	struct udp_callbacks cb;
 	struct udp_stats stats;
@@ -94,14 +104,29 @@ uint8_t *udp_reserve(struct udp *u);
  * coalesced into a GSO send). 0, or -errno (not queued: no socket for that
  * family, too long). */
 int udp_commit(struct udp *u, const struct wire_endpoint *to, size_t len, bool bulk);
+/* The same through socket `sock` (0: the node's own; a closed extra socket
+ * falls back to it). */
+int udp_commit_on(struct udp *u, uint16_t sock, const struct wire_endpoint *to, size_t len, bool bulk);
 /* Copies buf into a slot and commits it. */
 void udp_send(struct udp *u, const struct wire_endpoint *to, const void *buf, size_t len);
+void udp_send_on(struct udp *u, uint16_t sock, const struct wire_endpoint *to, const void *buf, size_t len);
+
+/* Opens extra socket number `sock` (IPv4, bound to the node's address and
+ * `port`, 0 = any): its fd, or -errno. Small buffers: it carries little. */
+int udp_extra_open(struct udp *u, uint16_t sock, const struct wire_endpoint *bind_to);
+void udp_extra_close(struct udp *u, uint16_t sock);
+/* A free extra socket number at or after `from` (0 if none). */
+uint16_t udp_extra_free(const struct udp *u, uint16_t from);
+/* The local port of extra socket `sock` (0 if it is not open). */
+uint16_t udp_extra_port(const struct udp *u, uint16_t sock);
 /* Sends everything committed. */
 void udp_flush(struct udp *u);
 
 /* Receives what is waiting on fd (one of the two sockets) and drains its
  * error queue; calls the callbacks. */
 void udp_readable(struct udp *u, int fd, uint32_t events);
+/* The same for extra socket `sock`. */
+void udp_readable_on(struct udp *u, uint16_t sock, uint32_t events);
 
 /* A direct, unbatched send (LAN broadcasts to link-scoped addresses). */
 int udp_sendto(struct udp *u, const struct sockaddr *sa, socklen_t len, const void *buf, size_t n);

@@ -86,6 +86,9 @@ enum wire_control_kind {
 #define WIRE_ADVERT_VERSION 1
 #define WIRE_ADVERT_FLAG_TAP 0x01
 #define WIRE_ADVERT_FLAG_NAT_EDM 0x02 /* the node's NAT maps ports per destination */
+#define WIRE_ADVERT_FLAG_MAPPED 0x04  /* the last endpoint is a port mapping on the node's gateway */
+#define WIRE_ADVERT_FLAG_PREDICT 0x08 /* the node runs a port-prediction round now: join it */
+#define WIRE_ADVERT_FLAG_NAT_EIM 0x10 /* two observers see it on one port: its NAT (if any) maps endpoint-independently */
 
 /* An IPv4 or IPv6 UDP endpoint (address in network byte order). */
 struct wire_endpoint {

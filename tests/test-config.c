@@ -194,6 +194,8 @@ static void test_config_sample_minimal(void)
 	check_str(cfg.key_file, "");
 	CHECK(cfg.dns);
 	check_str(cfg.dns_domain, "mesh");
+	CHECK(cfg.port_mapping);    /* issue 13: both on unless switched off */
+	CHECK(cfg.port_prediction);
 	CHECK(!cfg.tap);
 	check_str(cfg.interface, "tun%d");
 	check_prefix(&cfg.ipv4, "192.168.21.2", 24);
@@ -349,6 +351,8 @@ static const struct bad_case bad_cases[] = {
 	{TUN "[vpn]\nping_interval_sec = 100\n", 4, {"[vpn] ping_interval_sec: ", "shorter than ping_timeout_sec", "got '100'"}},
 	{TUN "[vpn]\nrestart_delay_sec = 3601\n", 4, {"[vpn] restart_delay_sec: "}},
 	{TUN "[vpn]\ndns = maybe\n", 4, {"[vpn] dns: ", "expected yes or no", "got 'maybe'"}},
+	{TUN "[socket]\nport_mapping = upnp\n", 4, {"[socket] port_mapping: ", "expected yes or no", "got 'upnp'"}},
+	{TUN "[socket]\nport_prediction = 2\n", 4, {"[socket] port_prediction: ", "expected yes or no", "got '2'"}},
 	{TUN "[vpn]\ndns =\n", 4, {"[vpn] dns: ", "expected yes or no", "got ''"}},
 	{TUN "[vpn]\ndns_domain = my_mesh\n", 4, {"[vpn] dns_domain: ", "such as mesh or corp.mesh", "got 'my_mesh'"}},
 	{TUN "[vpn]\ndns_domain = mesh.\n", 4, {"[vpn] dns_domain: ", "no trailing dot", "got 'mesh.'"}},
@@ -460,6 +464,9 @@ static void test_config_dns(void)
 		CHECK(!cfg.dns);
 		check_str(cfg.dns_domain, "mesh");
 	}
+	CHECK_INT(parse(TUN "[socket]\nport_mapping = no\nport_prediction = off\n", "t"), 0);
+	CHECK(!cfg.port_mapping);
+	CHECK(!cfg.port_prediction);
 	CHECK_INT(parse(TUN "[vpn]\ndns_domain = Corp.Mesh-1\n", "t"), 0);
 	check_str(cfg.dns_domain, "Corp.Mesh-1");
 	CHECK(cfg.dns);

@@ -192,7 +192,7 @@ static void tick(struct sim *s, int i)
 	for (unsigned j = 0; j < k; j++) {
 		if (a[j].type == EDGE_ACT_INITIATE) {
 			initiate(s, i, a[j].paths, a[j].again);
-		} else {
+		} else if (a[j].type == EDGE_ACT_PROBE) {
 			uint8_t probe[1600];
 			struct wire_probe pr = {.probe_id = a[j].probe_id};
 			size_t len = wire_probe_encode(probe, sizeof(probe), &pr, a[j].size < 6 ? 6 : a[j].size);
@@ -617,9 +617,14 @@ static void test_why_reports(void)
 	CHECK(edge_set_nat_theirs(&s.n[0].edge, true));
 	tick(&s, 0);
 	CHECK_INT(s.n[0].edge.why, EDGE_WHY_NAT_THEIRS);
+	CHECK(edge_set_nat_theirs(&s.n[0].edge, false));
 	s.cfg.nat_ours_edm = true;
 	tick(&s, 0);
 	CHECK_INT(s.n[0].edge.why, EDGE_WHY_NAT_OURS);
+	/* both: no guess can work, and no port mapping either */
+	CHECK(edge_set_nat_theirs(&s.n[0].edge, true));
+	tick(&s, 0);
+	CHECK_INT(s.n[0].edge.why, EDGE_WHY_NAT_BOTH);
 
 	/* nothing known at all */
 	sim_init(&s);
@@ -753,6 +758,191 @@ static void test_pmtu_hint_completes_round(void)
 	CHECK_INT(pmtu_value(&m), 1220);
 }
 
+/* ------------------------------------------------------ NAT traversal */
+
+static struct edge_config nat_cfg(void)
+{
+	return (struct edge_config){.keepalive = 5 * S,
+				    .dead_after = 30 * S,
+				    .rekey_after = 120 * S,
+				    .reject_after = 180 * S,
+				    .report_after = 20 * S,
+				    .hint_life = 40 * S,
+				    .mtu_floor = 576,
+				    .mtu_ceiling = 1420,
+				    .predict = true,
+				    .predict_every = 30 * S,
+				    .predict_round = 15 * S};
+}
+
+/* Ticks e at now; returns how many actions of `type` it asked for (the last in *last). */
+static unsigned count_acts(struct edge *e, uint64_t now, uint8_t type, struct edge_action *last)
+{
+	struct edge_action a[EDGE_MAX_ACTIONS];
+	unsigned n = edge_tick(e, now, a, EDGE_MAX_ACTIONS), k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (a[i].type == type) {
+			k++;
+			if (last)
+				*last = a[i];
+		}
+	}
+	return k;
+}
+
+static void test_socket_choice(void)
+{
+	struct edge_config cfg = nat_cfg();
+	struct wire_endpoint hub_seen = ep4(198, 18, 2, 1, 3742), other = ep4(198, 18, 2, 1, 40000);
+	struct edge e;
+
+	edge_init(&e, &cfg, 0, 7);
+	edge_add_path(&e, 0, &hub_seen, EDGE_FROM_HUB, true);
+	CHECK_INT(edge_sock_for(&e, &hub_seen), EDGE_SOCK_MAIN);
+	/* its initiation came in on prediction socket 9: we answer (and initiate) through it */
+	edge_initiation_received_on(&e, 1 * S, &hub_seen, EDGE_SOCK_PREDICT + 7);
+	CHECK_INT(edge_sock_for(&e, &hub_seen), EDGE_SOCK_PREDICT + 7);
+	CHECK_INT(edge_sock_for(&e, &other), EDGE_SOCK_MAIN); /* unknown: the node's own socket */
+	edge_received_on(&e, 1 * S + 10 * MS, &hub_seen, EDGE_SOCK_PREDICT + 7);
+	CHECK(edge_is_up(&e));
+	CHECK(!strcmp(edge_path_kind(&e), "predicted"));
+	CHECK_INT(edge_sock_for(&e, edge_endpoint(&e)), EDGE_SOCK_PREDICT + 7);
+	/* the socket is closed: the path falls back to the node's own */
+	edge_sock_closed(&e, EDGE_SOCK_PREDICT + 7);
+	CHECK_INT(edge_sock_for(&e, &hub_seen), EDGE_SOCK_MAIN);
+	CHECK(!strcmp(edge_path_kind(&e), "direct"));
+	/* a packet through our mapping's socket */
+	edge_received_on(&e, 2 * S, &hub_seen, EDGE_SOCK_MAPPED);
+	CHECK(!strcmp(edge_path_kind(&e), "mapped"));
+}
+
+static void test_ipv6_preferred_once_it_works(void)
+{
+	struct sim s;
+	struct wire_endpoint v6 = {.family = 6, .port = 3742, .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+	char tried[48];
+
+	sim_init(&s);
+	introduce(&s, false);
+	run(&s, 1 * S, 0, 0);
+	CHECK_INT(s.n[0].edge.state, EDGE_UP);
+	CHECK(!strcmp(edge_path_kind(&s.n[0].edge), "direct")); /* IPv4 first: never slower */
+	/* B has a global IPv6 address too, and it works */
+	s.n[1].addr = v6;
+	CHECK(edge_add_path(&s.n[0].edge, s.now, &v6, EDGE_FROM_ADVERT, false));
+	tick(&s, 0);
+	run(&s, s.now + 2 * S, 0, 0);
+	CHECK(endpoint_equal(edge_endpoint(&s.n[0].edge), &v6));
+	CHECK(!strcmp(edge_path_kind(&s.n[0].edge), "ipv6"));
+	CHECK(!strcmp(edge_tried_str(EDGE_TRIED_PUNCH | EDGE_TRIED_PREDICT, tried), "punch,prediction"));
+}
+
+static void test_both_symmetric_reported_at_once(void)
+{
+	struct edge_config cfg = nat_cfg();
+	struct wire_endpoint peer = ep4(198, 18, 2, 1, 51234);
+	struct edge e;
+
+	cfg.nat_ours_edm = true;
+	edge_init(&e, &cfg, 0, 7);
+	edge_set_nat_theirs(&e, true);
+	edge_set_listed(&e, true);
+	edge_add_path(&e, 0, &peer, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&e, 0, EDGE_ACT_PREDICT, NULL), 0); /* no probing storm */
+	CHECK_INT(e.why, EDGE_WHY_NAT_BOTH);
+	CHECK(strstr(edge_why_text(e.why), "impossible without a relay") != NULL);
+	for (uint64_t t = 1 * S; t < 60 * S; t += 1 * S)
+		CHECK_INT(count_acts(&e, t, EDGE_ACT_PREDICT, NULL), 0);
+	/* with a port mapping on one side it is worth trying */
+	edge_set_theirs_mapped(&e, true);
+	count_acts(&e, 61 * S, EDGE_ACT_PREDICT, NULL);
+	CHECK(e.why != EDGE_WHY_NAT_BOTH);
+}
+
+static void test_prediction_rounds(void)
+{
+	struct edge_config sym = nat_cfg(), cone = nat_cfg();
+	struct wire_endpoint cone_pub = ep4(198, 18, 1, 1, 3742), sym_pub = ep4(198, 18, 5, 1, 40001),
+			     guessed = ep4(198, 18, 5, 1, 51515);
+	struct edge_action a;
+	struct edge es, ec;
+	char tried[48];
+
+	sym.nat_ours_edm = true;
+	edge_init(&es, &sym, 0, 7);
+	edge_init(&ec, &cone, 0, 8);
+	edge_set_listed(&es, true);
+	edge_set_listed(&ec, true);
+	edge_set_nat_theirs(&ec, true);	    /* the symmetric side's advert says so */
+	edge_set_nat_theirs_eim(&es, true); /* and the cone side's that two hubs see it on one port */
+	/* the hub tells both at once; the symmetric side leads */
+	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
+	edge_add_path(&ec, 1 * MS, &sym_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(edge_predict_role(&es), EDGE_PREDICT_OPEN);
+	CHECK_INT(edge_predict_role(&ec), EDGE_PREDICT_PROBE);
+	CHECK_INT(count_acts(&es, 1 * MS, EDGE_ACT_PREDICT, &a), 1);
+	CHECK_INT(a.role, EDGE_PREDICT_OPEN);
+	CHECK(endpoint_equal(&es.predict_target, &cone_pub));
+	CHECK_INT(count_acts(&ec, 1 * MS, EDGE_ACT_PREDICT, NULL), 0); /* not before it is invited */
+	CHECK(edge_predict_invite(&ec, 100 * MS));
+	CHECK_INT(count_acts(&ec, 100 * MS, EDGE_ACT_PREDICT, &a), 1);
+	CHECK_INT(a.role, EDGE_PREDICT_PROBE);
+	CHECK(endpoint_equal(&ec.predict_target, &sym_pub));
+	CHECK_INT(count_acts(&ec, 200 * MS, EDGE_ACT_PREDICT, NULL), 0); /* one round at a time */
+
+	/* nothing answers: the round ends, none before the next advert round */
+	edge_predict_done(&es, 15 * S, false);
+	edge_predict_done(&ec, 15 * S, false);
+	CHECK(!edge_predict_invite(&ec, 16 * S) || count_acts(&ec, 16 * S, EDGE_ACT_PREDICT, NULL) == 0);
+	for (uint64_t t = 15 * S; t < 44 * S; t += 1 * S) {
+		CHECK_INT(count_acts(&es, t, EDGE_ACT_PREDICT, NULL), 0);
+		count_acts(&ec, t, EDGE_ACT_PREDICT, NULL);
+	}
+	CHECK_INT(es.why, EDGE_WHY_PREDICT_FAILED);
+	CHECK_INT(ec.why, EDGE_WHY_PREDICT_FAILED);
+	CHECK(strstr(edge_tried_str(es.tried, tried), "prediction") != NULL);
+	CHECK(strstr(edge_tried_str(es.tried, tried), "punch") != NULL);
+	CHECK_INT(count_acts(&es, 46 * S, EDGE_ACT_PREDICT, NULL), 1); /* the next round */
+	CHECK(edge_next(&es) <= 46 * S + 15 * S + 5 * S);
+
+	/* a round the daemon never ends is over after its time */
+	edge_predict_invite(&ec, 50 * S);
+	CHECK_INT(count_acts(&ec, 50 * S, EDGE_ACT_PREDICT, NULL), 1);
+	count_acts(&ec, 71 * S, EDGE_ACT_PREDICT, NULL);
+	CHECK_INT(ec.predict_role, EDGE_PREDICT_NONE);
+
+	/* a guessed port answers: that path is "predicted" */
+	edge_predict_invite(&ec, 101 * S);
+	CHECK_INT(count_acts(&ec, 101 * S, EDGE_ACT_PREDICT, NULL), 1);
+	edge_session_made(&ec, 102 * S, true, &guessed);
+	CHECK(edge_is_up(&ec));
+	CHECK(endpoint_equal(edge_endpoint(&ec), &guessed));
+	CHECK(!strcmp(edge_path_kind(&ec), "predicted"));
+	CHECK_INT(edge_predict_role(&ec), EDGE_PREDICT_NONE);
+
+	/* a peer of unknown NAT type: its advert may yet say it maps per
+	 * destination too, so the round waits a few seconds */
+	edge_init(&es, &sym, 0, 9);
+	edge_set_listed(&es, true);
+	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&es, 1 * S, EDGE_ACT_PREDICT, NULL), 0);
+	edge_set_nat_theirs(&es, true); /* ... and so it does: no round at all */
+	for (uint64_t t = 1 * S; t < 30 * S; t += 1 * S)
+		CHECK_INT(count_acts(&es, t, EDGE_ACT_PREDICT, NULL), 0);
+	CHECK_INT(es.why, EDGE_WHY_NAT_BOTH);
+	edge_init(&es, &sym, 0, 9);
+	edge_add_path(&es, 1 * MS, &cone_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&es, 1 * S, EDGE_ACT_PREDICT, NULL), 0);
+	CHECK_INT(count_acts(&es, 6 * S + 1 * MS, EDGE_ACT_PREDICT, NULL), 1); /* unknown after 5 s: tried */
+
+	/* switched off: no rounds */
+	sym.predict = false;
+	edge_init(&es, &sym, 0, 9);
+	edge_add_path(&es, 0, &cone_pub, EDGE_FROM_HUB, true);
+	CHECK_INT(count_acts(&es, 10 * S, EDGE_ACT_PREDICT, NULL), 0);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -771,6 +961,10 @@ int main(void)
 	RUN(test_lan_path_preferred);
 	RUN(test_why_reports);
 	RUN(test_path_mtu_within_a_second);
+	RUN(test_socket_choice);
+	RUN(test_ipv6_preferred_once_it_works);
+	RUN(test_both_symmetric_reported_at_once);
+	RUN(test_prediction_rounds);
 	RUN(test_pmtu_rounds);
 	RUN(test_pmtu_single_loss_is_retried);
 	RUN(test_pmtu_hint);

@@ -553,7 +553,8 @@ static void test_hub_refresh_and_deltas(void)
 	CHECK_INT(m[0]->members, seen);
 	/* a new advert: introduced at once, and in the next list of everyone */
 	advert_fill(m[2], 77, 0xee);
-	m[2]->hp.due = s->now; /* register now */
+	hubproto_send_now(&m[2]->hp, s->now); /* register now */
+	CHECK_INT(hubproto_due(&m[2]->hp), s->now);
 	sim_run(s, SEC, 100 * MS);
 	CHECK_INT(counter(s->hub, HUB_TX_INTRO), intros + 2);
 	CHECK(sees(m[0], m[2]));

@@ -137,6 +137,38 @@ static void test_wire_advert_golden(void)
 	CHECK_INT(wire_advert_encode(buf, sizeof(buf), &a), 0);
 }
 
+/* Issue 13: an advert whose last endpoint is a port mapping on the node's
+ * gateway (flag MAPPED), from a node whose NAT maps endpoint-independently
+ * (NAT_EIM); the flags are one byte, old decoders keep them unread. */
+static void test_wire_advert_nat_flags_golden(void)
+{
+	uint8_t buf[1024];
+	struct wire_advert a, a2;
+	size_t n;
+
+	fill_advert(&a);
+	a.flags = WIRE_ADVERT_FLAG_MAPPED | WIRE_ADVERT_FLAG_NAT_EIM;
+	a.n_endpoints = 2;
+	a.endpoints[0] = (struct wire_endpoint){.family = 4, .port = 3741, .addr = {10, 6, 0, 11}};
+	a.endpoints[1] = (struct wire_endpoint){.family = 4, .port = 39612, .addr = {198, 18, 6, 1}};
+	n = wire_advert_encode(buf, sizeof(buf), &a);
+	check_golden(buf, n,
+		     "0114"
+		     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		     "0102030405060708"
+		     "026e31"
+		     "0104180a000001"
+		     "00"
+		     "02040e9d0a06000b049abcc6120601"
+		     "0000");
+	CHECK_INT(wire_advert_decode(buf, n, &a2), 0);
+	CHECK_INT(a2.flags, 0x14);
+	CHECK_INT(a2.endpoints[a2.n_endpoints - 1].port, 39612);
+	/* a node running a prediction round says so with bit 3, symmetric ones with bit 1 */
+	CHECK_INT(WIRE_ADVERT_FLAG_PREDICT, 0x08);
+	CHECK_INT(WIRE_ADVERT_FLAG_NAT_EDM, 0x02);
+}
+
 static void test_wire_probe_golden(void)
 {
 	uint8_t buf[64];
@@ -422,6 +454,7 @@ int main(void)
 	RUN(test_wire_transport_golden);
 	RUN(test_wire_lan_golden);
 	RUN(test_wire_advert_golden);
+	RUN(test_wire_advert_nat_flags_golden);
 	RUN(test_wire_probe_golden);
 	RUN(test_wire_handshake_golden);
 	RUN(test_wire_cookie_reply_golden);

@@ -236,6 +236,7 @@ node_config() {
 		echo "port = ${NODE_PORT:-$((3740 + idx))}"
 		echo "control = $LAB_DIR/$name.sock"
 		[ -n "${NODE_LAN_PORTS:-}" ] && echo "lan_advert_ports = $NODE_LAN_PORTS"
+		[ -n "${NODE_SOCKET_EXTRA:-}" ] && printf '%s\n' "$NODE_SOCKET_EXTRA"
 		if [ "${NODE_NO_HUB:-0}" != 1 ]; then
 			echo "[hub]"
 			echo "address = ${NODE_HUBS:-$HUB_IP}"
@@ -456,4 +457,126 @@ junk_flood() {
 			$s->send($msg);
 			select(undef, undef, undef, 0.001) if $i % 50 == 0;
 		}' "$2" "$3" "$4"
+}
+
+# ------------------------------------------------------------------------
+# NAT traversal beyond cone NATs (issue 13): a router with a UPnP-IGD /
+# NAT-PMP / PCP server (miniupnpd), the STUN answer it needs to believe its
+# 198.18/15 WAN address is public, IPv6 on the internet bridge.
+
+# edges_up A B: both say their edge to the other is up (status, polled
+# every 0.2 s by wait_for: finer than a ping with its 2 s timeout)
+edges_up() { peer_is "$1" "$2" .state up && peer_is "$2" "$1" .state up; }
+
+# lab_stun NS ADDR: a minimal STUN binding responder on ADDR:3478 in NS
+# (perl-base): answers every Binding Request with its source as
+# MAPPED-ADDRESS, from the address it was sent to. miniupnpd asks it for
+# its public address (198.18.0.0/15 is reserved, so it will not take the
+# WAN interface's address for one otherwise).
+lab_stun() {
+	start "$1" "stun-$1" perl -MIO::Socket::INET -MSocket -e '
+		my $s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => 3478, Proto => "udp") or die "stun: $!";
+		print "stun listening\n";
+		$| = 1;
+		for (my $n = 0; $n < 100000; $n++) {
+			my $peer = $s->recv(my $m, 1500) or next;
+			next if length($m) < 20 || unpack("n", $m) != 1;
+			my ($port, $ip) = sockaddr_in($peer);
+			my $attr = pack("nnCCn", 1, 8, 0, 1, $port) . $ip;
+			$s->send(pack("nn", 0x0101, length($attr)) . substr($m, 4, 16) . $attr, 0, $peer);
+		}' "$2"
+	STUN_PID=$LAST_PID
+	wait_for 5 grep -q "stun listening" "$LAB_DIR/stun-$1.log" || { fail "STUN responder in $1 did not start"; return 1; }
+}
+
+# lab_router_upnp NAME WAN LAN/PREFIX: a symmetric NAT router (masquerade
+# random, port-restricted filtering) whose forwarding and NAT go through the
+# chains miniupnpd fills (table inet miniupnpd); start its server with upnp_start
+lab_router_upnp() {
+	local name=$1 wan=$2 lan=$3
+	ns_add "$name"
+	lab_wire "$name" wan "$wan/15"
+	ip -n "$(ns_name "$name")" link add lan type bridge
+	ip -n "$(ns_name "$name")" addr add "$lan" dev lan
+	ip -n "$(ns_name "$name")" link set lan up
+	nsx "$name" sysctl -qw net.ipv4.ip_forward=1
+	nsx "$name" nft -f - <<NFT || return 1
+table inet miniupnpd {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "wan" ct state established,related accept
+		iifname "wan" jump miniupnpd
+		iifname "wan" drop
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "wan" ct state established,related accept
+		iifname "wan" udp dport 3478 accept
+		iifname "wan" drop
+	}
+	chain miniupnpd {
+	}
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		jump prerouting_miniupnpd
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		jump postrouting_miniupnpd
+		# the LAN's flows only: the router's own (its STUN test) keep their ports
+		ip saddr ${lan%.*}.0/24 oifname "wan" masquerade random
+	}
+	chain prerouting_miniupnpd {
+	}
+	chain postrouting_miniupnpd {
+	}
+}
+NFT
+}
+
+# upnp_start ROUTER STUN_ADDR [PROTOCOLS]: miniupnpd in ROUTER's namespace
+# with its own config, lease file and pid file in $LAB_DIR; UPnP-IGD,
+# NAT-PMP and PCP for the LAN; its PID in UPNP_PID (stopped by PID)
+upnp_start() {
+	local r=$1 stun=$2 lan
+	lan=$(nsx "$r" ip -4 -o addr show dev lan | awk '{print $4}')
+	cat >"$LAB_DIR/miniupnpd-$r.conf" <<CONF
+ext_ifname=wan
+listening_ip=lan
+ext_perform_stun=yes
+ext_stun_host=$stun
+ext_stun_port=3478
+enable_natpmp=yes
+enable_upnp=yes
+secure_mode=yes
+system_uptime=yes
+min_lifetime=${UPNP_MIN_LIFETIME:-120}
+max_lifetime=${UPNP_MAX_LIFETIME:-86400}
+lease_file=$LAB_DIR/miniupnpd-$r.leases
+upnp_table_name=miniupnpd
+upnp_nat_table_name=miniupnpd
+upnp_forward_chain=miniupnpd
+upnp_nat_chain=prerouting_miniupnpd
+upnp_nat_postrouting_chain=postrouting_miniupnpd
+uuid=3ca7bd1a-1d3f-4a1e-9e36-2b1f0d3c$(printf %04x $((LAB_ID % 65536)))
+allow 1024-65535 ${lan%.*/*}.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+	start "$r" "miniupnpd-$r" miniupnpd -f "$LAB_DIR/miniupnpd-$r.conf" -d -P "$LAB_DIR/miniupnpd-$r.pid"
+	UPNP_PID=$LAST_PID
+	# ready once its STUN test has found the public address (it does not answer meanwhile)
+	wait_for 10 log_has "miniupnpd-$r" "Port forwarding is now enabled" ||
+		{ fail "miniupnpd in $r did not start"; return 1; }
+}
+
+# lab_public6 NAME ADDR6: a host on the internet bridge with only an IPv6
+# address (ADDR6, /64 of 2001:db8::/32, documentation space; no DAD wait)
+lab_public6() {
+	local peer="p${1}"
+	ns_add "$1"
+	peer=${peer:0:15}
+	ip link add eth0 netns "$(ns_name "$1")" type veth peer name "$peer" netns "$(ns_name inet)" || return 1
+	ip -n "$(ns_name inet)" link set "$peer" master br0 up
+	ip -n "$(ns_name "$1")" -6 addr add "$2/64" dev eth0 nodad
+	ip -n "$(ns_name "$1")" link set eth0 up
 }
