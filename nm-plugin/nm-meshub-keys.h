@@ -27,6 +27,11 @@
 #define NM_MESHUB_KEY_ADDRESS "address"
 /* [socket] lan_advert_ports: comma-separated ports, empty = no LAN discovery */
 #define NM_MESHUB_KEY_LAN_ADVERT_PORTS "lan-advert-ports"
+/* [socket] port_mapping and port_prediction (yes|no): ask the router for a
+ * port mapping (PCP, NAT-PMP, UPnP IGD); predict the ports of a NAT that
+ * maps each destination anew */
+#define NM_MESHUB_KEY_PORT_MAPPING "port-mapping"
+#define NM_MESHUB_KEY_PORT_PREDICTION "port-prediction"
 /* [hub] advert_interval_sec */
 #define NM_MESHUB_KEY_ADVERT_INTERVAL "advert-interval-sec"
 /* [vpn] hostname, ping_interval_sec, ping_timeout_sec, log_level, subnets */
@@ -55,7 +60,8 @@
 #define NM_MESHUB_DATA_KEYS                                                                             \
 	NM_MESHUB_KEY_HUB, NM_MESHUB_KEY_IPV4_ADDRESS, NM_MESHUB_KEY_IPV6_ADDRESS, NM_MESHUB_KEY_TYPE,   \
 		NM_MESHUB_KEY_INTERFACE, NM_MESHUB_KEY_MTU, NM_MESHUB_KEY_ROUTES, NM_MESHUB_KEY_PORT,    \
-		NM_MESHUB_KEY_ADDRESS, NM_MESHUB_KEY_LAN_ADVERT_PORTS, NM_MESHUB_KEY_ADVERT_INTERVAL,    \
+		NM_MESHUB_KEY_ADDRESS, NM_MESHUB_KEY_LAN_ADVERT_PORTS, NM_MESHUB_KEY_PORT_MAPPING,              \
+		NM_MESHUB_KEY_PORT_PREDICTION, NM_MESHUB_KEY_ADVERT_INTERVAL,                                  \
 		NM_MESHUB_KEY_HOSTNAME, NM_MESHUB_KEY_PING_INTERVAL, NM_MESHUB_KEY_PING_TIMEOUT,         \
 		NM_MESHUB_KEY_LOG_LEVEL, NM_MESHUB_KEY_SUBNETS, NM_MESHUB_KEY_DNS, NM_MESHUB_KEY_DNS_DOMAIN,        \
 		NM_MESHUB_KEY_CA, NM_MESHUB_KEY_CERT, NM_MESHUB_KEY_CRL, NM_MESHUB_KEY_PSK_FLAGS, NULL

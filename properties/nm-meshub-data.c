@@ -22,6 +22,8 @@ const struct nm_meshub_item nm_meshub_items[] = {
 	{ NM_MESHUB_KEY_ADDRESS, "socket", "address", "Listen address" },
 	{ NM_MESHUB_KEY_PORT, "socket", "port", "Listen port" },
 	{ NM_MESHUB_KEY_LAN_ADVERT_PORTS, "socket", "lan_advert_ports", "LAN discovery ports" },
+	{ NM_MESHUB_KEY_PORT_MAPPING, "socket", "port_mapping", "Port mapping on the router" },
+	{ NM_MESHUB_KEY_PORT_PREDICTION, "socket", "port_prediction", "Port prediction" },
 	{ NM_MESHUB_KEY_ADVERT_INTERVAL, "hub", "advert_interval_sec", "Hub advert interval" },
 	{ NM_MESHUB_KEY_PING_INTERVAL, "vpn", "ping_interval_sec", "Ping interval" },
 	{ NM_MESHUB_KEY_PING_TIMEOUT, "vpn", "ping_timeout_sec", "Ping timeout" },

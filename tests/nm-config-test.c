@@ -102,12 +102,14 @@ static void test_full(void)
 }
 
 /* NetworkManager gets the node's own addresses as DNS servers for the
- * routing-only domain ~DOMAIN, unless [vpn] dns is off. */
+ * routing-only domain ~DOMAIN, unless [vpn] dns is off; yes/no keys set to
+ * no (dns, port-mapping, port-prediction) reach the file, defaults do not. */
 static void test_dns(void)
 {
 	const char *const data[] = { "ipv4-address", "10.99.0.9/24", "ipv6-address", "fd99::9/64", "dns-domain",
 				     "corp.mesh", NULL };
-	const char *const off[] = { "ipv4-address", "10.99.0.9/24", "dns", "Off", NULL };
+	const char *const off[] = { "ipv4-address", "10.99.0.9/24", "dns", "Off", "port-mapping", "no",
+				    "port-prediction", "no", NULL };
 	g_autoptr(NMMeshubConfig) c = convert(data, KEY, NULL);
 	g_autoptr(NMMeshubConfig) c_off = convert(off, KEY, NULL);
 	g_autoptr(GVariant) dns4 = NULL;
@@ -140,6 +142,8 @@ static void test_dns(void)
 	CHECK(dom6 && dom6[0] && !strcmp(dom6[0], "~corp.mesh"));
 	CHECK(c_off && c_off->ip4 && !g_variant_lookup_value(c_off->ip4, NM_VPN_PLUGIN_IP4_CONFIG_DNS, NULL));
 	CHECK(c_off && strstr(c_off->ini, "dns = no\n"));
+	CHECK(c_off && strstr(c_off->ini, "port_mapping = no\n") && strstr(c_off->ini, "port_prediction = no\n"));
+	CHECK(c && !strstr(c->ini, "port_mapping") && !strstr(c->ini, "port_prediction")); /* the defaults */
 }
 
 static void test_ip4(void)

@@ -32,6 +32,7 @@ static const struct mistake mistakes[] = {
 	{ "vpn", "hostname", "two words", NULL, "not a host name; expected 1..63 printable ASCII characters" },
 	{ "vpn", "log_level", "loud", NULL, "unknown level; expected error, warning, info or debug, got 'loud'" },
 	{ "vpn", "subnets", "10.1.8.1/24", NULL, "host bits are set after the prefix length; expected 10.1.8.0/24" },
+	{ "socket", "port_mapping", "sometimes", NULL, "not a yes/no value; expected yes or no" },
 	{ "vpn", "dns", "maybe", NULL, "not a yes/no value; expected yes or no" },
 	{ "vpn", "dns_domain", "-bad.mesh", NULL, "not a DNS domain; expected labels of letters" },
 	{ "vpn", "ping_timeout_sec", "10", "ping_interval_sec = 15",
