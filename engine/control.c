@@ -9,6 +9,7 @@
 #include "endpoint.h"
 #include "keys.h"
 #include "log.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,6 +256,25 @@ static void json_ca(struct out *o, const struct status_ca *ca)
 	out_printf(o, "]}");
 }
 
+static void json_device(struct out *o, const struct status_device *d)
+{
+	const struct device_stats *s = &d->stats;
+	bool first = true;
+
+	out_printf(o, "{\"offloads\":[");
+	for (unsigned bit = 1; bit <= OFFLOAD_F_USO6; bit <<= 1) {
+		if (!(d->offloads & bit) || !offload_flag_name(bit))
+			continue;
+		out_printf(o, "%s\"%s\"", first ? "" : ",", offload_flag_name(bit));
+		first = false;
+	}
+	out_printf(o, "],\"tso_splits\":%llu,\"uso_splits\":%llu,\"tso_coalesced\":%llu,\"uso_coalesced\":%llu,"
+		      "\"refused\":%llu,\"write_errors\":%llu}",
+		   (unsigned long long)s->tso_splits, (unsigned long long)s->uso_splits,
+		   (unsigned long long)s->tso_coalesced, (unsigned long long)s->uso_coalesced,
+		   (unsigned long long)s->refused, (unsigned long long)s->write_errors);
+}
+
 static void json_status(struct out *o, const struct status *st)
 {
 	char key[KEYS_B64_LEN + 1];
@@ -298,6 +318,8 @@ static void json_status(struct out *o, const struct status *st)
 	}
 	out_printf(o, "],\"drops\":");
 	json_drops(o, &st->drops);
+	out_printf(o, ",\"device\":");
+	json_device(o, &st->device);
 	out_printf(o, ",\"udp\":{\"tx_datagrams\":%llu,\"rx_datagrams\":%llu,\"gso_sends\":%llu,\"gso_refusals\":%llu,"
 		   "\"tx_errors\":%llu}}\n",
 		   (unsigned long long)st->tx_datagrams, (unsigned long long)st->rx_datagrams,
@@ -416,6 +438,11 @@ static void text_status(struct out *o, const struct status *st)
 		   st->interface, st->tap ? "tap" : "tun", st->name, key, st->port, st->mtu);
 	for (unsigned i = 0; i < st->n_addrs; i++)
 		out_printf(o, "  address: %s\n", prefix_str(&st->addrs[i], a));
+	if (st->device.offloads) {
+		char names[64];
+		offload_flags_str(st->device.offloads, names, sizeof(names));
+		out_printf(o, "  offloads: %s\n", names);
+	}
 	if (st->nat_edm)
 		out_printf(o, "  nat: maps ports per destination (peers behind other NATs cannot reach this node)\n");
 	if (st->handshake_load)

@@ -1,6 +1,6 @@
 /* device-tun.c - the TUN/TAP interface as a device (see device.h): reads
- * and writes through tun.h, with the TCP offloads of engine/offload.h when
- * the kernel gives them (TUN only). */
+ * and writes through tun.h, with the TCP and UDP offloads of
+ * engine/offload.h when the kernel gives them (TUN only). */
 #include "config.h"
 
 #include "device.h"
@@ -47,37 +47,54 @@ static int plain_read(struct device *d, const struct device_sink *s, unsigned bu
 	return (int)n;
 }
 
-/* One read from an offloading device: a packet or a TCP super packet,
- * cut into ordinary packets. Returns how many packets it gave. */
+/* A packet read without segmentation (its checksum may be partial). */
+static int offload_plain(struct device *d, const struct device_sink *s, uint8_t *pkt, size_t len,
+			 const struct offload_hdr *h)
+{
+	size_t cap;
+	uint8_t *buf = s->reserve(s->ctx, &cap);
+
+	if (len > cap || offload_csum_complete(pkt, len, h) < 0) {
+		d->stats.refused++;
+		return 0;
+	}
+	memcpy(buf, pkt, len);
+	s->packet(s->ctx, buf, len);
+	return 1;
+}
+
+/* One read from an offloading device: a packet or a TCP or UDP super
+ * packet, cut into ordinary packets. Returns how many packets it gave. */
 static int offload_one(struct device *d, struct tun_dev *t, const struct device_sink *s, size_t r)
 {
 	uint8_t *pkt = t->rbuf + OFFLOAD_HDR_LEN;
 	struct offload_hdr h;
 	size_t len, cap;
 	unsigned segs;
-	uint8_t *buf;
 
 	if (r <= OFFLOAD_HDR_LEN)
 		return 0;
 	len = r - OFFLOAD_HDR_LEN;
 	offload_hdr_read(&h, t->rbuf);
-	if ((h.gso_type & 0x7f) == OFFLOAD_GSO_NONE) {
-		buf = s->reserve(s->ctx, &cap);
-		if (len > cap || offload_csum_complete(pkt, len, &h) < 0)
-			return 0;
-		memcpy(buf, pkt, len);
-		s->packet(s->ctx, buf, len);
-		return 1;
-	}
+	if ((h.gso_type & ~OFFLOAD_GSO_ECN) == OFFLOAD_GSO_NONE)
+		return offload_plain(d, s, pkt, len, &h);
 	segs = offload_segments(pkt, len, &h);
+	if (!segs) {
+		d->stats.refused++;
+		return 0;
+	}
+	if ((h.gso_type & ~OFFLOAD_GSO_ECN) == OFFLOAD_GSO_UDP_L4)
+		d->stats.uso_splits++;
+	else
+		d->stats.tso_splits++;
 	for (unsigned i = 0; i < segs; i++) {
-		size_t seg;
-		buf = s->reserve(s->ctx, &cap);
-		if ((size_t)h.gso_size + 120 > cap)
-			return (int)i; /* segments larger than a packet may be: malformed */
-		seg = offload_segment(pkt, len, &h, i, buf);
-		if (seg)
-			s->packet(s->ctx, buf, seg);
+		uint8_t *buf = s->reserve(s->ctx, &cap);
+		size_t seg = offload_segment(pkt, len, &h, i, buf, cap);
+		if (!seg) { /* segments larger than a packet may be: the rest is malformed too */
+			d->stats.refused++;
+			return (int)i;
+		}
+		s->packet(s->ctx, buf, seg);
 	}
 	return (int)segs;
 }
@@ -90,7 +107,7 @@ static int tun_read(struct device *d, const struct device_sink *s, unsigned budg
 	if (!d->offload)
 		return plain_read(d, s, budget);
 	for (unsigned i = 0; i < budget; i++) {
-		ssize_t r = read(d->fd, t->rbuf, OFFLOAD_HDR_LEN + OFFLOAD_MAX);
+		ssize_t r = read(d->fd, t->rbuf, OFFLOAD_HDR_LEN + OFFLOAD_READ_MAX);
 		if (r <= 0)
 			break;
 		n += offload_one(d, t, s, (size_t)r);
@@ -106,12 +123,24 @@ static void tun_flush(struct device *d)
 	if (!d->offload)
 		return;
 	len = gro_finish(&t->gro);
-	if (len)
-		(void)!write(d->fd, t->gro.buf, len);
+	if (!len)
+		return;
+	switch (t->gro.buf[1]) { /* the gso_type gro_finish() wrote */
+	case OFFLOAD_GSO_NONE:
+		break;
+	case OFFLOAD_GSO_UDP_L4:
+		d->stats.uso_coalesced++;
+		break;
+	default:
+		d->stats.tso_coalesced++;
+	}
+	if (write(d->fd, t->gro.buf, len) < 0)
+		d->stats.write_errors++;
 }
 
-/* TCP segments of one flow are coalesced when the device takes offloads;
- * order within a flow is kept. */
+/* TCP segments of one flow, and equal-sized UDP datagrams of one flow if
+ * the kernel took USO, are coalesced when the device takes offloads; the
+ * order of packets is kept. */
 static int tun_write(struct device *d, const uint8_t *pkt, size_t len)
 {
 	struct tun_dev *t = d->priv;
@@ -147,7 +176,7 @@ static const struct device_ops tun_ops = {
 	.close = tun_dev_close,
 };
 
-int device_open_tun(struct device *d, const char *pattern, bool tap, bool offload)
+int device_open_tun(struct device *d, const char *pattern, bool tap, unsigned offload)
 {
 	struct tun_dev *t = calloc(1, sizeof(*t));
 	int ret = -EOPNOTSUPP;
@@ -157,7 +186,7 @@ int device_open_tun(struct device *d, const char *pattern, bool tap, bool offloa
 	if (!t)
 		return -ENOMEM;
 	if (offload && !tap)
-		ret = tun_open_offload(&t->tun, pattern);
+		ret = tun_open_offload(&t->tun, pattern, offload & DEVICE_OFFLOAD_UDP);
 	if (ret < 0)
 		ret = tun_open(&t->tun, pattern, tap);
 	if (ret < 0) {
@@ -165,8 +194,8 @@ int device_open_tun(struct device *d, const char *pattern, bool tap, bool offloa
 		return ret;
 	}
 	if (t->tun.vnet) {
-		t->rbuf = malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX);
-		gro_init(&t->gro, malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX));
+		t->rbuf = malloc(OFFLOAD_HDR_LEN + OFFLOAD_READ_MAX);
+		gro_init(&t->gro, malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX), (t->tun.offloads & OFFLOAD_F_USO) == OFFLOAD_F_USO);
 		if (!t->rbuf || !t->gro.buf) {
 			d->priv = t;
 			tun_dev_close(d);
@@ -178,6 +207,7 @@ int device_open_tun(struct device *d, const char *pattern, bool tap, bool offloa
 	d->fd = t->tun.fd;
 	d->tap = tap;
 	d->offload = t->tun.vnet;
+	d->offloads = t->tun.offloads;
 	d->configurable = true;
 	d->ifindex = t->tun.ifindex;
 	memcpy(d->name, t->tun.name, sizeof(d->name));

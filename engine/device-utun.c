@@ -62,7 +62,7 @@ static const struct device_ops utun_ops = {
 	.close = utun_close,
 };
 
-int device_open_tun(struct device *d, const char *pattern, bool tap, bool offload)
+int device_open_tun(struct device *d, const char *pattern, bool tap, unsigned offload)
 {
 	struct tun *t = calloc(1, sizeof(*t));
 	int ret;

@@ -1,6 +1,6 @@
 /* device.h - the node's virtual network device behind a small table of
- * operations: a TUN/TAP interface (device-tun.c, with the kernel's TCP
- * offloads: super packets read are cut into ordinary packets, received
+ * operations: a TUN/TAP interface (device-tun.c, with the kernel's TCP and
+ * UDP offloads: super packets read are cut into ordinary packets, received
  * segments are coalesced before they are written), or a file descriptor
  * somebody else handed over (device-fd.c: one packet per read and write,
  * e.g. a socketpair, so tests run without root). Upper layers only ever
@@ -32,20 +32,34 @@ struct device_ops {
 	void (*close)(struct device *d);
 };
 
+/* What the offloads did (device-tun.c). */
+struct device_stats {
+	uint64_t tso_splits, uso_splits;       /* TCP / UDP super packets read and cut */
+	uint64_t tso_coalesced, uso_coalesced; /* super packets written */
+	uint64_t refused;		       /* packets read that were malformed: dropped */
+	uint64_t write_errors;		       /* coalesced writes the kernel refused */
+};
+
 struct device {
 	const struct device_ops *ops;
 	int fd;
 	bool tap;
-	bool offload;	  /* TCP offloads on (TUN only) */
+	bool offload;	   /* virtio headers and TCP offloads on (TUN only) */
+	unsigned offloads; /* the kernel's offload flags it took (engine/offload.h OFFLOAD_F_*) */
+	struct device_stats stats;
 	bool configurable; /* a real interface: meshubd may set addresses and routes */
 	unsigned ifindex;
 	char name[DEVICE_NAME_MAX];
 	void *priv;
 };
 
-/* A TUN/TAP interface named after pattern ("mesh%d"); offload: ask for TCP
- * offloads (TUN only; falls back without them). 0 or -errno. */
-int device_open_tun(struct device *d, const char *pattern, bool tap, bool offload);
+/* What device_open_tun() asks the kernel for (TUN only). */
+#define DEVICE_OFFLOAD_TCP 1
+#define DEVICE_OFFLOAD_UDP 2 /* with TCP: USO where the kernel has it (6.2+) */
+
+/* A TUN/TAP interface named after pattern ("mesh%d"); offload: the
+ * DEVICE_OFFLOAD_* to ask for (falls back to fewer, then none). 0 or -errno. */
+int device_open_tun(struct device *d, const char *pattern, bool tap, unsigned offload);
 /* An already open fd carrying one packet per read/write (non-blocking). */
 int device_open_fd(struct device *d, int fd, bool tap, const char *name);
 

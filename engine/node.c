@@ -7,6 +7,7 @@
 
 #include "endpoint.h"
 #include "log.h"
+#include "offload.h"
 #include "peercache.h"
 #include "send.h"
 #include "setup.h"
@@ -253,6 +254,8 @@ static int snapshot(void *ctx, struct status *st)
 	st->gso_sends = m->udp.stats.tx_gso_sends;
 	st->gso_refusals = m->udp.stats.gso_refusals;
 	st->tx_errors = m->udp.stats.tx_errors;
+	st->device.offloads = m->dev.offloads;
+	st->device.stats = m->dev.stats;
 	st->peers = calloc(m->peers.n + 1, sizeof(*st->peers));
 	if (!st->peers)
 		return -ENOMEM;
@@ -426,22 +429,42 @@ static void edge_config(struct node *n)
 	e->mtu_ceiling = (uint16_t)(n->m.mtu + l2);
 }
 
+/* MESHUB_OFFLOAD=0: no offloads, =tcp: no UDP offloads (for comparisons
+ * or a kernel that misbehaves); anything else: all the kernel has. */
+static unsigned offloads_wanted(void)
+{
+	const char *env = getenv("MESHUB_OFFLOAD");
+
+	if (env && !strcmp(env, "0"))
+		return 0;
+	if (env && !strcmp(env, "tcp"))
+		return DEVICE_OFFLOAD_TCP;
+	return DEVICE_OFFLOAD_TCP | DEVICE_OFFLOAD_UDP;
+}
+
 static int open_device(struct node *n)
 {
 	struct mesh *m = &n->m;
-	const char *env = getenv("MESHUB_OFFLOAD");
+	char names[64];
+	bool uso;
 	int ret;
 
 	if (n->opt.device_fd >= 0)
 		ret = device_open_fd(&m->dev, n->opt.device_fd, m->cfg->tap, "fd");
 	else
-		ret = device_open_tun(&m->dev, m->cfg->interface, m->cfg->tap, !(env && !strcmp(env, "0")));
+		ret = device_open_tun(&m->dev, m->cfg->interface, m->cfg->tap, offloads_wanted());
 	if (ret == -EPROTONOSUPPORT && m->cfg->tap) /* tun.h: macOS */
 		return log_errno(ret, "TAP needs a kernel extension macOS no longer loads; use [tun] type = tun");
 	if (ret < 0)
 		return log_errno(ret, "cannot create the %s device '%s'", m->cfg->tap ? "TAP" : "TUN", m->cfg->interface);
+	uso = (m->dev.offloads & OFFLOAD_F_USO4) != 0;
 	log_info("created %s device %s (MTU %u%s)", m->cfg->tap ? "TAP" : "TUN", m->dev.name, m->mtu,
-		 m->dev.offload ? ", TCP offloads" : "");
+		 uso ? ", TCP and UDP offloads" : m->dev.offload ? ", TCP offloads" : "");
+	offload_flags_str(m->dev.offloads, names, sizeof(names));
+	log_debug("device %s offloads: %s%s", m->dev.name, names[0] ? names : "none",
+		  m->dev.offload && !uso && (offloads_wanted() & DEVICE_OFFLOAD_UDP)
+			  ? " (this kernel cannot hand over UDP super packets: Linux 6.2 and later can)"
+			  : "");
 	if (n->opt.nm_mode || !m->dev.configurable)
 		return 0; /* NetworkManager (or whoever handed us the fd) configures it */
 	return setup_configure_device(m->cfg, &m->dev, m->mtu, m->hostname);

@@ -1,12 +1,14 @@
-/* offload.h - TCP segmentation and coalescing for the TUN device's offloads.
+/* offload.h - TCP and UDP segmentation and coalescing for the TUN device's
+ * offloads.
  *
  * With IFF_VNET_HDR and TSO enabled, the kernel hands meshub TCP "super
  * packets" of up to 64 KiB (one read instead of ~45) and accepts coalesced
- * ones back (one write, one pass through the receiver's TCP stack). What
- * travels between nodes is always ordinary, fully checksummed IP packets:
- * offload_segment() cuts a super packet into them before encryption and
- * struct gro glues received ones together before they are written to the
- * device. Pure: no I/O, no allocation. */
+ * ones back (one write, one pass through the receiver's TCP stack). Kernels
+ * from 6.2 do the same for UDP (USO: one UDP_SEGMENT send of an application
+ * is one read). What travels between nodes is always ordinary, fully
+ * checksummed IP packets: offload_segment() cuts a super packet into them
+ * before encryption and struct gro glues received ones together before they
+ * are written to the device. Pure: no I/O, no allocation. */
 #pragma once
 
 #include <stdbool.h>
@@ -15,13 +17,54 @@
 
 #define OFFLOAD_HDR_LEN 10 /* struct virtio_net_hdr */
 #define OFFLOAD_MAX 65535
+/* The largest super packet a read may return: IPv6 with a payload length of
+ * 65535 (a UDP_SEGMENT send of 65527 bytes). */
+#define OFFLOAD_READ_MAX (OFFLOAD_MAX + 40)
+/* At most this many datagrams from one UDP super packet: the kernel makes
+ * at most 64 (128 in newer kernels) per UDP_SEGMENT send, so more is not
+ * one of its packets, and one read must not turn into thousands of sends. */
+#define OFFLOAD_UDP_SEGS_MAX 256
+/* At most this many datagrams coalesced into one UDP super packet written
+ * to the device: what the kernel's own UDP GRO builds. */
+#define OFFLOAD_GRO_UDP_SEGS_MAX 64
 
-enum offload_gso { OFFLOAD_GSO_NONE = 0, OFFLOAD_GSO_TCPV4 = 1, OFFLOAD_GSO_TCPV6 = 4 };
+enum offload_gso {
+	OFFLOAD_GSO_NONE = 0,
+	OFFLOAD_GSO_TCPV4 = 1,
+	OFFLOAD_GSO_TCPV6 = 4,
+	OFFLOAD_GSO_UDP_L4 = 5, /* UDP, IPv4 or IPv6 (Linux 6.2+) */
+};
+#define OFFLOAD_GSO_ECN 0x80
+
+/* TUNSETOFFLOAD's flags (linux/if_tun.h; Debian 12's headers lack the USO
+ * ones): what the device may hand us and we take apart. */
+enum offload_flag {
+	OFFLOAD_F_CSUM = 0x01,
+	OFFLOAD_F_TSO4 = 0x02,
+	OFFLOAD_F_TSO6 = 0x04,
+	OFFLOAD_F_TSO_ECN = 0x08,
+	OFFLOAD_F_USO4 = 0x20,
+	OFFLOAD_F_USO6 = 0x40,
+};
+#define OFFLOAD_F_TCP (OFFLOAD_F_CSUM | OFFLOAD_F_TSO4 | OFFLOAD_F_TSO6 | OFFLOAD_F_TSO_ECN)
+#define OFFLOAD_F_USO (OFFLOAD_F_USO4 | OFFLOAD_F_USO6) /* the kernel takes both or neither */
+
+/* The name of one flag ("csum", "tso4", ..., "uso6"), NULL if unknown. */
+const char *offload_flag_name(unsigned flag);
+/* The names of the flags in `flags`, separated by spaces ("" for none),
+ * into buf (cut at n - 1 characters). */
+void offload_flags_str(unsigned flags, char *buf, size_t n);
+
+/* Asks the device for `want` through set(ctx, flags) (0 or -errno, i.e.
+ * TUNSETOFFLOAD); a kernel that does not know the USO flags (before 6.2)
+ * answers -EINVAL, and then the same without them. *got: the flags the
+ * device took (0 on failure). 0 or set()'s -errno. */
+int offload_negotiate(int (*set)(void *ctx, unsigned flags), void *ctx, unsigned want, unsigned *got);
 
 /* The kernel's virtio_net_hdr, in host byte order. */
 struct offload_hdr {
 	uint8_t flags;	  /* bit 0: the checksum at csum_start + csum_offset is partial */
-	uint8_t gso_type; /* enum offload_gso, bit 7 = ECN */
+	uint8_t gso_type; /* enum offload_gso, plus OFFLOAD_GSO_ECN */
 	uint16_t hdr_len, gso_size, csum_start, csum_offset;
 };
 
@@ -32,25 +75,32 @@ void offload_hdr_write(const struct offload_hdr *h, uint8_t *buf);
  * offsets do not fit the packet. */
 int offload_csum_complete(uint8_t *pkt, size_t len, const struct offload_hdr *h);
 
-/* How many segments super packet pkt yields (0 if it is malformed). */
+/* How many segments super packet pkt yields (0 if it is malformed: for UDP
+ * also a gso_size of 0 or above the payload, length fields that disagree
+ * with len, a checksum request that is not the UDP checksum, IPv4
+ * fragments, IPv6 extension headers, more than OFFLOAD_UDP_SEGS_MAX). */
 unsigned offload_segments(const uint8_t *pkt, size_t len, const struct offload_hdr *h);
-/* Builds segment i (0-based) of the super packet into out (room for the
- * headers plus gso_size); returns its length, or 0 if malformed. Each
- * segment is a complete packet with correct IP and TCP checksums. */
-size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out);
+/* Builds segment i (0-based) of the super packet into out (cap bytes);
+ * returns its length, or 0 if malformed or longer than cap. Each segment
+ * is a complete packet with correct IP and TCP or UDP checksums. */
+size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
+		       size_t cap);
 
-/* Receive-side coalescing of consecutive segments of one TCP flow. */
+/* Receive-side coalescing of consecutive segments of one TCP flow, or of
+ * consecutive equal-sized datagrams of one UDP flow (only if udp). */
 struct gro {
 	uint8_t *buf; /* OFFLOAD_HDR_LEN + OFFLOAD_MAX bytes, owned by the caller */
 	size_t len;   /* bytes of packet in buf + OFFLOAD_HDR_LEN */
-	size_t hdr;   /* IP + TCP header length */
+	size_t hdr;   /* IP + TCP/UDP header length */
 	uint16_t seg; /* payload size of the first segment */
 	unsigned segs;
 	uint32_t next_seq;
 	bool v6, open_ended; /* open_ended: last segment was shorter, or PSH/FIN seen */
+	bool is_udp;	     /* the aggregate is UDP */
+	bool udp;	     /* UDP may be coalesced: the device took USO */
 };
 
-void gro_init(struct gro *g, uint8_t *buf);
+void gro_init(struct gro *g, uint8_t *buf, bool udp);
 /* Appends pkt to the aggregate if it continues it; false means the caller
  * must gro_finish() first and then gro_start() with pkt. */
 bool gro_append(struct gro *g, const uint8_t *pkt, size_t len);

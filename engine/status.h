@@ -3,6 +3,7 @@
  * never reads the node's internals. */
 #pragma once
 
+#include "device.h"
 #include "dns.h"
 #include "drop.h"
 #include "edge.h"
@@ -87,6 +88,12 @@ struct status_dns {
 	uint32_t drops[DNS_DROP_MAX];
 };
 
+/* The device's offloads and what they did. */
+struct status_device {
+	unsigned offloads; /* the kernel's flags it took (engine/offload.h OFFLOAD_F_*) */
+	struct device_stats stats;
+};
+
 struct status {
 	char interface[16];
 	char name[WIRE_HOSTNAME_MAX + 1];
@@ -103,6 +110,7 @@ struct status {
 	struct status_dns dns;
 	struct status_ca ca;
 	struct status_nat nat;
+	struct status_device device;
 	struct status_peer *peers; /* n_peers, malloc()ed by whoever fills it */
 	unsigned n_peers;
 	struct drops drops;

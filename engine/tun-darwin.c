@@ -102,10 +102,11 @@ int tun_open(struct tun *t, const char *pattern, bool tap)
 }
 
 /* utun has no virtio_net_hdr offloads. */
-int tun_open_offload(struct tun *t, const char *pattern)
+int tun_open_offload(struct tun *t, const char *pattern, bool uso)
 {
 	*t = (struct tun){.fd = -1};
 	(void)pattern;
+	(void)uso;
 	return -EOPNOTSUPP;
 }
 

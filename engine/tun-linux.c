@@ -3,6 +3,8 @@
 
 #include "tun.h"
 
+#include "offload.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -12,8 +14,34 @@
 #include <unistd.h>
 
 _Static_assert(TUN_NAME_MAX == IFNAMSIZ, "struct tun holds a kernel interface name");
+_Static_assert(OFFLOAD_F_CSUM == TUN_F_CSUM && OFFLOAD_F_TSO4 == TUN_F_TSO4 && OFFLOAD_F_TSO6 == TUN_F_TSO6 &&
+		       OFFLOAD_F_TSO_ECN == TUN_F_TSO_ECN,
+	       "engine/offload.h has the kernel's TUNSETOFFLOAD flags");
+#ifdef TUN_F_USO4
+_Static_assert(OFFLOAD_F_USO4 == TUN_F_USO4 && OFFLOAD_F_USO6 == TUN_F_USO6, "the USO flags of Linux 6.2");
+#endif
 
-static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet)
+static int set_offload(void *ctx, unsigned flags)
+{
+	return ioctl(*(int *)ctx, TUNSETOFFLOAD, (unsigned long)flags) < 0 ? -errno : 0;
+}
+
+/* The virtio header and the offloads: TCP, and UDP where the kernel has it
+ * (6.2+; 6.1 refuses the USO flags and gets TCP only). */
+static int vnet_setup(struct tun *t, int fd, bool uso)
+{
+	int hdr = OFFLOAD_HDR_LEN, r;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
+		return -errno;
+	r = offload_negotiate(set_offload, &fd, OFFLOAD_F_TCP | (uso ? OFFLOAD_F_USO : 0), &t->offloads);
+	if (r < 0)
+		return r;
+	t->vnet = true;
+	return 0;
+}
+
+static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet, bool uso)
 {
 	size_t len = pattern ? strnlen(pattern, IFNAMSIZ) : 0;
 	struct ifreq ifr;
@@ -22,6 +50,7 @@ static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet)
 	t->fd = -1;
 	t->tap = tap;
 	t->vnet = false;
+	t->offloads = 0;
 	t->ifindex = 0;
 	t->name[0] = '\0';
 	if (len == 0 || len >= IFNAMSIZ)
@@ -36,15 +65,8 @@ static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet)
 		r = -errno;
 		goto fail;
 	}
-	if (vnet) {
-		int hdr = 10; /* struct virtio_net_hdr, engine/offload.h */
-		unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0) {
-			r = -errno;
-			goto fail;
-		}
-		t->vnet = true;
-	}
+	if (vnet && (r = vnet_setup(t, fd, uso)) < 0)
+		goto fail;
 	/* the kernel wrote back the real name ("%d" replaced) */
 	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
 	t->ifindex = if_nametoindex(ifr.ifr_name);
@@ -58,6 +80,8 @@ static int tun_create(struct tun *t, const char *pattern, bool tap, bool vnet)
 fail:
 	close(fd);
 	t->ifindex = 0;
+	t->vnet = false;
+	t->offloads = 0;
 	return r;
 }
 
@@ -65,12 +89,12 @@ fail:
  * header in front. */
 int tun_open(struct tun *t, const char *pattern, bool tap)
 {
-	return tun_create(t, pattern, tap, false);
+	return tun_create(t, pattern, tap, false, false);
 }
 
-int tun_open_offload(struct tun *t, const char *pattern)
+int tun_open_offload(struct tun *t, const char *pattern, bool uso)
 {
-	return tun_create(t, pattern, false, true);
+	return tun_create(t, pattern, false, true, uso);
 }
 
 /* Closing the last fd of a non-persistent device removes the interface. */

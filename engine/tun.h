@@ -14,6 +14,7 @@ struct tun {
 	int fd;
 	bool tap;
 	bool vnet; /* reads and writes carry a virtio_net_hdr (engine/offload.h) */
+	unsigned offloads; /* the TUNSETOFFLOAD flags the kernel took (OFFLOAD_F_*) */
 	unsigned ifindex;
 	char name[TUN_NAME_MAX];
 };
@@ -30,8 +31,9 @@ struct tun {
 int tun_open(struct tun *t, const char *pattern, bool tap);
 /* A TUN device with TCP segmentation offload: reads may return TCP super
  * packets of up to 64 KiB and writes may pass coalesced ones, each behind a
- * 10-byte virtio_net_hdr. -errno if the platform or kernel cannot. */
-int tun_open_offload(struct tun *t, const char *pattern);
+ * 10-byte virtio_net_hdr; with uso, UDP ones too where the kernel has them
+ * (6.2+; t->offloads says). -errno if the platform or kernel cannot. */
+int tun_open_offload(struct tun *t, const char *pattern, bool uso);
 void tun_close(struct tun *t);
 
 /* macOS only (tun-darwin.c): every packet on a utun fd carries a 4-byte

@@ -1,6 +1,7 @@
-/* fuzz-offload.c - TCP segmentation and coalescing on arbitrary bytes: the
- * first 10 bytes are a virtio_net_hdr for offload_segment(); the same input
- * cut into packets is fed through GRO (what peers send ends up there). */
+/* fuzz-offload.c - TCP and UDP segmentation and coalescing on arbitrary
+ * bytes: the first 10 bytes are a virtio_net_hdr for offload_segment(); the
+ * same input cut into packets is fed through GRO with UDP coalescing on
+ * (what peers send ends up there). */
 #include "config.h"
 
 #include "offload.h"
@@ -12,23 +13,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t out[OFFLOAD_MAX], grobuf[OFFLOAD_HDR_LEN + OFFLOAD_MAX], pkt[OFFLOAD_MAX];
+	static uint8_t out[2048], grobuf[OFFLOAD_HDR_LEN + OFFLOAD_MAX], pkt[OFFLOAD_READ_MAX];
 	struct offload_hdr h;
 	struct gro g;
 	unsigned n;
 
-	if (size < OFFLOAD_HDR_LEN || size - OFFLOAD_HDR_LEN > OFFLOAD_MAX)
+	if (size < OFFLOAD_HDR_LEN || size - OFFLOAD_HDR_LEN > OFFLOAD_READ_MAX)
 		return 0;
 	offload_hdr_read(&h, data);
 	memcpy(pkt, data + OFFLOAD_HDR_LEN, size - OFFLOAD_HDR_LEN);
 	n = offload_segments(pkt, size - OFFLOAD_HDR_LEN, &h);
-	if (n > 1 && (size_t)h.gso_size + 120 <= sizeof(out))
-		for (unsigned i = 0; i < n && i < 64; i++)
-			if (offload_segment(pkt, size - OFFLOAD_HDR_LEN, &h, i, out) > (size_t)h.gso_size + 120)
-				abort();
+	/* every segment, with a room of a packet as the node gives it */
+	for (unsigned i = 0; i <= n && i < OFFLOAD_UDP_SEGS_MAX + 1; i++)
+		if (offload_segment(pkt, size - OFFLOAD_HDR_LEN, &h, i, out, sizeof(out)) > sizeof(out))
+			abort();
 	offload_csum_complete(pkt, size - OFFLOAD_HDR_LEN, &h);
 	/* packets: a 2-byte length, then the bytes */
-	gro_init(&g, grobuf);
+	gro_init(&g, grobuf, true);
 	for (size_t off = OFFLOAD_HDR_LEN; off + 2 <= size;) {
 		size_t len = (size_t)(data[off] << 8 | data[off + 1]);
 		off += 2;
