@@ -121,9 +121,9 @@ static void test_hub_vectors(void)
 	CHECK_MEM(v.node_side.up, v.hub_side.up, 32);
 	CHECK_MEM(v.node_side.down, v.hub_side.down, 32);
 	CHECK(memcmp(v.node_side.up, v.node_side.down, 32) != 0);
-	CHECK(keys_member_verify(v.hid.cert, v.nk.sign_pub, v.hid.pub));
+	CHECK(keys_member_verify(v.hid.cert, v.nk.sign_pub, v.nk.network_id, v.hid.pub));
 	v.hid.pub[0] ^= 1;
-	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, v.hid.pub));
+	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, v.nk.network_id, v.hid.pub));
 }
 
 static void test_hub_keys_separate(void)
@@ -139,7 +139,7 @@ static void test_hub_keys_separate(void)
 	CHECK(memcmp(v.hid.pub, w.hid.pub, 32) != 0);
 	CHECK(memcmp(v.hid.node_id, w.hid.node_id, 16) != 0);
 	/* a member of one network cannot pass as one of another */
-	CHECK(!keys_member_verify(w.hid.cert, v.nk.sign_pub, w.hid.pub));
+	CHECK(!keys_member_verify(w.hid.cert, v.nk.sign_pub, v.nk.network_id, w.hid.pub));
 	/* the hub key is not the static key, nor the node id its hash */
 	CHECK(memcmp(v.hid.pub, v.id.pub, 32) != 0);
 	keys_hub_node_id(v.id.pub, w.hid.node_id);
@@ -266,7 +266,7 @@ static void test_hub_join(void)
 	CHECK(hubcrypto_check(&v.hub_side, 0, buf, j.tag_off));
 	check_truncations(buf, n, (decode_fn)wire_hub_join_decode);
 	check_flips_tagged(buf, n, (decode_fn)wire_hub_join_decode, &v.hub_side, 0, true);
-	buf[1] = WIRE_HUB_FLAG_LEAVING; /* not a JOIN flag */
+	buf[1] = 0x04; /* not a JOIN flag */
 	CHECK_INT(wire_hub_join_decode(buf, n, &j), -EBADMSG);
 	buf[1] = 0;
 	buf[4] = 0x04; /* advert longer than allowed */
@@ -355,7 +355,7 @@ static int list_open(const struct vectors *v, const uint8_t *buf, size_t n, stru
 	if (ret == 0)
 		ret = hubcrypto_open(&v->node_side, l.hseq, buf, n, WIRE_HUB_LIST_HDR_LEN, plain);
 	if (ret == 0)
-		ret = wire_hub_list_body_decode(plain, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, body);
+		ret = wire_hub_list_body_decode(plain, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, l.flags, body);
 	return ret;
 }
 
@@ -406,8 +406,14 @@ static void test_hub_list(void)
 	/* an introduction has no request id, an answer must have one */
 	buf[1] = WIRE_HUB_LIST_INTRO;
 	CHECK_INT(wire_hub_list_decode(buf, n, &l), -EBADMSG);
-	buf[1] = 0x10;
+	buf[1] = 0x20; /* an unknown flag */
 	CHECK_INT(wire_hub_list_decode(buf, n, &l), -EBADMSG);
+}
+
+/* The body of a LIST of a PSK network (no CA flag in its header). */
+static int body_decode(const uint8_t *buf, size_t len, void *out)
+{
+	return wire_hub_list_body_decode(buf, len, 0, out);
 }
 
 static void test_hub_list_body(void)
@@ -430,22 +436,22 @@ static void test_hub_list_body(void)
 	CHECK_INT(added, 1);
 	n = wire_hub_list_end(buf, sizeof(buf), n);
 	CHECK(n <= WIRE_DGRAM_MAX);
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  0);
 	check_truncations(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN,
-			  (decode_fn)wire_hub_list_body_decode);
+			  body_decode);
 	/* the count must match the entries */
 	buf[COUNT_OFF + 1] = 2;
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	buf[COUNT_OFF + 1] = 1;
 	/* an unknown entry kind, a to below from */
 	buf[start] = 3;
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	buf[start] = WIRE_HUB_ENTRY_MEMBER;
 	buf[WIRE_HUB_LIST_HDR_LEN + 11] = 1; /* from = 1 > to = 0 */
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	/* no room for the tag: nothing */
 	CHECK_INT(wire_hub_list_end(buf, 40, 40), 0);

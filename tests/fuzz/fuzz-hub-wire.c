@@ -30,7 +30,7 @@ static void list_roundtrip(const uint8_t *data, size_t size)
 	struct wire_hub_entry e;
 	size_t off = 0, len;
 
-	if (wire_hub_list_body_decode(data, size, &b) < 0)
+	if (wire_hub_list_body_decode(data, size, 0, &b) < 0)
 		return;
 	/* a body that fits a datagram encodes back to the same bytes */
 	if (size + WIRE_HUB_LIST_HDR_LEN + WIRE_TAG_LEN > WIRE_DGRAM_MAX)
