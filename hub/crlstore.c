@@ -118,6 +118,8 @@ static enum crlstore_result upload_check(struct crlstores *all, struct crlstore 
 	if (cert_crl_decode(c->up, c->up_total, crl) < 0 || crl->sequence != c->up_seq ||
 	    memcmp(crl->ca_id, c->ca_id, CERT_ID_LEN))
 		return CRLSTORE_MALFORMED;
+	if (crl->sequence <= c->seq)
+		return CRLSTORE_HAVE; /* never rolled back, whatever happened meanwhile */
 	if (now < c->next_check || !ratelimit_bucket_allow(&all->check_budget, now))
 		return CRLSTORE_BUSY;
 	c->next_check = now + CRLSTORE_CHECK_GAP_NS;
