@@ -1,6 +1,6 @@
 /* crlstore.h - a CA network's revocation list at the hub: the newest one
  * that verified against the network's CA key, and the one upload in flight
- * that may replace it (PROTOCOL.md 5.11). A list is taken only if it is a
+ * that may replace it (engine/PROTOCOL.md 5.8, 5.11). A list is taken only if it is a
  * list of that CA with a higher sequence number, so the hub (or a member
  * uploading to it) can withhold a list but never forge or roll one back.
  *
@@ -69,7 +69,8 @@ enum crlstore_result {
 
 void crlstores_init(struct crlstores *all, size_t max_bytes, unsigned checks_per_sec);
 
-/* The store of a new CA network. 0, or -ENOSPC / -ENOMEM. */
+/* The store of a new CA network (counted in bytes, but never refused for
+ * the limit). 0, or -ENOMEM. */
 int crlstore_new(struct crlstores *all, const uint8_t ca_pub[CERT_PUB_LEN], struct crlstore **out);
 void crlstore_free(struct crlstores *all, struct crlstore *c);
 

@@ -2225,7 +2225,7 @@ static void test_crl_budgets(void)
 	sim_free(s);
 	/* a hub with room for one list of 3300 bytes and not for two */
 	hub_limits_default(&lim);
-	lim.crl_bytes = 3300 + 2 * sizeof(struct crlstore);
+	lim.crl_bytes = 3300 + sizeof(struct crlstore); /* one network's store and list: full */
 	s = sim_new(&lim);
 	for (int i = 0; i < 3; i++)
 		m[i] = ca_node(s, CA_NET);
@@ -2237,6 +2237,12 @@ static void test_crl_budgets(void)
 	CHECK_INT(counter(s->hub, HUB_DROP_CRL_FULL), 1);
 	CHECK_INT(hub_says(m[1]), 2);
 	CHECK(stats_of(s->hub).crl_bytes <= lim.crl_bytes);
+	/* a full list memory does not keep a new CA network out of the hub */
+	m[2] = ca_node(s, FAKE_NET);
+	sim_run(s, 2 * SEC, 100 * MS);
+	CHECK(hubproto_joined(&m[2]->hp));
+	CHECK_INT(stats_of(s->hub).networks, 2);
+	CHECK_INT(counter(s->hub, HUB_DROP_NO_MEMORY), 0);
 	check_invariants(s, s->hub);
 	sim_free(s);
 }
