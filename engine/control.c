@@ -246,9 +246,11 @@ static void json_ca(struct out *o, const struct status_ca *ca)
 	out_printf(o, ",\"ca_not_after\":%llu,\"name\":", (unsigned long long)ca->ca_not_after);
 	json_str(o, ca->name);
 	out_printf(o, ",\"serial\":%llu,\"not_after\":%llu,\"expired\":%s,\"revoked\":%s,\"crl_sequence\":%llu,"
-		      "\"crl_revoked\":%u,\"warnings\":[",
+		      "\"crl_revoked\":%u,\"crl_from\":",
 		   (unsigned long long)ca->serial, (unsigned long long)ca->not_after, ca->expired ? "true" : "false",
 		   ca->revoked ? "true" : "false", (unsigned long long)ca->crl_sequence, ca->crl_serials);
+	ca->crl_sequence ? json_str(o, ca->crl_from) : out_printf(o, "null");
+	out_printf(o, ",\"warnings\":[");
 	for (unsigned i = 0; i < n; i++) {
 		out_printf(o, "%s", i ? "," : "");
 		json_str(o, warn[i]);
@@ -421,8 +423,8 @@ static void text_ca(struct out *o, const struct status_ca *ca)
 	out_printf(o, "  certificate: %s, serial %llu, valid until %s\n", ca->name, (unsigned long long)ca->serial,
 		   cert_time_str(ca->not_after, when));
 	if (ca->crl_sequence)
-		out_printf(o, "  revocation list: sequence %llu, %u revoked\n", (unsigned long long)ca->crl_sequence,
-			   ca->crl_serials);
+		out_printf(o, "  revocation list: sequence %llu, %u revoked (from %s)\n",
+			   (unsigned long long)ca->crl_sequence, ca->crl_serials, ca->crl_from);
 	else
 		out_printf(o, "  revocation list: none\n");
 	for (unsigned i = 0; i < n; i++)

@@ -5,7 +5,9 @@
 
 #include "discovery.h"
 #include "endpoint.h"
+#include "gossip.h"
 #include "log.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +112,16 @@ static void start_resolve(struct hub_conn *h)
 	pthread_attr_destroy(&attr);
 }
 
+/* CA networks: our newest list, which the hub module offers a hub that
+ * keeps an older one. */
+static void crl_sync(struct hub_conn *h)
+{
+	size_t len;
+	const uint8_t *list = trust_crl_bytes(h->hc->m, &len);
+
+	hubproto_crl_own(&h->proto, loop_now(), list, len, trust_crl_sequence(h->hc->m));
+}
+
 static void send_register(struct hub_conn *h, bool leaving)
 {
 	struct mesh *m = h->hc->m;
@@ -119,6 +131,7 @@ static void send_register(struct hub_conn *h, bool leaving)
 
 	if (!h->ep.family)
 		return;
+	crl_sync(h);
 	buf = udp_reserve(&m->udp);
 	len = hubproto_build(&h->proto, loop_now(), loop_realtime(), leaving, self->sealed, self->len, buf,
 			     m->udp.slot_size);
@@ -130,8 +143,9 @@ static void send_register(struct hub_conn *h, bool leaving)
 
 static void alone_hint(struct hubclient *hc, const struct hub_conn *h)
 {
-	snprintf(hc->hint, sizeof(hc->hint), "no other member uses this network key at hub %s: check [encryption] psk",
-		 h->cfg->host);
+	/* a CA network's id covers the CA's key too: another CA is a network of its own */
+	snprintf(hc->hint, sizeof(hc->hint), "no other member uses this network key at hub %s: check [encryption] psk%s",
+		 h->cfg->host, hc->m->trust ? " and ca" : "");
 }
 
 /* The hint "no other member uses this network key at hub H": what a node
@@ -203,6 +217,8 @@ int hubclient_init(struct hubclient *hc, struct mesh *m, struct selfadvert *self
 		h->index = i;
 		h->cfg = &m->cfg->hubs[i];
 		hubproto_init(&h->proto, &m->nk, &m->id, (uint16_t)m->cfg->advert_interval_sec);
+		if (m->trust && (h->crl = malloc(sizeof(*h->crl))))
+			hubproto_crl_attach(&h->proto, h->crl); /* without it: no lists with this hub */
 		h->resolve_fd = -1;
 		timer_init(&h->t_register, register_due);
 		if (endpoint_parse(&h->ep, h->cfg->host, h->cfg->port) < 0)
@@ -232,6 +248,8 @@ void hubclient_free(struct hubclient *hc)
 		struct hub_conn *h = &hc->hubs[i];
 		timer_disarm(hc->m->loop, &h->t_register);
 		hubproto_clear(&h->proto);
+		free(h->crl);
+		h->crl = NULL;
 		if (h->resolve_fd >= 0) {
 			loop_del_io(hc->m->loop, &h->resolve_io);
 			close(h->resolve_fd);
@@ -351,6 +369,24 @@ static void on_observed(void *ctx, const struct wire_endpoint *us)
 			check_mapping(hc, &hc->hubs[i].observed, hc->hubs[i].cfg->host, &h->observed, h->cfg->host);
 }
 
+/* A whole list from the hub: checked against our CA like any other (a hub
+ * can withhold lists, never forge one), passed on to peers if newer. */
+static int on_crl(void *ctx, const uint8_t *list, size_t len)
+{
+	struct hub_conn *h = ctx;
+	char from[CONF_HOST_MAX + 8], msg[320];
+	int ret;
+
+	snprintf(from, sizeof(from), "hub %s", h->cfg->host);
+	ret = trust_offer_crl(h->hc->m, list, len, from, msg, sizeof(msg));
+	if (ret < 0)
+		log_warn("hub %s: %s; no lists are fetched from it for %llu s", h->cfg->host,
+			 msg + (strncmp(msg, "error: ", 7) ? 0 : 7), HUBPROTO_CRL_PAUSE_NS / NSEC_PER_SEC);
+	else if (ret == 1)
+		gossip_crl_changed(h->hc->m);
+	return ret;
+}
+
 static void on_reply_now(void *ctx)
 {
 	struct hub_conn *h = ctx;
@@ -364,6 +400,7 @@ static const struct hubproto_events events = {
 	.list_reset = on_list_reset,
 	.observed = on_observed,
 	.reply_now = on_reply_now,
+	.crl = on_crl,
 };
 
 static enum drop_reason drop_of(enum hubproto_drop why)

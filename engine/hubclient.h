@@ -2,7 +2,8 @@
  * node's loop and one engine/hubproto.h module per hub (which proves
  * membership, keeps the session and the member-list cursor, and drops
  * every answer we did not ask for), the members they list (to discovery),
- * our public address as each hub sees it, and the hubs' reachability. Hub
+ * our public address as each hub sees it, the hubs' reachability, and in
+ * CA networks the revocation lists the hubs keep (to trust.c). Hub
  * names are resolved in a thread so a slow DNS server never stalls the
  * node. Losing a hub never touches working edges. */
 #pragma once
@@ -25,6 +26,7 @@ struct hub_conn {
 	uint64_t answering_since;
 	bool members_seen, alone;
 	struct timer t_register;
+	struct hubproto_crl *crl; /* CA networks: a revocation list in transfer with this hub */
 	int resolve_fd; /* a name being resolved: the thread's answer arrives here */
 	struct io resolve_io;
 	bool resolving;

@@ -25,6 +25,17 @@
  *     refresh if a session is open (the hub forgets us at once).
  *   - Declare the hub unreachable after a few intervals without a 0 from
  *     hubproto_input(); the module keeps retrying every HUBPROTO_RETRY_NS.
+ *   - CA networks (keys_bind_ca() before hubproto_init()): the JOIN shows
+ *     the CA's key, and every LIST says which revocation list the hub
+ *     keeps. To exchange lists with the hub, hubproto_crl_attach() a
+ *     struct hubproto_crl (the caller's: it holds a whole list) and tell it
+ *     ours with hubproto_crl_own() whenever it may have changed (before each
+ *     hubproto_build() is enough). A hub keeping an older list gets ours in
+ *     pages (CRL_PUT); one keeping a newer list is asked for it page by page
+ *     (CRL_GET), and crl() gets it whole, to be checked against the CA: a
+ *     negative return (it does not check) stops fetching from this hub for
+ *     HUBPROTO_CRL_PAUSE_NS. The REFRESH keeps its timing: list transfers
+ *     go in between, one request in flight as always.
  */
 #pragma once
 
@@ -41,6 +52,8 @@
 #define HUBPROTO_MAX_CHALLENGES 3		 /* refreshes re-sent with a new cookie before a new JOIN */
 #define HUBPROTO_INTERVAL_MIN 5			 /* seconds between registrations, as hubs clamp it */
 #define HUBPROTO_INTERVAL_MAX 600
+#define HUBPROTO_CRL_REQUESTS 32 /* list requests between two LISTs, at most (a list is at most 9 pages) */
+#define HUBPROTO_CRL_PAUSE_NS (600ULL * 1000000000ULL) /* a hub's list did not check: no fetching for this long */
 
 enum hubproto_state {
 	HUBPROTO_HELLO,	  /* no challenge yet: asking for one */
@@ -58,6 +71,32 @@ enum hubproto_drop {
 	HUBPROTO_DROP_MAX,
 };
 
+enum hubproto_crl_op {
+	HUBPROTO_CRL_IDLE,
+	HUBPROTO_CRL_FETCH,  /* the hub keeps a newer list: CRL_GET page by page */
+	HUBPROTO_CRL_UPLOAD, /* the hub keeps an older list: CRL_PUT page by page */
+};
+
+/* A revocation list in transfer between a node and one hub (CA networks). */
+struct hubproto_crl {
+	/* ours (hubproto_crl_own): the caller's bytes, valid until it calls again */
+	const uint8_t *own;
+	uint16_t own_len;
+	uint64_t own_seq;
+	/* what the hub said it keeps in its last LIST */
+	bool hub_known;
+	uint64_t hub_seq;
+	/* the transfer */
+	enum hubproto_crl_op op;
+	uint64_t seq;	    /* of the list moving */
+	uint16_t total, off; /* its length (fetch: from the first page) and the next offset */
+	uint64_t due;	    /* when the next request goes out */
+	unsigned requests;  /* since the last LIST */
+	uint64_t refused_seq; /* our list this hub refused: not offered again in this session */
+	uint64_t paused_until; /* its list did not check: not fetched before */
+	uint8_t buf[WIRE_CRL_MAX]; /* a list being fetched */
+};
+
 struct hubproto_events {
 	void (*member)(void *ctx, const uint8_t node_id[WIRE_ID_LEN], const struct wire_endpoint *seen_at,
 		       const uint8_t *sealed_advert, size_t len);
@@ -65,6 +104,9 @@ struct hubproto_events {
 	void (*list_reset)(void *ctx);
 	void (*observed)(void *ctx, const struct wire_endpoint *us);
 	void (*reply_now)(void *ctx);
+	/* a whole revocation list from the hub (not checked yet): 1 taken, 0 not
+	 * newer, a negative errno if it does not check */
+	int (*crl)(void *ctx, const uint8_t *list, size_t len);
 };
 
 struct hubproto {
@@ -87,7 +129,12 @@ struct hubproto {
 	uint64_t seq, hseq, join_ts;
 	struct wire_hub_cursor cursor;
 	struct wire_endpoint observed;
-	uint64_t due; /* when hubproto_build() has something to send */
+	uint64_t due; /* when hubproto_build() has something to send (list transfers aside) */
+	/* CA networks */
+	bool ca;
+	uint8_t ca_key[WIRE_HUB_CA_KEY_LEN];
+	bool crl_waiting;	  /* the request in flight is a list request */
+	struct hubproto_crl *crl; /* NULL: no lists exchanged with this hub */
 };
 
 void hubproto_init(struct hubproto *h, const struct net_keys *nk, const struct identity *id, uint16_t interval_sec);
@@ -108,6 +155,16 @@ int hubproto_input(struct hubproto *h, uint64_t now, const uint8_t *msg, size_t 
 /* Our advert changed (the hub passes it on at once): a REFRESH goes out at
  * the next hubproto_build(), or right after the answer awaited now. */
 void hubproto_send_now(struct hubproto *h, uint64_t now);
+
+/* CA networks: the caller's transfer state (it is zeroed; NULL detaches). */
+void hubproto_crl_attach(struct hubproto *h, struct hubproto_crl *crl);
+/* Our newest list now (len 0, seq 0: none); the bytes must stay valid until
+ * the next call. A change stops an upload of the old one and may start a
+ * transfer (hubproto_due() says when). */
+void hubproto_crl_own(struct hubproto *h, uint64_t now, const uint8_t *list, size_t len, uint64_t seq);
+/* Whether the hub said which list it keeps (in this session), and which. */
+bool hubproto_crl_hub_seq(const struct hubproto *h, uint64_t *seq);
+
 /* When hubproto_build() next has something to send (monotonic ns). */
 uint64_t hubproto_due(const struct hubproto *h);
 bool hubproto_joined(const struct hubproto *h);

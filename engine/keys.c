@@ -14,6 +14,7 @@
 
 /* BLAKE2b personalisation labels: exactly 16 bytes each. */
 #define LABEL_NETWORK_ID "meshub5 net-id.."
+#define LABEL_CA_NETWORK_ID "meshub5 ca-netid"
 #define LABEL_ADVERT "meshub5 advert.."
 #define LABEL_HANDSHAKE "meshub5 hs-psk.."
 #define LABEL_MAC1 "meshub5 mac1...."
@@ -24,6 +25,7 @@
 #define LABEL_MEMBER "meshub5 member.."
 
 _Static_assert(sizeof(LABEL_NETWORK_ID) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
+_Static_assert(sizeof(LABEL_CA_NETWORK_ID) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_ADVERT) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_HANDSHAKE) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
 _Static_assert(sizeof(LABEL_MAC1) - 1 == crypto_generichash_blake2b_PERSONALBYTES, "label size");
@@ -97,9 +99,27 @@ static void derive(uint8_t *out, size_t out_len, const uint8_t *key, size_t key_
 						 (const unsigned char *)label);
 }
 
-void keys_network_id(const uint8_t sign_pub[KEYS_SIGN_PUB_LEN], uint8_t network_id[KEYS_ID_LEN])
+void keys_network_id(const uint8_t sign_pub[KEYS_SIGN_PUB_LEN], const uint8_t *ca_pub,
+		     uint8_t network_id[KEYS_ID_LEN])
 {
-	derive(network_id, KEYS_ID_LEN, NULL, 0, sign_pub, KEYS_SIGN_PUB_LEN, LABEL_NETWORK_ID);
+	uint8_t in[2 * KEYS_SIGN_PUB_LEN];
+
+	if (!ca_pub) { /* PSK networks: as it always was */
+		derive(network_id, KEYS_ID_LEN, NULL, 0, sign_pub, KEYS_SIGN_PUB_LEN, LABEL_NETWORK_ID);
+		return;
+	}
+	/* every member of a CA network has the PSK, so only the CA's key can
+	 * tell the real network from one a member made with a CA of its own */
+	memcpy(in, sign_pub, KEYS_SIGN_PUB_LEN);
+	memcpy(in + KEYS_SIGN_PUB_LEN, ca_pub, KEYS_SIGN_PUB_LEN);
+	derive(network_id, KEYS_ID_LEN, NULL, 0, in, sizeof(in), LABEL_CA_NETWORK_ID);
+}
+
+void keys_bind_ca(struct net_keys *nk, const uint8_t ca_pub[KEYS_SIGN_PUB_LEN])
+{
+	memcpy(nk->ca_pub, ca_pub, KEYS_SIGN_PUB_LEN);
+	nk->has_ca = true;
+	keys_network_id(nk->sign_pub, nk->ca_pub, nk->network_id);
 }
 
 void keys_derive(const uint8_t psk[KEYS_PSK_LEN], struct net_keys *nk)
@@ -109,7 +129,9 @@ void keys_derive(const uint8_t psk[KEYS_PSK_LEN], struct net_keys *nk)
 	derive(seed, sizeof(seed), psk, KEYS_PSK_LEN, NULL, 0, LABEL_NET_SIGN);
 	crypto_sign_seed_keypair(nk->sign_pub, nk->sign_sec, seed);
 	sodium_memzero(seed, sizeof(seed));
-	keys_network_id(nk->sign_pub, nk->network_id);
+	nk->has_ca = false;
+	memset(nk->ca_pub, 0, sizeof(nk->ca_pub));
+	keys_network_id(nk->sign_pub, NULL, nk->network_id);
 	derive(nk->advert_key, sizeof(nk->advert_key), psk, KEYS_PSK_LEN, NULL, 0, LABEL_ADVERT);
 	derive(nk->handshake_psk, sizeof(nk->handshake_psk), psk, KEYS_PSK_LEN, NULL, 0, LABEL_HANDSHAKE);
 	derive(nk->mac1_key, sizeof(nk->mac1_key), psk, KEYS_PSK_LEN, NULL, 0, LABEL_MAC1);
@@ -153,11 +175,10 @@ void keys_hub_identity(const struct net_keys *nk, const struct identity *id, str
 }
 
 bool keys_member_verify(const uint8_t cert[KEYS_SIG_LEN], const uint8_t sign_pub[KEYS_SIGN_PUB_LEN],
-			const uint8_t hub_pub[32])
+			const uint8_t network_id[KEYS_ID_LEN], const uint8_t hub_pub[32])
 {
-	uint8_t msg[64], network_id[KEYS_ID_LEN];
+	uint8_t msg[64];
 
-	keys_network_id(sign_pub, network_id);
 	member_msg(msg, network_id, hub_pub);
 	return crypto_sign_verify_detached(cert, msg, sizeof(msg), sign_pub) == 0;
 }

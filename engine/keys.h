@@ -18,7 +18,7 @@
 #define KEYS_SIG_LEN 64
 
 struct net_keys {
-	uint8_t network_id[KEYS_ID_LEN];  /* what the hub sees: the hash of sign_pub */
+	uint8_t network_id[KEYS_ID_LEN];  /* what the hub sees: the hash of sign_pub (and ca_pub) */
 	uint8_t advert_key[32];		  /* seals adverts (XChaCha20-Poly1305) */
 	uint8_t handshake_psk[32];	  /* the Noise "psk" token */
 	uint8_t mac1_key[32];		  /* cheap pre-check of handshake messages */
@@ -27,6 +27,11 @@ struct net_keys {
 	 * public half and holds nothing that could sign */
 	uint8_t sign_pub[KEYS_SIGN_PUB_LEN];
 	uint8_t sign_sec[KEYS_SIGN_SEC_LEN];
+	/* CA networks (keys_bind_ca): the CA's Ed25519 key, which the network
+	 * id covers too, so that a hub can tell the real CA from one a member
+	 * made up (a member with another CA is in another network there) */
+	bool has_ca;
+	uint8_t ca_pub[KEYS_SIGN_PUB_LEN];
 };
 
 struct identity {
@@ -58,15 +63,22 @@ void keys_derive(const uint8_t psk[KEYS_PSK_LEN], struct net_keys *nk);
 void keys_node_id(const struct net_keys *nk, const uint8_t static_pub[32], uint8_t node_id[KEYS_ID_LEN]);
 void keys_clear(struct net_keys *nk);
 
-/* The network id of a network's signing key (what keys_derive puts in
- * network_id; a hub computes it from the key a JOIN carries). */
-void keys_network_id(const uint8_t sign_pub[KEYS_SIGN_PUB_LEN], uint8_t network_id[KEYS_ID_LEN]);
+/* The network id of a network's signing key and, in a CA network, its
+ * CA's key (NULL in PSK networks): what keys_derive and keys_bind_ca put in
+ * network_id, and what a hub computes from the keys a JOIN carries. The one
+ * place the id is made. */
+void keys_network_id(const uint8_t sign_pub[KEYS_SIGN_PUB_LEN], const uint8_t *ca_pub,
+		     uint8_t network_id[KEYS_ID_LEN]);
+/* A CA network: the network id becomes that of sign_pub and ca_pub. Call it
+ * before anything uses the id (adverts, handshakes, hubs, LAN). */
+void keys_bind_ca(struct net_keys *nk, const uint8_t ca_pub[KEYS_SIGN_PUB_LEN]);
 /* The node id a hub files a node's hub key under. */
 void keys_hub_node_id(const uint8_t hub_pub[32], uint8_t node_id[KEYS_ID_LEN]);
 void keys_hub_identity(const struct net_keys *nk, const struct identity *id, struct hub_identity *out);
-/* Whether cert is the network key sign_pub's signature of hub_pub. */
+/* Whether cert is the network key sign_pub's signature of hub_pub in the
+ * network network_id (keys_network_id of sign_pub and the CA's key, if any). */
 bool keys_member_verify(const uint8_t cert[KEYS_SIG_LEN], const uint8_t sign_pub[KEYS_SIGN_PUB_LEN],
-			const uint8_t hub_pub[32]);
+			const uint8_t network_id[KEYS_ID_LEN], const uint8_t hub_pub[32]);
 
 /* Encodes 32 bytes as standard base64 (for keys shown to people). */
 void keys_to_base64(const uint8_t key[32], char out[KEYS_B64_LEN + 1]);

@@ -192,7 +192,7 @@ static const struct handler handlers[] = {
 	{WIRE_HS_INIT, hs_init},     {WIRE_HS_RESP, hs_resp},	  {WIRE_HS_COOKIE, hs_cookie},
 	{WIRE_DATA, transport},	     {WIRE_KEEPALIVE, transport}, {WIRE_PROBE, transport},
 	{WIRE_PROBE_ACK, transport}, {WIRE_CONTROL, transport},	  {WIRE_HUB_CHALLENGE, hub},
-	{WIRE_HUB_LIST, hub},	     {WIRE_LAN_ANNOUNCE, lan},
+	{WIRE_HUB_LIST, hub},	     {WIRE_HUB_CRL, hub},	     {WIRE_LAN_ANNOUNCE, lan},
 };
 
 static bool is_transport(uint8_t type)

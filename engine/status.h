@@ -51,6 +51,7 @@ struct status_ca {
 	uint64_t crl_sequence; /* 0: no revocation list */
 	unsigned crl_serials;
 	uint64_t crl_issued_at;
+	char crl_from[128]; /* where it came from: "hub H", "peer N", a file, "meshub crl load" */
 };
 
 struct status_hub {

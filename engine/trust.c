@@ -300,6 +300,7 @@ static int take(struct mesh *m, const struct cert_crl *crl, const char *from, bo
 	t->f.crl = *crl;
 	t->f.has_crl = true;
 	t->crl_len = (uint16_t)cert_crl_encode(t->crl, sizeof(t->crl), &t->f.crl);
+	snprintf(t->crl_from, sizeof(t->crl_from), "%s", from);
 	if (store)
 		keep(t);
 	snprintf(msg, cap, "ok sequence %llu (%u revoked): taken from %s, passing it on",
@@ -470,9 +471,13 @@ int trust_open(struct mesh *m, const char *store_path)
 	}
 	if ((ret = own_addresses(cfg, &t->f.cert, cfg->cert_file)) < 0)
 		goto fail;
+	/* a member with a CA of its own is thereby in another network at hubs */
+	keys_bind_ca(&m->nk, t->f.ca.pub);
 	t->own_len = (uint16_t)cert_encode(t->own, sizeof(t->own), &t->f.cert);
-	if (t->f.has_crl)
+	if (t->f.has_crl) {
 		t->crl_len = (uint16_t)cert_crl_encode(t->crl, sizeof(t->crl), &t->f.crl);
+		snprintf(t->crl_from, sizeof(t->crl_from), "%.127s", cfg->crl_file);
+	}
 	snprintf(t->crl_path, sizeof(t->crl_path), "%s", cfg->crl_file);
 	snprintf(t->store_path, sizeof(t->store_path), "%s", store_path ? store_path : "");
 	m->trust = t;
@@ -514,6 +519,12 @@ void trust_peer_holds(struct peer *p, uint64_t sequence)
 uint64_t trust_crl_sequence(const struct mesh *m)
 {
 	return m->trust && m->trust->f.has_crl ? m->trust->f.crl.sequence : 0;
+}
+
+const uint8_t *trust_crl_bytes(const struct mesh *m, size_t *len)
+{
+	*len = m->trust && m->trust->f.has_crl ? m->trust->crl_len : 0;
+	return *len ? m->trust->crl : NULL;
 }
 
 /* ------------------------------------------------------------------- time */
@@ -581,6 +592,7 @@ void trust_status(const struct mesh *m, uint64_t wall, struct status_ca *st)
 		st->crl_sequence = t->f.crl.sequence;
 		st->crl_serials = t->f.crl.n_serials;
 		st->crl_issued_at = t->f.crl.issued_at;
+		snprintf(st->crl_from, sizeof(st->crl_from), "%s", t->crl_from);
 	}
 }
 

@@ -36,6 +36,7 @@ struct trust {
 	uint16_t own_len;
 	uint8_t crl[CERT_CRL_MAX]; /* our newest list, encoded: passed on to peers */
 	uint16_t crl_len;
+	char crl_from[128];	   /* where the newest list came from ("hub H", a file, ...) */
 	char crl_path[PATH_MAX];   /* [encryption] crl, "" = none */
 	char store_path[PATH_MAX]; /* where the newest list is kept, "" = nowhere */
 	uint64_t warned_at;	   /* wall seconds of the last expiry warning, 0 = never */
@@ -51,8 +52,9 @@ struct trust {
 /* CA mode (cfg->ca_file set): loads the CA certificate, our certificate
  * (which must be valid now, for our static key, and cover our configured
  * addresses) and the newest of the [encryption] crl file and the list kept
- * at store_path (may be ""). 0 (m->trust NULL in PSK networks) or a negative
- * errno, logged with the file and what to do. */
+ * at store_path (may be ""), and binds the network id to the CA's key
+ * (keys_bind_ca: before anything uses the id). 0 (m->trust NULL in PSK
+ * networks) or a negative errno, logged with the file and what to do. */
 int trust_open(struct mesh *m, const char *store_path);
 void trust_free(struct mesh *m);
 
@@ -60,6 +62,8 @@ void trust_free(struct mesh *m);
 const struct handshake_cred *trust_cred(const struct mesh *m, struct handshake_cred *out);
 /* The sequence of our newest list, 0 if none. */
 uint64_t trust_crl_sequence(const struct mesh *m);
+/* Its bytes (valid until a newer list is taken), NULL with *len 0 if none. */
+const uint8_t *trust_crl_bytes(const struct mesh *m, size_t *len);
 /* A handshake of p said which list it holds (kept only in CA networks). */
 void trust_peer_holds(struct peer *p, uint64_t sequence);
 

@@ -11,9 +11,10 @@
 
 #define ENDPOINT_MAX 19 /* family, port, IPv6 address */
 #define ENTRY_MAX (1 + WIRE_ID_LEN + ENDPOINT_MAX + 2 + WIRE_ADVERT_SEALED_MAX)
-#define JOIN_FLAGS WIRE_HUB_FLAG_LIST
+#define JOIN_FLAGS (WIRE_HUB_FLAG_LIST | WIRE_HUB_JOIN_CA)
 #define REFRESH_FLAGS (WIRE_HUB_FLAG_LIST | WIRE_HUB_FLAG_LEAVING)
-#define LIST_FLAGS (WIRE_HUB_LIST_INTRO | WIRE_HUB_LIST_MORE | WIRE_HUB_LIST_RESET | WIRE_HUB_LIST_WAIT)
+#define LIST_FLAGS \
+	(WIRE_HUB_LIST_INTRO | WIRE_HUB_LIST_MORE | WIRE_HUB_LIST_RESET | WIRE_HUB_LIST_WAIT | WIRE_HUB_LIST_CA)
 #define COUNT_OFF (WIRE_HUB_LIST_HDR_LEN + 4 + 8 + 8) /* the entry count, in the body */
 
 _Static_assert(WIRE_HUB_HELLO_LEN == 4 + 8 + 52, "hello: header, request id, padding");
@@ -27,12 +28,23 @@ _Static_assert(WIRE_HUB_JOIN_FIXED == 8 + 8 + 8 + WIRE_ID_LEN + 3 * WIRE_HUB_KEY
 _Static_assert(WIRE_HUB_REFRESH_FIXED == 8 + 8 + 8 + 3 * WIRE_ID_LEN + 12 + WIRE_TAG_LEN, "refresh size");
 _Static_assert(WIRE_HUB_LIST_HDR_LEN == 4 + 8 + 8, "list header");
 _Static_assert(WIRE_HUB_LIST_BODY_FIXED == 4 + 8 + 8 + 2 + WIRE_ID_LEN, "list body");
-_Static_assert(WIRE_HUB_JOIN_FIXED + WIRE_ADVERT_SEALED_MAX <= WIRE_DGRAM_MAX, "a join fits a datagram");
+_Static_assert(WIRE_HUB_JOIN_FIXED + WIRE_HUB_CA_KEY_LEN + WIRE_ADVERT_SEALED_MAX <= WIRE_DGRAM_MAX,
+	       "a join fits a datagram, a CA network's too");
 _Static_assert(WIRE_HUB_REFRESH_FIXED + WIRE_ADVERT_SEALED_MAX <= WIRE_DGRAM_MAX, "a refresh fits a datagram");
 /* any one entry fits an otherwise empty LIST, so a list can always be paged */
-_Static_assert(WIRE_HUB_LIST_HDR_LEN + WIRE_HUB_LIST_BODY_FIXED + ENDPOINT_MAX + ENTRY_MAX + WIRE_TAG_LEN <=
+_Static_assert(WIRE_HUB_LIST_HDR_LEN + WIRE_HUB_LIST_BODY_FIXED + ENDPOINT_MAX + WIRE_HUB_LIST_CA_LEN + ENTRY_MAX +
+			       WIRE_TAG_LEN <=
 		       WIRE_DGRAM_MAX,
 	       "an entry fits a list");
+_Static_assert(WIRE_HUB_CRL_REQ_FIXED == 8 + 8 + 8 + 3 * WIRE_ID_LEN + 8 + WIRE_TAG_LEN, "crl request size");
+_Static_assert(WIRE_HUB_CRL_HDR_LEN == WIRE_HUB_LIST_HDR_LEN, "crl answer header: a list's");
+_Static_assert(WIRE_HUB_CRL_BODY_FIXED == 1 + 1 + 8 + 2 + 2 + 2, "crl answer body");
+_Static_assert(WIRE_HUB_CRL_REQ_FIXED + WIRE_HUB_CRL_PAGE <= WIRE_DGRAM_MAX, "a page fits a CRL_PUT");
+_Static_assert(WIRE_HUB_CRL_HDR_LEN + WIRE_HUB_CRL_BODY_FIXED + WIRE_HUB_CRL_PAGE + WIRE_TAG_LEN <= WIRE_DGRAM_MAX,
+	       "a page fits a CRL answer");
+/* acknowledgements of an upload are never larger than the page they answer */
+_Static_assert(WIRE_HUB_CRL_HDR_LEN + WIRE_HUB_CRL_BODY_FIXED + WIRE_TAG_LEN < WIRE_HUB_CRL_REQ_FIXED, "crl ack size");
+_Static_assert(WIRE_CRL_MAX <= UINT16_MAX && WIRE_HUB_CRL_MIN <= WIRE_CRL_MAX, "list lengths fit a u16");
 
 static void rd_cursor(struct rd *r, struct wire_hub_cursor *c)
 {
@@ -146,9 +158,14 @@ int wire_hub_join_decode(const uint8_t *buf, size_t len, struct wire_hub_join *o
 	rd_copy(&r, out->node_key, WIRE_HUB_KEY_LEN);
 	rd_copy(&r, out->signature, WIRE_HUB_SIG_LEN);
 	rd_cursor(&r, &out->cursor);
+	if (out->flags & WIRE_HUB_JOIN_CA)
+		rd_copy(&r, out->ca_key, WIRE_HUB_CA_KEY_LEN);
+	else
+		memset(out->ca_key, 0, WIRE_HUB_CA_KEY_LEN);
 	if (r.bad)
 		return -EMSGSIZE;
-	if (!zero || out->flags & ~JOIN_FLAGS || !out->interval_sec || out->advert_len > WIRE_ADVERT_SEALED_MAX)
+	if (!zero || out->flags & ~JOIN_FLAGS || !out->interval_sec || out->advert_len > WIRE_ADVERT_SEALED_MAX ||
+	    (out->flags & WIRE_HUB_JOIN_CA && all_zero(out->ca_key, WIRE_HUB_CA_KEY_LEN)))
 		return -EBADMSG;
 	out->advert = rd_take(&r, out->advert_len);
 	out->tag_off = len - r.left;
@@ -160,7 +177,8 @@ size_t wire_hub_join_encode(uint8_t *buf, size_t cap, const struct wire_hub_join
 {
 	struct wr w = WR(buf, cap);
 
-	if (in->flags & ~JOIN_FLAGS || !in->interval_sec || in->advert_len > WIRE_ADVERT_SEALED_MAX)
+	if (in->flags & ~JOIN_FLAGS || !in->interval_sec || in->advert_len > WIRE_ADVERT_SEALED_MAX ||
+	    (in->flags & WIRE_HUB_JOIN_CA && all_zero(in->ca_key, WIRE_HUB_CA_KEY_LEN)))
 		return 0;
 	wr_u8(&w, WIRE_HUB_JOIN);
 	wr_u8(&w, in->flags);
@@ -175,6 +193,8 @@ size_t wire_hub_join_encode(uint8_t *buf, size_t cap, const struct wire_hub_join
 	wr_bytes(&w, in->node_key, WIRE_HUB_KEY_LEN);
 	wr_bytes(&w, in->signature, WIRE_HUB_SIG_LEN);
 	wr_cursor(&w, &in->cursor);
+	if (in->flags & WIRE_HUB_JOIN_CA)
+		wr_bytes(&w, in->ca_key, WIRE_HUB_CA_KEY_LEN);
 	wr_bytes(&w, in->advert, in->advert_len);
 	wr_zero(&w, WIRE_TAG_LEN);
 	return wr_done(&w);
@@ -252,6 +272,8 @@ size_t wire_hub_list_begin(uint8_t *buf, size_t cap, const struct wire_hub_list 
 	wr_u16(&w, 0);
 	wr_bytes(&w, body->cookie, WIRE_ID_LEN);
 	wr_endpoint(&w, &body->observed);
+	if (hdr->flags & WIRE_HUB_LIST_CA)
+		wr_u64(&w, body->crl_seq);
 	return wr_done(&w);
 }
 
@@ -319,7 +341,7 @@ int wire_hub_list_decode(const uint8_t *buf, size_t len, struct wire_hub_list *o
 	return 0;
 }
 
-int wire_hub_list_body_decode(const uint8_t *plain, size_t len, struct wire_hub_list_body *out)
+int wire_hub_list_body_decode(const uint8_t *plain, size_t len, uint8_t flags, struct wire_hub_list_body *out)
 {
 	struct rd r = RD(plain, len);
 	struct wire_hub_entry e;
@@ -335,6 +357,7 @@ int wire_hub_list_body_decode(const uint8_t *plain, size_t len, struct wire_hub_
 	ret = rd_endpoint(&r, &out->observed);
 	if (ret < 0)
 		return ret;
+	out->crl_seq = flags & WIRE_HUB_LIST_CA ? rd_u64(&r) : 0;
 	if (r.bad)
 		return -EMSGSIZE;
 	if (out->to < out->from)
@@ -379,4 +402,152 @@ int wire_hub_list_next(const struct wire_hub_list_body *b, size_t *off, struct w
 		return -EMSGSIZE;
 	*off = b->entries_len - r.left;
 	return 1;
+}
+
+/* ------------------------------------------------------------ CRL_GET, CRL_PUT */
+
+/* A GET names a list and an offset; a PUT carries 1..WIRE_HUB_CRL_PAGE
+ * bytes of a list of total bytes, ending inside it. */
+static bool crl_req_ok(const struct wire_hub_crl_req *q)
+{
+	if (!q->seq || !q->crl_seq)
+		return false;
+	if (q->type == WIRE_HUB_CRL_GET)
+		return !q->total && !q->len && q->offset < WIRE_CRL_MAX;
+	return q->type == WIRE_HUB_CRL_PUT && q->total >= WIRE_HUB_CRL_MIN && q->total <= WIRE_CRL_MAX && q->len &&
+	       q->len <= WIRE_HUB_CRL_PAGE && q->offset + q->len <= q->total;
+}
+
+int wire_hub_crl_req_decode(const uint8_t *buf, size_t len, struct wire_hub_crl_req *out)
+{
+	struct rd r = RD(buf, len);
+	bool zero;
+
+	out->type = rd_u8(&r);
+	if (out->type != WIRE_HUB_CRL_GET && out->type != WIRE_HUB_CRL_PUT)
+		return -EPROTONOSUPPORT;
+	zero = rd_zero(&r, 1); /* flags: none yet */
+	out->len = rd_u16(&r);
+	out->total = rd_u16(&r);
+	out->offset = rd_u16(&r);
+	out->rid = rd_u64(&r);
+	out->seq = rd_u64(&r);
+	rd_copy(&r, out->cookie, WIRE_ID_LEN);
+	rd_copy(&r, out->network_id, WIRE_ID_LEN);
+	rd_copy(&r, out->node_id, WIRE_ID_LEN);
+	out->crl_seq = rd_u64(&r);
+	if (r.bad)
+		return -EMSGSIZE;
+	/* the cheap checks before the bytes are looked at */
+	if (!zero || !crl_req_ok(out))
+		return -EBADMSG;
+	out->data = rd_take(&r, out->len);
+	out->tag_off = len - r.left;
+	rd_take(&r, WIRE_TAG_LEN);
+	return rd_end(&r, false);
+}
+
+size_t wire_hub_crl_req_encode(uint8_t *buf, size_t cap, const struct wire_hub_crl_req *in)
+{
+	struct wr w = WR(buf, cap);
+
+	if (!crl_req_ok(in))
+		return 0;
+	wr_u8(&w, in->type);
+	wr_zero(&w, 1);
+	wr_u16(&w, (uint16_t)in->len);
+	wr_u16(&w, in->total);
+	wr_u16(&w, in->offset);
+	wr_u64(&w, in->rid);
+	wr_u64(&w, in->seq);
+	wr_bytes(&w, in->cookie, WIRE_ID_LEN);
+	wr_bytes(&w, in->network_id, WIRE_ID_LEN);
+	wr_bytes(&w, in->node_id, WIRE_ID_LEN);
+	wr_u64(&w, in->crl_seq);
+	wr_bytes(&w, in->data, in->len);
+	wr_zero(&w, WIRE_TAG_LEN);
+	return wr_done(&w);
+}
+
+/* ------------------------------------------------------------ CRL */
+
+/* Each status has exactly one shape, so that one meaning has one encoding. */
+static bool crl_body_ok(const struct wire_hub_crl_body *b)
+{
+	switch (b->status) {
+	case WIRE_HUB_CRL_PAGE_OF:
+		return b->crl_seq && b->total >= WIRE_HUB_CRL_MIN && b->total <= WIRE_CRL_MAX && b->len &&
+		       b->len <= WIRE_HUB_CRL_PAGE && b->offset + b->len <= b->total;
+	case WIRE_HUB_CRL_NEXT:
+		return b->crl_seq && b->total >= WIRE_HUB_CRL_MIN && b->total <= WIRE_CRL_MAX && b->offset < b->total &&
+		       !b->len;
+	case WIRE_HUB_CRL_HAVE:
+		return !b->total && !b->offset && !b->len;
+	case WIRE_HUB_CRL_STORED:
+	case WIRE_HUB_CRL_BUSY:
+	case WIRE_HUB_CRL_REFUSED:
+		return b->crl_seq && !b->total && !b->offset && !b->len;
+	default:
+		return false;
+	}
+}
+
+size_t wire_hub_crl_encode(uint8_t *buf, size_t cap, const struct wire_hub_crl *hdr,
+			   const struct wire_hub_crl_body *body)
+{
+	struct wr w = WR(buf, cap);
+
+	if (!hdr->rid || !hdr->hseq || !crl_body_ok(body))
+		return 0;
+	wr_u8(&w, WIRE_HUB_CRL);
+	wr_zero(&w, 3);
+	wr_u64(&w, hdr->rid);
+	wr_u64(&w, hdr->hseq);
+	wr_u8(&w, body->status);
+	wr_zero(&w, 1);
+	wr_u64(&w, body->crl_seq);
+	wr_u16(&w, body->total);
+	wr_u16(&w, body->offset);
+	wr_u16(&w, (uint16_t)body->len);
+	wr_bytes(&w, body->data, body->len);
+	wr_zero(&w, WIRE_TAG_LEN);
+	return wr_done(&w);
+}
+
+int wire_hub_crl_decode(const uint8_t *buf, size_t len, struct wire_hub_crl *out)
+{
+	struct rd r = RD(buf, len);
+	bool zero;
+
+	if (rd_type(&r, WIRE_HUB_CRL))
+		return -EPROTONOSUPPORT;
+	zero = rd_zero(&r, 3);
+	out->rid = rd_u64(&r);
+	out->hseq = rd_u64(&r);
+	if (r.bad || r.left < WIRE_HUB_CRL_BODY_FIXED + WIRE_TAG_LEN)
+		return -EMSGSIZE;
+	if (!zero || !out->rid || !out->hseq || r.left > WIRE_HUB_CRL_BODY_FIXED + WIRE_HUB_CRL_PAGE + WIRE_TAG_LEN)
+		return -EBADMSG;
+	out->sealed = r.p;
+	out->sealed_len = r.left;
+	return 0;
+}
+
+int wire_hub_crl_body_decode(const uint8_t *plain, size_t len, struct wire_hub_crl_body *out)
+{
+	struct rd r = RD(plain, len);
+	bool zero;
+
+	out->status = rd_u8(&r);
+	zero = rd_zero(&r, 1);
+	out->crl_seq = rd_u64(&r);
+	out->total = rd_u16(&r);
+	out->offset = rd_u16(&r);
+	out->len = rd_u16(&r);
+	if (r.bad)
+		return -EMSGSIZE;
+	if (!zero || !crl_body_ok(out))
+		return -EBADMSG;
+	out->data = rd_take(&r, out->len);
+	return rd_end(&r, false);
 }

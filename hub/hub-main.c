@@ -505,6 +505,9 @@ static void hubd_log_stats(struct hubd *d, bool force)
 	stats_put(&sl, "v4-clients", st.v4_clients);
 	stats_put(&sl, "tombstones", st.tombstones);
 	stats_put(&sl, "member-bytes", st.bytes);
+	stats_put(&sl, "crl-lists", st.crl_lists);
+	stats_put(&sl, "crl-uploads", st.crl_uploads);
+	stats_put(&sl, "crl-bytes", st.crl_bytes);
 	stats_put(&sl, "tx-sent", d->tx_sent);
 	stats_put(&sl, "tx-errors", d->tx_errors);
 	stats_put(&sl, "tx-dropped", d->tx_dropped);

@@ -1,12 +1,13 @@
 /* hub.c - the rendezvous hub's state machine (see hub.h): challenges,
  * membership proofs and sessions, incremental member lists and
- * introductions for meshub networks, and the original meshub's hub.py
- * behaviour for v4 clients. */
+ * introductions for meshub networks, CA networks' revocation lists, and the
+ * original meshub's hub.py behaviour for v4 clients. */
 #include "config.h"
 
 #include "hub.h"
 
 #include "cookie.h"
+#include "crlstore.h"
 #include "hubcrypto.h"
 #include "keys.h"
 #include "members.h"
@@ -24,6 +25,8 @@
 _Static_assert(KEYS_ID_LEN == WIRE_ID_LEN && KEYS_SIG_LEN == WIRE_HUB_SIG_LEN, "key sizes");
 _Static_assert(HUBCRYPTO_TAG_LEN == WIRE_TAG_LEN, "tag size");
 _Static_assert(COOKIE_KEY_LEN == WIRE_HUB_KEY_LEN, "hub key size");
+_Static_assert(KEYS_SIGN_PUB_LEN == WIRE_HUB_CA_KEY_LEN && CERT_PUB_LEN == WIRE_HUB_CA_KEY_LEN, "CA key size");
+_Static_assert(WIRE_HUB_CHALLENGE_LEN <= WIRE_HUB_CRL_REQ_FIXED, "a challenge is never larger than a list request");
 
 struct hub_v4_client {
 	struct wire_endpoint ep;
@@ -40,6 +43,7 @@ struct hub {
 	struct ratelimit_bucket join_budget, challenge_budget;
 	uint64_t list_interval_ns, list_burst_ns;
 	struct members t;
+	struct crlstores crl;
 	struct hub_v4_client *v4; /* dense: n_v4 entries in use */
 	unsigned n_v4;
 	uint64_t counters[HUB_N_COUNTERS];
@@ -82,12 +86,25 @@ static const char *const counter_names[HUB_N_COUNTERS] = {
 	[HUB_DROP_V4_FULL] = "drop-v4-full",
 	[HUB_DROP_V4_DISABLED] = "drop-v4-disabled",
 	[HUB_DROP_V4_NOT_IPV4] = "drop-v4-not-ipv4",
+	[HUB_OK_CRL_GET] = "ok-crl-get",
+	[HUB_OK_CRL_PUT] = "ok-crl-put",
+	[HUB_DROP_NOT_CA] = "drop-not-ca",
+	[HUB_DROP_CRL_STALE] = "drop-crl-stale",
+	[HUB_DROP_CRL_ORDER] = "drop-crl-order",
+	[HUB_DROP_CRL_BUSY] = "drop-crl-busy",
+	[HUB_DROP_CRL_MALFORMED] = "drop-crl-malformed",
+	[HUB_DROP_CRL_BAD_SIGNATURE] = "drop-crl-bad-signature",
+	[HUB_DROP_CRL_FULL] = "drop-crl-full",
 	[HUB_DROP_NO_MEMORY] = "drop-no-memory",
 	[HUB_TX_CHALLENGE] = "tx-challenge",
 	[HUB_TX_LIST] = "tx-list",
 	[HUB_TX_INTRO] = "tx-intro",
 	[HUB_TX_H2C] = "tx-h2c",
 	[HUB_TX_H2C_LIMITED] = "tx-h2c-limited",
+	[HUB_TX_CRL] = "tx-crl",
+	[HUB_CRL_PAGES] = "crl-pages",
+	[HUB_CRL_STORED] = "crl-stored",
+	[HUB_CRL_CHECKED] = "crl-signatures-checked",
 	[HUB_LIST_ENTRIES] = "list-entries",
 	[HUB_LIST_THROTTLED] = "list-throttled",
 	[HUB_RX_BYTES] = "rx-bytes",
@@ -269,6 +286,18 @@ static size_t page_write(struct hub *hub, const struct hub_member *me, const str
 	return len;
 }
 
+/* In a CA network every LIST says which revocation list the hub keeps,
+ * so that a member holding another one fetches or uploads it. */
+static uint8_t list_flags(const struct hub_network *net)
+{
+	return net->crl ? WIRE_HUB_LIST_CA : 0;
+}
+
+static uint64_t list_crl_seq(const struct hub_network *net)
+{
+	return net->crl ? net->crl->seq : 0;
+}
+
 /* The sealed answer to a verified request of m: the changes after cursor
  * (one page, within m's page budget) if want, else none. Its length, or 0. */
 static size_t hub_list(struct hub *hub, struct hub_member *m, uint64_t rid, const struct wire_hub_cursor *cur,
@@ -276,15 +305,16 @@ static size_t hub_list(struct hub *hub, struct hub_member *m, uint64_t rid, cons
 {
 	const struct hub_network *net = m->net;
 	bool reset = cur->epoch != net->epoch || cur->version < net->horizon || cur->version > net->version;
-	struct wire_hub_list hdr = {.flags = reset ? WIRE_HUB_LIST_RESET : 0, .rid = rid, .hseq = ++m->tx_seq};
-	struct wire_hub_list_body body = {.epoch = net->epoch, .observed = m->ep};
+	struct wire_hub_list hdr = {.flags = list_flags(net) | (reset ? WIRE_HUB_LIST_RESET : 0), .rid = rid,
+				    .hseq = ++m->tx_seq};
+	struct wire_hub_list_body body = {.epoch = net->epoch, .observed = m->ep, .crl_seq = list_crl_seq(net)};
 	struct page pg = {0};
 	size_t len, room;
 
 	body.from = body.to = pg.to = reset ? 0 : cur->version;
 	if (want && body.from < net->version) {
 		room = WIRE_DGRAM_MAX - WIRE_HUB_LIST_HDR_LEN - WIRE_HUB_LIST_BODY_FIXED - wire_endpoint_size(&m->ep) -
-		       WIRE_TAG_LEN;
+		       (net->crl ? WIRE_HUB_LIST_CA_LEN : 0) - WIRE_TAG_LEN;
 		if (ratelimit_gcra(&m->list_tat, hub->list_interval_ns, hub->list_burst_ns, now)) {
 			page_plan(net, m, body.from, reset, room, &pg);
 			body.to = pg.to;
@@ -307,8 +337,8 @@ static size_t hub_list(struct hub *hub, struct hub_member *m, uint64_t rid, cons
 /* An introduction of newcomer, sealed for r. */
 static size_t hub_intro(struct hub *hub, struct hub_member *r, const struct hub_member *newcomer)
 {
-	struct wire_hub_list hdr = {.flags = WIRE_HUB_LIST_INTRO, .hseq = ++r->tx_seq};
-	struct wire_hub_list_body body = {.epoch = r->net->epoch, .observed = r->ep};
+	struct wire_hub_list hdr = {.flags = WIRE_HUB_LIST_INTRO | list_flags(r->net), .hseq = ++r->tx_seq};
+	struct wire_hub_list_body body = {.epoch = r->net->epoch, .observed = r->ep, .crl_seq = list_crl_seq(r->net)};
 	struct wire_hub_entry e;
 	size_t len;
 
@@ -379,6 +409,42 @@ static int hub_update(struct hub *hub, struct hub_member *m, const struct hub_pa
 	return 0;
 }
 
+/* What identifies a request in a session (a REFRESH, CRL_GET or CRL_PUT). */
+struct session_request {
+	uint64_t rid, seq;
+	const uint8_t *cookie, *network_id, *node_id;
+	size_t tag_off;
+};
+
+/* The checks of every request in a session, cheapest first: a cookie for
+ * its source (else a challenge, no more), a session (else a challenge
+ * saying so), a request number above the last one, the tag, and only then
+ * the source's rate (a limit keyed by a source address that anyone can
+ * forge, applied before the tag, would let a forger use up a member's
+ * share). 0 with *out, or the drop's errno. */
+static int hub_session_check(struct hub *hub, const struct hub_packet *p, const struct session_request *r,
+			     struct hub_member **out)
+{
+	struct hub_network *net = members_network(&hub->t, r->network_id);
+	struct hub_member *m = net ? members_find(&hub->t, net, r->node_id) : NULL;
+
+	if (m && m->gone)
+		m = NULL; /* a tombstone has no session */
+	if (!cookie_check(&hub->cookies, p->from, r->cookie))
+		return hub_refuse(hub, p, r->rid, m ? 0 : WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
+	if (!m)
+		return hub_refuse(hub, p, r->rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_NO_SESSION, -ENOENT);
+	if (r->seq <= m->rx_seq)
+		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
+	if (!hubcrypto_check(&m->keys, r->seq, p->pkt, r->tag_off))
+		return hub_drop(hub, HUB_DROP_BAD_TAG, -EBADMSG);
+	if (!ratelimit_allow(&hub->rl_verified, p->from, p->now))
+		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
+	m->rx_seq = r->seq;
+	*out = m;
+	return 0;
+}
+
 static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 {
 	struct wire_hub_refresh r;
@@ -389,24 +455,14 @@ static int hub_on_refresh(struct hub *hub, const struct hub_packet *p)
 
 	if (ret < 0)
 		return hub_decode_drop(hub, ret);
-	net = members_network(&hub->t, r.network_id);
-	m = net ? members_find(&hub->t, net, r.node_id) : NULL;
-	if (m && m->gone)
-		m = NULL; /* a tombstone has no session */
-	/* cheap checks first: a source that is not return-routable gets a challenge, no more */
-	if (!cookie_check(&hub->cookies, p->from, r.cookie))
-		return hub_refuse(hub, p, r.rid, m ? 0 : WIRE_HUB_CH_NO_SESSION, HUB_DROP_BAD_COOKIE, -EACCES);
-	if (!m)
-		return hub_refuse(hub, p, r.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_NO_SESSION, -ENOENT);
-	if (r.seq <= m->rx_seq)
-		return hub_drop(hub, HUB_DROP_REPLAY, -EALREADY);
-	if (!hubcrypto_check(&m->keys, r.seq, p->pkt, r.tag_off))
-		return hub_drop(hub, HUB_DROP_BAD_TAG, -EBADMSG);
-	/* only now: a limit keyed by a source address that anyone can forge,
-	 * applied before the tag, would let a forger use up a member's share */
-	if (!ratelimit_allow(&hub->rl_verified, p->from, p->now))
-		return hub_drop(hub, HUB_DROP_RATE_LIMITED, -EBUSY);
-	m->rx_seq = r.seq;
+	ret = hub_session_check(hub, p,
+				&(struct session_request){.rid = r.rid, .seq = r.seq, .cookie = r.cookie,
+							  .network_id = r.network_id, .node_id = r.node_id,
+							  .tag_off = r.tag_off},
+				&m);
+	if (ret < 0)
+		return ret;
+	net = m->net;
 	if (r.flags & WIRE_HUB_FLAG_LEAVING) {
 		members_remove(&hub->t, m, p->now);
 		members_prune(&hub->t, net);
@@ -437,12 +493,13 @@ static int hub_join_accept(struct hub *hub, const struct hub_packet *p, const st
 			   const uint8_t net_id[WIRE_ID_LEN], const uint8_t node_id[WIRE_ID_LEN], struct hub_member *m,
 			   const struct hubcrypto_session *s)
 {
+	const uint8_t *ca = j->flags & WIRE_HUB_JOIN_CA ? j->ca_key : NULL;
 	enum members_full why;
 	bool is_new = !m || m->gone, changed;
 	int ret;
 
 	if (is_new) {
-		ret = members_add(&hub->t, net_id, node_id, &m, &why);
+		ret = members_add(&hub->t, net_id, ca, node_id, &m, &why);
 		if (ret == -ENOSPC)
 			return hub_full_drop(hub, why);
 		if (ret < 0)
@@ -479,7 +536,7 @@ static int hub_join_verify(struct hub *hub, const struct hub_packet *p, const st
 		return hub_drop(hub, HUB_DROP_BUSY, -EBUSY);
 	if (!known) {
 		hub->counters[HUB_SIG_VERIFIED]++;
-		if (!keys_member_verify(j->signature, j->net_key, j->node_key))
+		if (!keys_member_verify(j->signature, j->net_key, net_id, j->node_key))
 			return hub_drop(hub, HUB_DROP_BAD_SIGNATURE, -EPERM);
 	}
 	if (hubcrypto_session(s, hub_priv, j->node_key, j->hub_key, j->node_key, net_id, j->timestamp) < 0)
@@ -510,9 +567,13 @@ static int hub_on_join(struct hub *hub, const struct hub_packet *p)
 	hub_priv = cookie_hub_priv(&hub->cookies, j.hub_key);
 	if (!hub_priv)
 		return hub_refuse(hub, p, j.rid, WIRE_HUB_CH_NO_SESSION, HUB_DROP_STALE_KEY, -ESTALE);
-	keys_network_id(j.net_key, net_id);
+	/* a CA network's id covers its CA's key: a member with a CA of its
+	 * own is in a network of its own, and cannot touch this one's list */
+	keys_network_id(j.net_key, j.flags & WIRE_HUB_JOIN_CA ? j.ca_key : NULL, net_id);
 	keys_hub_node_id(j.node_key, node_id);
 	net = members_network(&hub->t, net_id);
+	if (net && !net->crl != !(j.flags & WIRE_HUB_JOIN_CA))
+		return hub_drop(hub, HUB_DROP_MALFORMED, -EBADMSG); /* only a hash collision gets here */
 	m = net ? members_find(&hub->t, net, node_id) : NULL;
 	/* m may be a tombstone: its node left, and its last JOIN is not replayed either */
 	if (m && j.timestamp <= m->join_ts)
@@ -522,6 +583,111 @@ static int hub_on_join(struct hub *hub, const struct hub_packet *p)
 		ret = hub_join_accept(hub, p, &j, net_id, node_id, m, &s);
 	hubcrypto_clear(&s);
 	return ret;
+}
+
+/* ------------------------------------------------- revocation lists (CA) */
+
+/* The sealed answer to m's list request, to where the request came from
+ * (its cookie proved that address). */
+static void hub_crl_answer(struct hub *hub, const struct hub_packet *p, struct hub_member *m, uint64_t rid,
+			   const struct wire_hub_crl_body *body)
+{
+	struct wire_hub_crl hdr = {.rid = rid, .hseq = ++m->tx_seq};
+	size_t len = wire_hub_crl_encode(hub->buf, sizeof(hub->buf), &hdr, body);
+
+	if (!len)
+		return;
+	hubcrypto_seal(&m->keys, hdr.hseq, hub->buf, len, WIRE_HUB_CRL_HDR_LEN);
+	hub_emit(hub, p->local, p->from, len, HUB_TX_CRL);
+	if (body->status == WIRE_HUB_CRL_PAGE_OF)
+		hub->counters[HUB_CRL_PAGES]++;
+}
+
+/* A page of the list kept, within m's page budget (shared with LISTs), or
+ * which list is kept if it is not the one asked for. */
+static int hub_crl_get(struct hub *hub, const struct hub_packet *p, struct hub_member *m,
+		       const struct wire_hub_crl_req *q)
+{
+	const struct crlstore *c = m->net->crl;
+	struct wire_hub_crl_body b = {.status = WIRE_HUB_CRL_HAVE, .crl_seq = c->seq};
+	size_t n = crlstore_get(c, q->crl_seq, q->offset, &b.data);
+
+	if (n && !ratelimit_gcra(&m->list_tat, hub->list_interval_ns, hub->list_burst_ns, p->now)) {
+		b = (struct wire_hub_crl_body){.status = WIRE_HUB_CRL_BUSY, .crl_seq = q->crl_seq};
+		hub_crl_answer(hub, p, m, q->rid, &b);
+		return hub_drop(hub, HUB_DROP_CRL_BUSY, -EBUSY);
+	}
+	if (n) {
+		b.status = WIRE_HUB_CRL_PAGE_OF;
+		b.total = c->len;
+		b.offset = q->offset;
+		b.len = n;
+	} else {
+		b.data = NULL;
+	}
+	hub_crl_answer(hub, p, m, q->rid, &b);
+	return hub_drop(hub, HUB_OK_CRL_GET, 0);
+}
+
+/* What each outcome of an upload's page is answered with and counted as. */
+static const struct {
+	uint8_t status;
+	enum hub_counter counter;
+	int err;
+} put_outcomes[CRLSTORE_RESULT_MAX] = {
+	[CRLSTORE_NEXT] = {WIRE_HUB_CRL_NEXT, HUB_OK_CRL_PUT, 0},
+	[CRLSTORE_STORED] = {WIRE_HUB_CRL_STORED, HUB_OK_CRL_PUT, 0},
+	[CRLSTORE_HAVE] = {WIRE_HUB_CRL_HAVE, HUB_DROP_CRL_STALE, -EALREADY},
+	[CRLSTORE_ORDER] = {WIRE_HUB_CRL_NEXT, HUB_DROP_CRL_ORDER, -EBADMSG},
+	[CRLSTORE_BUSY] = {WIRE_HUB_CRL_BUSY, HUB_DROP_CRL_BUSY, -EBUSY},
+	[CRLSTORE_MALFORMED] = {WIRE_HUB_CRL_REFUSED, HUB_DROP_CRL_MALFORMED, -EBADMSG},
+	[CRLSTORE_BAD_SIGNATURE] = {WIRE_HUB_CRL_REFUSED, HUB_DROP_CRL_BAD_SIGNATURE, -EPERM},
+	[CRLSTORE_FULL] = {WIRE_HUB_CRL_BUSY, HUB_DROP_CRL_FULL, -ENOSPC},
+	[CRLSTORE_NO_MEMORY] = {WIRE_HUB_CRL_BUSY, HUB_DROP_NO_MEMORY, -ENOMEM},
+};
+
+static int hub_crl_put(struct hub *hub, const struct hub_packet *p, struct hub_member *m,
+		       const struct wire_hub_crl_req *q)
+{
+	struct crlstore *c = m->net->crl;
+	struct crlstore_page pg = {.seq = q->crl_seq, .total = q->total, .offset = q->offset, .data = q->data,
+				   .len = q->len};
+	struct wire_hub_crl_body b = {.crl_seq = q->crl_seq};
+	uint16_t next;
+	enum crlstore_result r = crlstore_put(&hub->crl, c, m->node_id, &pg, p->now, &next);
+
+	b.status = put_outcomes[r].status;
+	if (b.status == WIRE_HUB_CRL_NEXT) {
+		b.total = q->total;
+		b.offset = next;
+	} else if (b.status == WIRE_HUB_CRL_HAVE) {
+		b.crl_seq = c->seq;
+	}
+	if (r == CRLSTORE_STORED)
+		hub->counters[HUB_CRL_STORED]++;
+	hub_crl_answer(hub, p, m, q->rid, &b);
+	return hub_drop(hub, put_outcomes[r].counter, put_outcomes[r].err);
+}
+
+/* CRL_GET and CRL_PUT: requests in a session, like a REFRESH, of a CA network. */
+static int hub_on_crl(struct hub *hub, const struct hub_packet *p)
+{
+	struct wire_hub_crl_req q;
+	struct hub_member *m;
+	int ret = wire_hub_crl_req_decode(p->pkt, p->len, &q);
+
+	if (ret < 0)
+		return hub_decode_drop(hub, ret);
+	ret = hub_session_check(hub, p,
+				&(struct session_request){.rid = q.rid, .seq = q.seq, .cookie = q.cookie,
+							  .network_id = q.network_id, .node_id = q.node_id,
+							  .tag_off = q.tag_off},
+				&m);
+	if (ret < 0)
+		return ret;
+	if (!m->net->crl)
+		return hub_drop(hub, HUB_DROP_NOT_CA, -EOPNOTSUPP);
+	return q.type == WIRE_HUB_CRL_GET ? hub_crl_get(hub, p, m, &q) : hub_crl_put(hub, p, m, &q);
 }
 
 /* ------------------------------------------------- original meshub (v4) */
@@ -614,6 +780,8 @@ static const struct {
 } hub_handlers[] = {
 	{WIRE_HUB_REFRESH, hub_on_refresh},
 	{WIRE_HUB_JOIN, hub_on_join},
+	{WIRE_HUB_CRL_GET, hub_on_crl},
+	{WIRE_HUB_CRL_PUT, hub_on_crl},
 	{WIRE_HUB_HELLO, hub_on_hello},
 	{WIRE_V4_C2H, hub_on_v4},
 };
@@ -670,6 +838,8 @@ void hub_limits_default(struct hub_limits *lim)
 		.intro_max = 64,
 		.v4_out_rate = 20,
 		.v4_out_burst = 100,
+		.crl_bytes = 64u << 20,
+		.crl_check_rate = 200,
 	};
 }
 
@@ -679,7 +849,8 @@ static bool hub_limits_valid(const struct hub_limits *l)
 	       l->max_per_network && l->max_per_network <= l->max_members && l->max_v4 && l->max_v4 <= (1u << 20) &&
 	       l->ratelimit_slots && l->rate && l->burst && l->cookie_rate && l->cookie_burst && l->join_rate &&
 	       l->join_burst && l->join_global_rate && l->challenge_global_rate && l->list_rate && l->list_burst &&
-	       l->intro_max && l->intro_max <= 4096 && l->v4_out_rate && l->v4_out_burst;
+	       l->intro_max && l->intro_max <= 4096 && l->v4_out_rate && l->v4_out_burst && l->crl_bytes &&
+	       l->crl_check_rate;
 }
 
 static int hub_init_limits(struct hub *hub, const struct hub_limits *lim)
@@ -723,6 +894,8 @@ int hub_new(const struct hub_limits *lim, hub_send_fn send, void *ctx, uint64_t 
 	hub->v4 = calloc(lim->max_v4, sizeof(*hub->v4));
 	if (!hub->v4 || members_init(&hub->t, lim->max_networks, lim->max_members, lim->max_per_network) < 0)
 		goto fail;
+	crlstores_init(&hub->crl, lim->crl_bytes, lim->crl_check_rate);
+	hub->t.crl = &hub->crl;
 	ret = hub_init_limits(hub, lim);
 	if (ret < 0)
 		goto fail;
@@ -751,10 +924,14 @@ void hub_free(struct hub *hub)
 void hub_get_stats(const struct hub *hub, struct hub_stats *st)
 {
 	memcpy(st->counters, hub->counters, sizeof(st->counters));
+	st->counters[HUB_CRL_CHECKED] = hub->crl.checked;
 	st->networks = hub->t.n_networks;
 	st->members = hub->t.n_members;
 	st->tombstones = hub->t.n_tombs;
 	st->v4_clients = hub->n_v4;
 	st->bytes = hub->t.bytes;
+	st->crl_lists = hub->crl.lists;
+	st->crl_uploads = hub->crl.uploads;
+	st->crl_bytes = hub->crl.bytes;
 	st->table_bytes = hub->t.table_bytes + (size_t)hub->lim.max_v4 * sizeof(*hub->v4);
 }

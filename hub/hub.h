@@ -8,8 +8,11 @@
  * membership (a JOIN signed by the network key, over a key of the node's
  * own, against a fresh challenge). Anything sent to a source that has not
  * proved membership is no larger than what it sent. Original meshub (v4)
- * clients: hub.py's behaviour, in a table of their own. Design and byte
- * layouts: engine/PROTOCOL.md section 5. */
+ * clients: hub.py's behaviour, in a table of their own. CA networks (the
+ * network id covers the CA's key, which the JOIN shows): the newest
+ * revocation list a member gave that verifies against that key, served
+ * page by page to members holding an older one (hub/crlstore.h). Design
+ * and byte layouts: engine/PROTOCOL.md section 5. */
 #pragma once
 
 #include "wire.h"
@@ -43,6 +46,9 @@ struct hub_limits {
 	unsigned list_rate, list_burst; /* LIST pages with entries */
 	unsigned intro_max;		/* members told about a newcomer */
 	unsigned v4_out_rate, v4_out_burst; /* H2C sent to one destination */
+	/* CA networks' revocation lists: */
+	size_t crl_bytes;	  /* kept and being uploaded, in all networks together */
+	unsigned crl_check_rate;  /* signature checks per second in all (one per network and second at most) */
 };
 
 /* Every datagram given to hub_input() ends in exactly one "outcome"
@@ -75,12 +81,25 @@ enum hub_counter {
 	HUB_DROP_V4_FULL,
 	HUB_DROP_V4_DISABLED,
 	HUB_DROP_V4_NOT_IPV4,
+	HUB_OK_CRL_GET,		     /* answered: a page, or which list the hub keeps */
+	HUB_OK_CRL_PUT,		     /* a page of an upload taken (the last one: the list kept) */
+	HUB_DROP_NOT_CA,	     /* a list request in a PSK network */
+	HUB_DROP_CRL_STALE,	     /* an upload not newer than the list kept: answered HAVE */
+	HUB_DROP_CRL_ORDER,	     /* a page that does not continue the upload: answered NEXT */
+	HUB_DROP_CRL_BUSY,	     /* another member's upload, or over a budget: answered BUSY */
+	HUB_DROP_CRL_MALFORMED,	     /* an upload that is not a list of the network's CA: REFUSED */
+	HUB_DROP_CRL_BAD_SIGNATURE, /* an upload whose signature does not verify: REFUSED */
+	HUB_DROP_CRL_FULL,	     /* over crl_bytes: answered BUSY */
 	HUB_DROP_NO_MEMORY,
 	HUB_TX_CHALLENGE,
 	HUB_TX_LIST,
 	HUB_TX_INTRO,
 	HUB_TX_H2C,
 	HUB_TX_H2C_LIMITED, /* an H2C not sent: its destination was over its rate */
+	HUB_TX_CRL,	    /* answers to list requests */
+	HUB_CRL_PAGES,	    /* ... that carried a page of a list */
+	HUB_CRL_STORED,	    /* uploads that verified and replaced the list kept */
+	HUB_CRL_CHECKED,    /* signatures of uploaded lists checked */
 	HUB_LIST_ENTRIES,   /* entries sent in LISTs */
 	HUB_LIST_THROTTLED, /* a LIST without entries: the member was over its page rate */
 	HUB_RX_BYTES,
@@ -99,6 +118,8 @@ struct hub_stats {
 	uint64_t counters[HUB_N_COUNTERS];
 	unsigned networks, members, tombstones, v4_clients;
 	size_t bytes; /* memory held for networks and members (tables sized at start excluded) */
+	unsigned crl_lists, crl_uploads; /* CA networks that keep a list; uploads in flight */
+	size_t crl_bytes;		 /* memory held for both (and the CA networks' keys) */
 	size_t table_bytes; /* the fixed tables allocated by hub_new() */
 };
 

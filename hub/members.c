@@ -71,12 +71,16 @@ struct hub_network *members_network(const struct members *t, const uint8_t id[WI
 	return t->nslots[net_slot(t, id, hash_bytes(t, id, WIRE_ID_LEN))];
 }
 
-static struct hub_network *net_create(struct members *t, const uint8_t id[WIRE_ID_LEN])
+static struct hub_network *net_create(struct members *t, const uint8_t id[WIRE_ID_LEN], const uint8_t *ca_pub)
 {
 	struct hub_network *net = calloc(1, sizeof(*net));
 
 	if (!net)
 		return NULL;
+	if (ca_pub && crlstore_new(t->crl, ca_pub, &net->crl) < 0) {
+		free(net);
+		return NULL;
+	}
 	memcpy(net->id, id, WIRE_ID_LEN);
 	net->hash = hash_bytes(t, id, WIRE_ID_LEN);
 	while (!net->epoch)
@@ -231,6 +235,7 @@ static void net_destroy(struct members *t, struct hub_network *net)
 	t->n_tombs -= net->n_tombs;
 	t->n_networks--;
 	t->bytes -= sizeof(*net) + net->log_cap * sizeof(*net->log);
+	crlstore_free(t->crl, net->crl);
 	free(net->log);
 	free(net);
 }
@@ -246,8 +251,8 @@ static enum members_full members_room(const struct members *t, const struct hub_
 	return MEMBERS_FULL_NONE;
 }
 
-int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint8_t node_id[WIRE_ID_LEN],
-		struct hub_member **out, enum members_full *why)
+int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint8_t *ca_pub,
+		const uint8_t node_id[WIRE_ID_LEN], struct hub_member **out, enum members_full *why)
 {
 	struct hub_network *net = members_network(t, net_id);
 	struct hub_member *m, *old = net ? members_find(t, net, node_id) : NULL;
@@ -261,7 +266,7 @@ int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	if (!net && !(net = net_create(t, net_id))) {
+	if (!net && !(net = net_create(t, net_id, ca_pub))) {
 		free(m);
 		return -ENOMEM;
 	}
@@ -385,6 +390,7 @@ static unsigned net_expire(struct members *t, struct hub_network *net, uint64_t 
 
 	while (net->tomb_head && net->log[net->tomb_head->slot].expires <= now)
 		tomb_purge(t, net);
+	crlstore_expire(t->crl, net->crl, now);
 	/* collect first: removing appends tombstones to the list being walked */
 	for (uint32_t i = 0; i < net->log_len; i++) {
 		m = net->log[i].m;

@@ -5,6 +5,7 @@
  * tables are bounded; memory is counted in bytes. No clock, no sockets. */
 #pragma once
 
+#include "crlstore.h"
 #include "hubcrypto.h"
 #include "wire.h"
 
@@ -55,6 +56,7 @@ struct hub_network {
 	unsigned n;		   /* live members */
 	unsigned n_tombs;	   /* tombstones, oldest first: */
 	struct hub_member *tomb_head, *tomb_tail;
+	struct crlstore *crl;	   /* a CA network's CA key and revocation list; NULL: a PSK network */
 };
 
 enum members_full { MEMBERS_FULL_NONE, MEMBERS_FULL_NETWORKS, MEMBERS_FULL_TOTAL, MEMBERS_FULL_NETWORK };
@@ -69,6 +71,7 @@ struct members {
 	unsigned max_networks, max_members, max_per_network;
 	uint8_t hash_key[16];
 	size_t bytes, table_bytes;
+	struct crlstores *crl; /* the hub's: CA networks' stores come and go with them */
 };
 
 int members_init(struct members *t, unsigned max_networks, unsigned max_members, unsigned max_per_network);
@@ -78,10 +81,11 @@ struct hub_network *members_network(const struct members *t, const uint8_t id[WI
 /* The member, or the tombstone of one that left (m->gone), with that node id. */
 struct hub_member *members_find(const struct members *t, const struct hub_network *net,
 				const uint8_t node_id[WIRE_ID_LEN]);
-/* A new live member (and its network if needed), not yet in the change
- * list: members_touch() it. 0, -ENOSPC (*why says which limit) or -ENOMEM. */
-int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint8_t node_id[WIRE_ID_LEN],
-		struct hub_member **out, enum members_full *why);
+/* A new live member (and its network if needed: a CA network if ca_pub is
+ * not NULL), not yet in the change list: members_touch() it. 0, -ENOSPC
+ * (*why says which limit) or -ENOMEM. */
+int members_add(struct members *t, const uint8_t net_id[WIRE_ID_LEN], const uint8_t *ca_pub,
+		const uint8_t node_id[WIRE_ID_LEN], struct hub_member **out, enum members_full *why);
 /* Undoes members_add() of a member that never got into the change list. */
 void members_discard(struct members *t, struct hub_member *m);
 /* m changed (or is new): it moves to the end of the change list with the

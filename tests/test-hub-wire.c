@@ -1,9 +1,11 @@
 /* test-hub-wire.c - the node-hub messages byte for byte: golden bytes and
  * the test vectors of engine/PROTOCOL.md (keys, membership signature,
- * session keys, tags, a sealed LIST), every truncation refused, every bit
- * flip of a tagged or sealed message refused, reserved bytes checked. */
+ * session keys, tags, a sealed LIST; a CA network's id, JOIN, LIST and
+ * revocation list pages), every truncation refused, every bit flip of a
+ * tagged or sealed message refused, reserved bytes checked. */
 #include "config.h"
 
+#include "cert.h"
 #include "check.h"
 #include "hubcrypto.h"
 #include "keys.h"
@@ -23,6 +25,9 @@ union any_msg {
 	struct wire_hub_refresh refresh;
 	struct wire_hub_list list;
 	struct wire_hub_list_body body;
+	struct wire_hub_crl_req crl_req;
+	struct wire_hub_crl crl;
+	struct wire_hub_crl_body crl_body;
 };
 
 static void hex_of(const uint8_t *b, size_t n, char *out)
@@ -121,9 +126,9 @@ static void test_hub_vectors(void)
 	CHECK_MEM(v.node_side.up, v.hub_side.up, 32);
 	CHECK_MEM(v.node_side.down, v.hub_side.down, 32);
 	CHECK(memcmp(v.node_side.up, v.node_side.down, 32) != 0);
-	CHECK(keys_member_verify(v.hid.cert, v.nk.sign_pub, v.hid.pub));
+	CHECK(keys_member_verify(v.hid.cert, v.nk.sign_pub, v.nk.network_id, v.hid.pub));
 	v.hid.pub[0] ^= 1;
-	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, v.hid.pub));
+	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, v.nk.network_id, v.hid.pub));
 }
 
 static void test_hub_keys_separate(void)
@@ -139,7 +144,7 @@ static void test_hub_keys_separate(void)
 	CHECK(memcmp(v.hid.pub, w.hid.pub, 32) != 0);
 	CHECK(memcmp(v.hid.node_id, w.hid.node_id, 16) != 0);
 	/* a member of one network cannot pass as one of another */
-	CHECK(!keys_member_verify(w.hid.cert, v.nk.sign_pub, w.hid.pub));
+	CHECK(!keys_member_verify(w.hid.cert, v.nk.sign_pub, v.nk.network_id, w.hid.pub));
 	/* the hub key is not the static key, nor the node id its hash */
 	CHECK(memcmp(v.hid.pub, v.id.pub, 32) != 0);
 	keys_hub_node_id(v.id.pub, w.hid.node_id);
@@ -266,7 +271,7 @@ static void test_hub_join(void)
 	CHECK(hubcrypto_check(&v.hub_side, 0, buf, j.tag_off));
 	check_truncations(buf, n, (decode_fn)wire_hub_join_decode);
 	check_flips_tagged(buf, n, (decode_fn)wire_hub_join_decode, &v.hub_side, 0, true);
-	buf[1] = WIRE_HUB_FLAG_LEAVING; /* not a JOIN flag */
+	buf[1] = 0x04; /* not a JOIN flag */
 	CHECK_INT(wire_hub_join_decode(buf, n, &j), -EBADMSG);
 	buf[1] = 0;
 	buf[4] = 0x04; /* advert longer than allowed */
@@ -355,7 +360,7 @@ static int list_open(const struct vectors *v, const uint8_t *buf, size_t n, stru
 	if (ret == 0)
 		ret = hubcrypto_open(&v->node_side, l.hseq, buf, n, WIRE_HUB_LIST_HDR_LEN, plain);
 	if (ret == 0)
-		ret = wire_hub_list_body_decode(plain, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, body);
+		ret = wire_hub_list_body_decode(plain, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, l.flags, body);
 	return ret;
 }
 
@@ -406,8 +411,14 @@ static void test_hub_list(void)
 	/* an introduction has no request id, an answer must have one */
 	buf[1] = WIRE_HUB_LIST_INTRO;
 	CHECK_INT(wire_hub_list_decode(buf, n, &l), -EBADMSG);
-	buf[1] = 0x10;
+	buf[1] = 0x20; /* an unknown flag */
 	CHECK_INT(wire_hub_list_decode(buf, n, &l), -EBADMSG);
+}
+
+/* The body of a LIST of a PSK network (no CA flag in its header). */
+static int body_decode(const uint8_t *buf, size_t len, void *out)
+{
+	return wire_hub_list_body_decode(buf, len, 0, out);
 }
 
 static void test_hub_list_body(void)
@@ -430,27 +441,366 @@ static void test_hub_list_body(void)
 	CHECK_INT(added, 1);
 	n = wire_hub_list_end(buf, sizeof(buf), n);
 	CHECK(n <= WIRE_DGRAM_MAX);
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  0);
 	check_truncations(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN,
-			  (decode_fn)wire_hub_list_body_decode);
+			  body_decode);
 	/* the count must match the entries */
 	buf[COUNT_OFF + 1] = 2;
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	buf[COUNT_OFF + 1] = 1;
 	/* an unknown entry kind, a to below from */
 	buf[start] = 3;
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	buf[start] = WIRE_HUB_ENTRY_MEMBER;
 	buf[WIRE_HUB_LIST_HDR_LEN + 11] = 1; /* from = 1 > to = 0 */
-	CHECK_INT(wire_hub_list_body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
+	CHECK_INT(body_decode(buf + WIRE_HUB_LIST_HDR_LEN, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, &b),
 		  -EBADMSG);
 	/* no room for the tag: nothing */
 	CHECK_INT(wire_hub_list_end(buf, 40, 40), 0);
 	e.kind = 9;
 	CHECK_INT(wire_hub_list_add(buf, sizeof(buf), &start, &e), -EINVAL);
+}
+
+
+/* ------------------------------------------------------------- CA networks */
+
+/* The network of PSK 00..1f with the CA of PROTOCOL.md 12 (seed 00..1f):
+ * the same node and hub keys, another network id, so another hub key,
+ * node id, membership signature and session. */
+static void ca_vectors(struct vectors *v, uint8_t ca_pub[32])
+{
+	uint8_t seed[CERT_SEED_LEN], sk[CERT_SK_LEN];
+
+	fill(seed, sizeof(seed), 0x00);
+	cert_ca_keypair(seed, ca_pub, sk);
+	vectors(v);
+	keys_bind_ca(&v->nk, ca_pub);
+	keys_hub_identity(&v->nk, &v->id, &v->hid);
+	CHECK_INT(hubcrypto_session(&v->node_side, v->hid.priv, v->hub_pub, v->hub_pub, v->hid.pub, v->nk.network_id,
+				    TS),
+		  0);
+	CHECK_INT(hubcrypto_session(&v->hub_side, v->hub_priv, v->hid.pub, v->hub_pub, v->hid.pub, v->nk.network_id,
+				    TS),
+		  0);
+}
+
+static void test_hub_ca_vectors(void)
+{
+	struct vectors v, psk;
+	uint8_t ca_pub[32], id[16];
+
+	ca_vectors(&v, ca_pub);
+	vectors(&psk);
+	check_golden("CA key", ca_pub, 32, "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+	check_golden("CA network id", v.nk.network_id, 16, "17d7c070e3cdc13e165249bc64975a52");
+	check_golden("CA network: node hub key", v.hid.pub, 32,
+		     "e1e8fe1d0ba60a096e58567440735ca12c3c6cb50286cf10d5aa13b56b702844");
+	check_golden("CA network: node id", v.hid.node_id, 16, "b92b201c9f4a254473afc60eaff35d74");
+	check_golden("CA network: membership signature", v.hid.cert, 64,
+		     "eff848a83f780b19d7a74fbc6ccc3bfcb07dfcae7ab1989e93c1217270aad5ec"
+		     "2c3c145877281ffd7a87cfe07c2d14dcd49ddd3d52ae4e6080aa97611a1df30c");
+	check_golden("CA network: session up", v.node_side.up, 32,
+		     "f827749c58c4df80e7758a8110129f16efcf9553bd232c7d46c5d3322f04bfe7");
+	check_golden("CA network: session down", v.node_side.down, 32,
+		     "7dd15647ff24c072e78db46c546c4837d0e074845a92562853b25d93243a213f");
+	/* one function makes both ids; the signing key is the PSK's either way */
+	keys_network_id(v.nk.sign_pub, ca_pub, id);
+	CHECK_MEM(id, v.nk.network_id, 16);
+	keys_network_id(v.nk.sign_pub, NULL, id);
+	CHECK_MEM(id, psk.nk.network_id, 16);
+	CHECK_MEM(v.nk.sign_pub, psk.nk.sign_pub, 32);
+	CHECK(v.nk.has_ca && !psk.nk.has_ca);
+	/* a membership proof is one network's: not the PSK network's, nor another CA's */
+	CHECK(keys_member_verify(v.hid.cert, v.nk.sign_pub, v.nk.network_id, v.hid.pub));
+	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, psk.nk.network_id, v.hid.pub));
+	ca_pub[0] ^= 1;
+	keys_network_id(v.nk.sign_pub, ca_pub, id);
+	CHECK(memcmp(id, v.nk.network_id, 16) != 0);
+	CHECK(!keys_member_verify(v.hid.cert, v.nk.sign_pub, id, v.hid.pub));
+}
+
+static void test_hub_ca_join(void)
+{
+	struct vectors v;
+	uint8_t ca_pub[32], buf[WIRE_DGRAM_MAX];
+	struct wire_hub_join j = {.flags = WIRE_HUB_FLAG_LIST | WIRE_HUB_JOIN_CA, .interval_sec = 60, .rid = RID,
+				  .timestamp = TS, .advert = (const uint8_t *)"abc", .advert_len = 3},
+			     d;
+	size_t n;
+
+	ca_vectors(&v, ca_pub);
+	fill(j.cookie, 16, 0xa0);
+	memcpy(j.hub_key, v.hub_pub, 32);
+	memcpy(j.net_key, v.nk.sign_pub, 32);
+	memcpy(j.node_key, v.hid.pub, 32);
+	memcpy(j.signature, v.hid.cert, 64);
+	memcpy(j.ca_key, ca_pub, 32);
+	n = wire_hub_join_encode(buf, sizeof(buf), &j);
+	hubcrypto_tag(&v.node_side, 0, buf, n - WIRE_TAG_LEN);
+	CHECK_INT(n, WIRE_HUB_JOIN_FIXED + WIRE_HUB_CA_KEY_LEN + 3);
+	check_golden("JOIN (CA network)", buf, n,
+		     "6203003c00030000" "0102030405060708" "17d3b0c4a5e6f708" "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		     "79a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a"
+		     "42f9ccbe8ef305f12a085256df084288238645cdcb03c7be84cd92d8c1099cf7"
+		     "e1e8fe1d0ba60a096e58567440735ca12c3c6cb50286cf10d5aa13b56b702844"
+		     "eff848a83f780b19d7a74fbc6ccc3bfcb07dfcae7ab1989e93c1217270aad5ec"
+		     "2c3c145877281ffd7a87cfe07c2d14dcd49ddd3d52ae4e6080aa97611a1df30c"
+		     "00000000" "0000000000000000"
+		     "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8" "616263"
+		     "4de4603fde6aa284bbf1369f42c52529");
+	CHECK_INT(wire_hub_join_decode(buf, n, &d), 0);
+	CHECK_MEM(d.ca_key, ca_pub, 32);
+	CHECK_INT(d.advert_len, 3);
+	CHECK_MEM(d.advert, "abc", 3);
+	check_truncations(buf, n, (decode_fn)wire_hub_join_decode);
+	check_flips_tagged(buf, n, (decode_fn)wire_hub_join_decode, &v.hub_side, 0, true);
+	/* without the flag the same bytes are a JOIN with a longer advert than it says */
+	buf[1] = WIRE_HUB_FLAG_LIST;
+	CHECK_INT(wire_hub_join_decode(buf, n, &d), -EBADMSG);
+	/* a CA key of zeros is none */
+	memset(j.ca_key, 0, 32);
+	CHECK_INT(wire_hub_join_encode(buf, sizeof(buf), &j), 0);
+	n = wire_hub_join_encode(buf, sizeof(buf), &(struct wire_hub_join){.flags = WIRE_HUB_JOIN_CA,
+									    .interval_sec = 1,
+									    .ca_key = {1}});
+	CHECK(n > 0);
+	memset(buf + WIRE_HUB_JOIN_FIXED - WIRE_TAG_LEN, 0, 32);
+	CHECK_INT(wire_hub_join_decode(buf, n, &d), -EBADMSG);
+}
+
+/* Every bit flip of a CRL_GET or CRL_PUT: malformed, or a tag that does not verify. */
+static void check_flips_crl_req(uint8_t *buf, size_t n, const struct hubcrypto_session *s)
+{
+	struct wire_hub_crl_req q;
+	unsigned refused = 0;
+
+	for (size_t bit = 0; bit < n * 8; bit++) {
+		buf[bit / 8] ^= (uint8_t)(1 << bit % 8);
+		if (wire_hub_crl_req_decode(buf, n, &q) < 0 || !hubcrypto_check(s, q.seq, buf, q.tag_off))
+			refused++;
+		buf[bit / 8] ^= (uint8_t)(1 << bit % 8);
+	}
+	CHECK_INT(refused, n * 8);
+}
+
+static void test_hub_crl_requests(void)
+{
+	static const uint8_t page[5] = {1, 2, 3, 4, 5};
+	struct vectors v;
+	uint8_t ca_pub[32], buf[WIRE_DGRAM_MAX];
+	struct wire_hub_crl_req get = {.type = WIRE_HUB_CRL_GET, .rid = RID + 2, .seq = 2, .crl_seq = 3, .offset = 256},
+				put = {.type = WIRE_HUB_CRL_PUT, .rid = RID + 3, .seq = 3, .crl_seq = 3, .total = 300,
+				       .offset = 256, .data = page, .len = 5},
+				q, bad;
+	size_t n;
+
+	ca_vectors(&v, ca_pub);
+	fill(get.cookie, 16, 0xa0);
+	memcpy(get.network_id, v.nk.network_id, 16);
+	memcpy(get.node_id, v.hid.node_id, 16);
+	memcpy(put.cookie, get.cookie, 16);
+	memcpy(put.network_id, get.network_id, 16);
+	memcpy(put.node_id, get.node_id, 16);
+	n = wire_hub_crl_req_encode(buf, sizeof(buf), &get);
+	CHECK_INT(n, WIRE_HUB_CRL_REQ_FIXED);
+	hubcrypto_tag(&v.node_side, 2, buf, n - WIRE_TAG_LEN);
+	check_golden("CRL_GET", buf, n,
+		     "6500000000000100" "010203040506070a" "0000000000000002" "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		     "17d7c070e3cdc13e165249bc64975a52" "b92b201c9f4a254473afc60eaff35d74" "0000000000000003"
+		     "54d1108aed8ebc4cfc7d853b55184ead");
+	CHECK_INT(wire_hub_crl_req_decode(buf, n, &q), 0);
+	CHECK(q.type == WIRE_HUB_CRL_GET && q.rid == RID + 2 && q.seq == 2 && q.crl_seq == 3 && q.offset == 256 &&
+	      !q.total && !q.len && q.tag_off == n - WIRE_TAG_LEN);
+	check_truncations(buf, n, (decode_fn)wire_hub_crl_req_decode);
+	check_flips_crl_req(buf, n, &v.hub_side);
+	/* a GET names a list (sequence >= 1) and has no bytes and no total */
+	buf[5] = 1;
+	CHECK_INT(wire_hub_crl_req_decode(buf, n, &q), -EBADMSG);
+	buf[5] = 0;
+	n = wire_hub_crl_req_encode(buf, sizeof(buf), &put);
+	CHECK_INT(n, WIRE_HUB_CRL_REQ_FIXED + 5);
+	hubcrypto_tag(&v.node_side, 3, buf, n - WIRE_TAG_LEN);
+	check_golden("CRL_PUT", buf, n,
+		     "66000005012c0100" "010203040506070b" "0000000000000003" "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		     "17d7c070e3cdc13e165249bc64975a52" "b92b201c9f4a254473afc60eaff35d74" "0000000000000003"
+		     "0102030405" "dd3bd0cc22dc98444f84cc1b8d13fe35");
+	CHECK_INT(wire_hub_crl_req_decode(buf, n, &q), 0);
+	CHECK(q.type == WIRE_HUB_CRL_PUT && q.total == 300 && q.offset == 256 && q.len == 5);
+	CHECK_MEM(q.data, page, 5);
+	CHECK(hubcrypto_check(&v.hub_side, 3, buf, q.tag_off));
+	CHECK(!hubcrypto_check(&v.hub_side, 2, buf, q.tag_off)); /* another request number */
+	check_truncations(buf, n, (decode_fn)wire_hub_crl_req_decode);
+	check_flips_crl_req(buf, n, &v.hub_side);
+	buf[1] = 1; /* no flags yet */
+	CHECK_INT(wire_hub_crl_req_decode(buf, n, &q), -EBADMSG);
+	buf[1] = 0;
+	buf[0] = WIRE_HUB_REFRESH;
+	CHECK_INT(wire_hub_crl_req_decode(buf, n, &q), -EPROTONOSUPPORT);
+	/* what no encoder makes (and the decoder refuses by the same rules) */
+	bad = put, bad.len = 0;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.offset = 296; /* ends beyond the list */
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.total = WIRE_HUB_CRL_MIN - 1, bad.offset = 0;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.total = WIRE_CRL_MAX + 1;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.crl_seq = 0;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.seq = 0;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = get, bad.offset = WIRE_CRL_MAX;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	bad = put, bad.type = WIRE_HUB_CRL;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+	/* the largest page fits, one more byte does not */
+	static uint8_t big[WIRE_HUB_CRL_PAGE + 1];
+	bad = put, bad.total = WIRE_CRL_MAX, bad.offset = 0, bad.data = big, bad.len = WIRE_HUB_CRL_PAGE;
+	n = wire_hub_crl_req_encode(buf, sizeof(buf), &bad);
+	CHECK_INT(n, WIRE_HUB_CRL_REQ_FIXED + WIRE_HUB_CRL_PAGE);
+	CHECK(n <= WIRE_DGRAM_MAX);
+	bad.len++;
+	CHECK_INT(wire_hub_crl_req_encode(buf, sizeof(buf), &bad), 0);
+}
+
+/* An answer sealed as the hub does it; opened again into plain. */
+static size_t crl_answer(const struct vectors *v, uint64_t rid, uint64_t hseq, const struct wire_hub_crl_body *b,
+			 uint8_t *buf)
+{
+	struct wire_hub_crl hdr = {.rid = rid, .hseq = hseq};
+	size_t n = wire_hub_crl_encode(buf, WIRE_DGRAM_MAX, &hdr, b);
+
+	if (n)
+		hubcrypto_seal(&v->hub_side, hseq, buf, n, WIRE_HUB_CRL_HDR_LEN);
+	return n;
+}
+
+static int crl_open(const struct vectors *v, const uint8_t *buf, size_t n, struct wire_hub_crl_body *b,
+		    uint8_t *plain)
+{
+	struct wire_hub_crl a;
+	int ret = wire_hub_crl_decode(buf, n, &a);
+
+	if (ret == 0)
+		ret = hubcrypto_open(&v->node_side, a.hseq, buf, n, WIRE_HUB_CRL_HDR_LEN, plain);
+	if (ret == 0)
+		ret = wire_hub_crl_body_decode(plain, n - WIRE_HUB_CRL_HDR_LEN - WIRE_TAG_LEN, b);
+	return ret;
+}
+
+static void test_hub_crl_answers(void)
+{
+	static const uint8_t page[5] = {1, 2, 3, 4, 5};
+	struct vectors v;
+	uint8_t ca_pub[32], buf[WIRE_DGRAM_MAX], plain[WIRE_DGRAM_MAX];
+	struct wire_hub_crl_body b = {.status = WIRE_HUB_CRL_PAGE_OF, .crl_seq = 3, .total = 300, .offset = 256,
+				      .data = page, .len = 5},
+				 got;
+	struct wire_hub_crl a;
+	size_t n;
+	unsigned refused = 0;
+
+	ca_vectors(&v, ca_pub);
+	n = crl_answer(&v, RID + 2, 2, &b, buf);
+	CHECK_INT(n, WIRE_HUB_CRL_HDR_LEN + WIRE_HUB_CRL_BODY_FIXED + 5 + WIRE_TAG_LEN);
+	check_golden("CRL (a page)", buf, n,
+		     "67000000" "010203040506070a" "0000000000000002"
+		     "64310a3d31ee2fa7d98040c0cb9b3e4aa4266fbcc3aa790d05e4e75d7d9c358b53a15019a2");
+	CHECK_INT(crl_open(&v, buf, n, &got, plain), 0);
+	CHECK(got.status == WIRE_HUB_CRL_PAGE_OF && got.crl_seq == 3 && got.total == 300 && got.offset == 256 &&
+	      got.len == 5);
+	CHECK_MEM(got.data, page, 5);
+	check_golden("CRL page, in clear", plain, n - WIRE_HUB_CRL_HDR_LEN - WIRE_TAG_LEN,
+		     "0100" "0000000000000003" "012c" "0100" "0005" "0102030405");
+	for (size_t k = 0; k < n; k++)
+		CHECK(crl_open(&v, buf, k, &got, plain) < 0);
+	for (size_t bit = 0; bit < n * 8; bit++) {
+		buf[bit / 8] ^= (uint8_t)(1 << bit % 8);
+		refused += crl_open(&v, buf, n, &got, plain) < 0;
+		buf[bit / 8] ^= (uint8_t)(1 << bit % 8);
+	}
+	CHECK_INT(refused, n * 8);
+	n = crl_answer(&v, RID + 3, 3,
+		       &(struct wire_hub_crl_body){.status = WIRE_HUB_CRL_NEXT, .crl_seq = 3, .total = 300, .offset = 261},
+		       buf);
+	check_golden("CRL (next)", buf, n,
+		     "67000000" "010203040506070b" "0000000000000003"
+		     "98ad90c6c3661c461dfb147df6cbaa0dfa0016ebcaf6f49226973290743540f8");
+	CHECK(n < WIRE_HUB_CRL_REQ_FIXED); /* an acknowledgement is smaller than the page it answers */
+	/* the header: a request id and a message number, nothing else */
+	CHECK_INT(wire_hub_crl_decode(buf, n, &a), 0);
+	CHECK(a.rid == RID + 3 && a.hseq == 3 && a.sealed == buf + WIRE_HUB_CRL_HDR_LEN);
+	buf[2] = 1;
+	CHECK_INT(wire_hub_crl_decode(buf, n, &a), -EBADMSG);
+	buf[2] = 0;
+	memset(buf + 4, 0, 8);
+	CHECK_INT(wire_hub_crl_decode(buf, n, &a), -EBADMSG);
+	/* each status has one shape */
+	struct wire_hub_crl_body bad[] = {
+		{.status = 0, .crl_seq = 1},
+		{.status = WIRE_HUB_CRL_STATUS_MAX, .crl_seq = 1},
+		{.status = WIRE_HUB_CRL_PAGE_OF, .crl_seq = 3, .total = 300, .offset = 296, .data = page, .len = 5},
+		{.status = WIRE_HUB_CRL_PAGE_OF, .crl_seq = 3, .total = 300},
+		{.status = WIRE_HUB_CRL_PAGE_OF, .crl_seq = 0, .total = 300, .data = page, .len = 5},
+		{.status = WIRE_HUB_CRL_PAGE_OF, .crl_seq = 3, .total = WIRE_CRL_MAX + 1, .data = page, .len = 5},
+		{.status = WIRE_HUB_CRL_NEXT, .crl_seq = 3, .total = 300, .offset = 300},
+		{.status = WIRE_HUB_CRL_NEXT, .crl_seq = 3, .total = 300, .data = page, .len = 5},
+		{.status = WIRE_HUB_CRL_HAVE, .crl_seq = 3, .total = 300},
+		{.status = WIRE_HUB_CRL_STORED, .crl_seq = 0},
+		{.status = WIRE_HUB_CRL_BUSY, .crl_seq = 3, .offset = 1},
+		{.status = WIRE_HUB_CRL_REFUSED, .crl_seq = 3, .data = page, .len = 1},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(crl_answer(&v, 1, 1, &bad[i], buf), 0);
+	/* a HAVE of no list at all is one */
+	n = crl_answer(&v, 1, 1, &(struct wire_hub_crl_body){.status = WIRE_HUB_CRL_HAVE}, buf);
+	CHECK_INT(crl_open(&v, buf, n, &got, plain), 0);
+	/* a body whose length field disagrees with its bytes */
+	CHECK_INT(wire_hub_crl_body_decode((const uint8_t *)"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x03\x01\x2c\x00\x00\x00\x05"
+					   "\x01\x02\x03\x04",
+					   20, &got),
+		  -EMSGSIZE);
+	CHECK_INT(wire_hub_crl_body_decode((const uint8_t *)"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x03\x01\x2c\x00\x00\x00\x05"
+					   "\x01\x02\x03\x04\x05\x06",
+					   22, &got),
+		  -EBADMSG);
+	CHECK_INT(wire_hub_crl_body_decode((const uint8_t *)"\x01\x01\x00\x00\x00\x00\x00\x00\x00\x03\x01\x2c\x00\x00\x00\x05"
+					   "\x01\x02\x03\x04\x05",
+					   21, &got),
+		  -EBADMSG); /* reserved */
+}
+
+/* A CA network's LIST says which list the hub keeps, sealed. */
+static void test_hub_ca_list(void)
+{
+	struct vectors v;
+	uint8_t ca_pub[32], buf[WIRE_DGRAM_MAX], plain[WIRE_DGRAM_MAX];
+	struct wire_hub_list hdr = {.flags = WIRE_HUB_LIST_RESET | WIRE_HUB_LIST_CA, .rid = RID, .hseq = 1}, l;
+	struct wire_hub_list_body body = {.epoch = 0x11223344, .crl_seq = 7,
+					  .observed = {.family = 4, .port = 40000, .addr = {198, 18, 1, 1}}},
+				  b;
+	size_t n;
+
+	ca_vectors(&v, ca_pub);
+	fill(body.cookie, 16, 0xb0);
+	n = wire_hub_list_begin(buf, sizeof(buf), &hdr, &body);
+	n = wire_hub_list_end(buf, sizeof(buf), n);
+	hubcrypto_seal(&v.hub_side, 1, buf, n, WIRE_HUB_LIST_HDR_LEN);
+	CHECK_INT(n, WIRE_HUB_LIST_HDR_LEN + WIRE_HUB_LIST_BODY_FIXED + 7 + WIRE_HUB_LIST_CA_LEN + WIRE_TAG_LEN);
+	check_golden("LIST (CA network)", buf, n,
+		     "64140000" "0102030405060708" "0000000000000001"
+		     "39b42197ddb4c7c283aa8a0415d140ad14e32c903dfcf1def0c2c0ef2adeedbf13f64a5d90d30ca1f4a87fd9da2c9fbb"
+		     "ad8a5220c71c60479380d0e8c436598e77043837be");
+	CHECK_INT(list_open(&v, buf, n, &b, plain), 0);
+	CHECK(b.crl_seq == 7 && b.count == 0);
+	CHECK_INT(wire_hub_list_decode(buf, n, &l), 0);
+	/* the same body read as a PSK network's: 8 bytes that are no entry */
+	CHECK(wire_hub_list_body_decode(plain, n - WIRE_HUB_LIST_HDR_LEN - WIRE_TAG_LEN, 0, &b) < 0);
+	for (size_t k = 0; k < n; k++)
+		CHECK(list_open(&v, buf, k, &b, plain) < 0);
 }
 
 int main(void)
@@ -465,5 +815,10 @@ int main(void)
 	RUN(test_hub_refresh);
 	RUN(test_hub_list);
 	RUN(test_hub_list_body);
+	RUN(test_hub_ca_vectors);
+	RUN(test_hub_ca_join);
+	RUN(test_hub_crl_requests);
+	RUN(test_hub_crl_answers);
+	RUN(test_hub_ca_list);
 	return check_exit();
 }

@@ -5,10 +5,14 @@
  * introductions, leaving and expiry, NAT rebinding, a hub restart, several
  * hubs, 10 000 members in one network; the attacks of issue 10 (enumerate,
  * hijack, evict, fill, amplify, spoofed replies), each of which must fail;
- * limits, rate limits, hostile datagrams; the original meshub's v4 service. */
+ * limits, rate limits, hostile datagrams; the original meshub's v4 service;
+ * CA networks' revocation lists (issue 12): kept, served, never forged or
+ * rolled back, not even by a member with a CA of its own. */
 #include "config.h"
 
+#include "cert.h"
 #include "check.h"
+#include "crlstore.h"
 #include "hub.h"
 #include "hubproto.h"
 #include "keys.h"
@@ -57,16 +61,33 @@ static const struct wire_endpoint attacker_ep = {.family = 4, .port = 6666, .add
 
 /* ------------------------------------------------------------- networks */
 
-#define N_NETS 3
+/* 0..2: PSK networks; CA_NET: network 0's key with CA 0, FAKE_NET: the
+ * same key with CA 1 (a member who made a CA of its own) */
+#define N_NETS 5
+#define CA_NET 3
+#define FAKE_NET 4
 static struct net_keys nets[N_NETS];
+
+struct ca_keys {
+	uint8_t sk[CERT_SK_LEN];
+	struct cert_ca ca; /* what a node checks lists with: key id and key */
+};
+static struct ca_keys cas[2];
 
 static void nets_init(void)
 {
-	uint8_t psk[32];
+	uint8_t psk[32], seed[CERT_SEED_LEN];
 
-	for (int i = 0; i < N_NETS; i++) {
+	for (int i = 0; i < 3; i++) {
 		memset(psk, 0x31 + i, sizeof(psk));
 		keys_derive(psk, &nets[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		memset(seed, 0xc0 + i, sizeof(seed));
+		cert_ca_keypair(seed, cas[i].ca.pub, cas[i].sk);
+		cert_ca_id(cas[i].ca.pub, cas[i].ca.id);
+		nets[CA_NET + i] = nets[0];
+		keys_bind_ca(&nets[CA_NET + i], cas[i].ca.pub);
 	}
 }
 
@@ -114,6 +135,17 @@ struct tnode {
 	struct wire_endpoint observed;
 	uint64_t drops[HUBPROTO_DROP_MAX];
 	uint64_t accepted; /* hub datagrams hubproto_input() took */
+	struct tcrl *crl;  /* CA networks: the list it holds, as trust.c would */
+};
+
+/* A CA member's revocation list and its transfer state with the hub. */
+struct tcrl {
+	const struct ca_keys *ca;
+	struct hubproto_crl hp;
+	uint8_t list[WIRE_CRL_MAX];
+	size_t len;
+	uint64_t seq;
+	unsigned taken, refused, not_newer; /* lists from the hub */
 };
 
 typedef bool (*tap_fn)(struct sim *s, struct dgram *d, void *ctx);
@@ -198,6 +230,7 @@ static void sim_free(struct sim *s)
 	for (unsigned i = 0; i < s->n_nodes; i++) {
 		hubproto_clear(&s->nodes[i]->hp);
 		view_free(s->nodes[i]->view);
+		free(s->nodes[i]->crl);
 		free(s->nodes[i]);
 	}
 	free(s->nodes);
@@ -293,9 +326,34 @@ static void ev_reply_now(void *ctx)
 	((struct tnode *)ctx)->wants_now = true;
 }
 
+/* A list from the hub, checked as trust_offer_crl() does. */
+static int ev_crl(void *ctx, const uint8_t *list, size_t len)
+{
+	static struct cert_crl crl;
+	struct tcrl *c = ((struct tnode *)ctx)->crl;
+	enum cert_reason why;
+
+	CHECK(c != NULL);
+	if (!c)
+		return -EINVAL;
+	if (cert_crl_decode(list, len, &crl) < 0 || cert_crl_check(&crl, &c->ca->ca, &why) < 0) {
+		c->refused++;
+		return -EACCES;
+	}
+	if (crl.sequence <= c->seq) {
+		c->not_newer++;
+		return 0;
+	}
+	memcpy(c->list, list, len);
+	c->len = len;
+	c->seq = crl.sequence;
+	c->taken++;
+	return 1;
+}
+
 static const struct hubproto_events node_events = {.member = ev_member, .member_gone = ev_gone,
 						   .list_reset = ev_reset, .observed = ev_observed,
-						   .reply_now = ev_reply_now};
+						   .reply_now = ev_reply_now, .crl = ev_crl};
 
 /* ---- nodes */
 
@@ -332,6 +390,8 @@ static void node_build(struct tnode *n)
 
 	if (n->stopped)
 		return;
+	if (n->crl) /* as hubclient.c does before every build */
+		hubproto_crl_own(&n->hp, n->sim->now, n->crl->len ? n->crl->list : NULL, n->crl->len, n->crl->seq);
 	len = hubproto_build(&n->hp, n->sim->now, n->sim->wall, false, n->advert, n->advert_len, buf, sizeof(buf));
 	if (len)
 		sim_enqueue(n->sim, &n->ep, n->hub, 0, buf, len);
@@ -1626,6 +1686,695 @@ static void test_hub_bad_limits(void)
 		CHECK(strcmp(hubproto_drop_name(d), "unknown"));
 }
 
+
+/* ------------------------------------------------------------- CA networks */
+
+#define REQ_RID 4242 /* the request id of the requests made by hand below */
+
+/* A member of CA network net (CA_NET or FAKE_NET) that exchanges lists with the hub. */
+static struct tnode *ca_node(struct sim *s, unsigned net)
+{
+	struct tnode *n = sim_node(s, net, NULL, 40);
+
+	n->crl = calloc(1, sizeof(*n->crl));
+	n->crl->ca = &cas[net - CA_NET];
+	hubproto_crl_attach(&n->hp, &n->crl->hp);
+	n->view = view_new(64);
+	return n;
+}
+
+/* A list of ca with sequence seq revoking n serials (7, 14, ...); its length. */
+static size_t make_list(const struct ca_keys *ca, uint64_t seq, unsigned n, uint8_t *out)
+{
+	static struct cert_crl crl;
+
+	memset(&crl, 0, sizeof(crl));
+	crl.sequence = seq;
+	crl.issued_at = 1767225600 + seq;
+	crl.n_serials = (uint16_t)n;
+	for (unsigned i = 0; i < n; i++)
+		crl.serials[i] = 7 * (uint64_t)(i + 1);
+	CHECK_INT(cert_crl_sign(&crl, ca->sk), 0);
+	return cert_crl_encode(out, WIRE_CRL_MAX, &crl);
+}
+
+static void give_list(struct tnode *n, uint64_t seq, unsigned serials)
+{
+	n->crl->len = make_list(n->crl->ca, seq, serials, n->crl->list);
+	n->crl->seq = seq;
+	CHECK_INT(n->crl->len, CERT_CRL_FIXED_LEN + 8 * serials);
+}
+
+/* Which list n's hub said it keeps (-1: it did not say). */
+static int64_t hub_says(const struct tnode *n)
+{
+	uint64_t seq;
+
+	return hubproto_crl_hub_seq(&n->hp, &seq) ? (int64_t)seq : -1;
+}
+
+static struct hub_stats stats_of(const struct hub *hub)
+{
+	struct hub_stats st;
+
+	hub_get_stats(hub, &st);
+	return st;
+}
+
+/* A list request of member n made by hand, in its session: what a member
+ * that is out to do harm can send. */
+static size_t member_req(struct tnode *n, uint8_t type, uint64_t crl_seq, uint16_t total, uint16_t offset,
+			 const uint8_t *data, size_t len, uint8_t *buf)
+{
+	struct wire_hub_crl_req q = {.type = type, .rid = REQ_RID, .seq = ++n->hp.seq, .crl_seq = crl_seq,
+				     .total = total, .offset = offset, .data = data, .len = len};
+	size_t n_ = 0;
+
+	memcpy(q.cookie, n->hp.cookie, WIRE_ID_LEN);
+	memcpy(q.network_id, n->hp.network_id, WIRE_ID_LEN);
+	memcpy(q.node_id, hubproto_node_id(&n->hp), WIRE_ID_LEN);
+	n_ = wire_hub_crl_req_encode(buf, WIRE_DGRAM_MAX, &q);
+	if (n_)
+		hubcrypto_tag(&n->hp.keys, q.seq, buf, n_ - WIRE_TAG_LEN);
+	return n_;
+}
+
+/* Sends a request of n's and opens the hub's answer, which must answer it:
+ * its status, or 0 if no answer came. */
+static uint8_t member_ask(struct sim *s, struct tnode *n, const uint8_t *req, size_t len, struct wire_hub_crl_body *b)
+{
+	static uint8_t plain[WIRE_DGRAM_MAX];
+	struct wire_hub_crl a;
+	struct spy sp;
+
+	spy_on(s, &sp, WIRE_HUB_CRL, NULL);
+	sp.to = &n->ep;
+	sp.hold = true;
+	inject(s, &n->ep, &hub_ep, req, len);
+	s->tap = NULL;
+	if (sp.n != 1)
+		return 0;
+	CHECK_INT(wire_hub_crl_decode(sp.got[0].buf, sp.got[0].len, &a), 0);
+	CHECK(a.rid == REQ_RID);
+	CHECK_INT(hubcrypto_open(&n->hp.keys, a.hseq, sp.got[0].buf, sp.got[0].len, WIRE_HUB_CRL_HDR_LEN, plain), 0);
+	CHECK_INT(wire_hub_crl_body_decode(plain, sp.got[0].len - WIRE_HUB_CRL_HDR_LEN - WIRE_TAG_LEN, b), 0);
+	return b->status;
+}
+
+/* Uploads a whole list by hand, following the hub's NEXT: the last status. */
+static uint8_t put_list(struct sim *s, struct tnode *n, const uint8_t *list, size_t len, uint64_t seq)
+{
+	uint8_t req[WIRE_DGRAM_MAX], st = 0;
+	struct wire_hub_crl_body b;
+	size_t off = 0;
+
+	for (int i = 0; i < 20; i++) {
+		size_t page = len - off < WIRE_HUB_CRL_PAGE ? len - off : WIRE_HUB_CRL_PAGE;
+
+		st = member_ask(s, n, req, member_req(n, WIRE_HUB_CRL_PUT, seq, (uint16_t)len, (uint16_t)off, list + off,
+						       page, req),
+				&b);
+		if (st != WIRE_HUB_CRL_NEXT)
+			return st;
+		off = b.offset;
+	}
+	return st;
+}
+
+/* Two members that hold no list and one (of them all) that holds list 2 of
+ * 400 serials (3300 bytes: 4 pages), joined. */
+static struct sim *ca_members(struct tnode *m[3])
+{
+	struct sim *s = sim_new(NULL);
+
+	for (int i = 0; i < 3; i++)
+		m[i] = ca_node(s, CA_NET);
+	give_list(m[0], 2, 400);
+	sim_run(s, 2 * SEC, 100 * MS);
+	return s;
+}
+
+/* The list a member holds reaches the hub, and from there the members that
+ * lack it; a newer one replaces it everywhere. */
+static void test_crl_upload_and_fetch(void)
+{
+	struct tnode *m[3];
+	struct sim *s = ca_members(m);
+	struct hub_stats st = stats_of(s->hub);
+
+	CHECK(all_joined(s));
+	CHECK_INT(st.crl_lists, 1);
+	CHECK_INT(st.crl_uploads, 0);
+	CHECK(st.crl_bytes >= 3300);
+	CHECK_INT(counter(s->hub, HUB_CRL_STORED), 1);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 1);
+	CHECK_INT(counter(s->hub, HUB_OK_CRL_PUT), 4);
+	CHECK_INT(hub_says(m[0]), 2);
+	/* the others learn of it from their next LIST and fetch it */
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	for (int i = 1; i < 3; i++) {
+		CHECK_INT(m[i]->crl->taken, 1);
+		CHECK(m[i]->crl->seq == 2 && m[i]->crl->len == m[0]->crl->len);
+		CHECK_MEM(m[i]->crl->list, m[0]->crl->list, m[0]->crl->len);
+		CHECK_INT(hub_says(m[i]), 2);
+		CHECK_INT(drops_of(m[i]), 0);
+	}
+	CHECK_INT(counter(s->hub, HUB_CRL_PAGES), 2 * 4);
+	CHECK_INT(counter(s->hub, HUB_OK_CRL_GET), 2 * 4);
+	/* a newer list loaded into member 2 goes to the hub and on to the others */
+	give_list(m[2], 3, 401);
+	sim_run(s, 2 * (INTERVAL + 1) * SEC, SEC);
+	for (int i = 0; i < 3; i++) {
+		CHECK(m[i]->crl->seq == 3);
+		CHECK_MEM(m[i]->crl->list, m[2]->crl->list, m[2]->crl->len);
+	}
+	CHECK_INT(counter(s->hub, HUB_CRL_STORED), 2);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 2);
+	CHECK_INT(stats_of(s->hub).crl_lists, 1);
+	/* quiet from then on: nothing moves while every member has the hub's list */
+	st = stats_of(s->hub);
+	sim_run(s, 3 * INTERVAL * SEC, SEC);
+	CHECK_INT(counter(s->hub, HUB_TX_CRL), st.counters[HUB_TX_CRL]);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(m[i]->crl->refused, 0);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* A hub restarted with nothing: the member with the newest list gives it again. */
+static void test_crl_hub_restart(void)
+{
+	struct tnode *m[3];
+	struct sim *s = ca_members(m);
+
+	hub_free(s->hub);
+	s->hub = sim_hub_new(s, &hub_ep);
+	sim_run(s, (INTERVAL + 2) * SEC, SEC);
+	CHECK(all_joined(s));
+	CHECK_INT(stats_of(s->hub).crl_lists, 1);
+	CHECK_INT(hub_says(m[0]), 2);
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	for (int i = 0; i < 3; i++)
+		CHECK(m[i]->crl->seq == 2);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* Rollback: an older (or the same) list, however valid, is not taken, and
+ * costs no signature check and no memory. */
+static void test_crl_rollback_refused(void)
+{
+	struct tnode *m[3], *x;
+	struct sim *s = ca_members(m);
+	static uint8_t old[WIRE_CRL_MAX];
+	struct wire_hub_crl_body b;
+	uint8_t req[WIRE_DGRAM_MAX];
+	size_t len = make_list(&cas[0], 1, 3, old);
+
+	x = sim_node(s, CA_NET, NULL, 40);
+	sim_run(s, SEC, 100 * MS);
+	CHECK(hubproto_joined(&x->hp));
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_PUT, seq, (uint16_t)len, 0, old, len, req), &b),
+			  WIRE_HUB_CRL_HAVE);
+		CHECK(b.crl_seq == 2);
+	}
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_STALE), 2);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 1);
+	CHECK_INT(stats_of(s->hub).crl_uploads, 0);
+	/* what it fetches is still list 2 */
+	CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_GET, 2, 0, 0, NULL, 0, req), &b),
+		  WIRE_HUB_CRL_PAGE_OF);
+	CHECK(b.crl_seq == 2 && b.total == m[0]->crl->len && b.offset == 0 && b.len == WIRE_HUB_CRL_PAGE);
+	CHECK_MEM(b.data, m[0]->crl->list, WIRE_HUB_CRL_PAGE);
+	/* asked for list 1, or beyond the end of list 2: which list it keeps */
+	CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_GET, 1, 0, 0, NULL, 0, req), &b), WIRE_HUB_CRL_HAVE);
+	CHECK(b.crl_seq == 2);
+	CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_GET, 2, 0, 4000, NULL, 0, req), &b),
+		  WIRE_HUB_CRL_HAVE);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* A list of another CA, one with this CA's key id but another CA's
+ * signature, and one changed in any bit: none is taken or passed on. */
+static void test_crl_forged_refused(void)
+{
+	struct tnode *m[3], *x;
+	struct sim *s = ca_members(m);
+	static uint8_t list[WIRE_CRL_MAX];
+	static struct cert_crl crl;
+	size_t len;
+	unsigned refused = 0, bits;
+
+	x = sim_node(s, CA_NET, NULL, 40);
+	sim_run(s, SEC, 100 * MS);
+	/* another CA's list: refused before any signature check */
+	len = make_list(&cas[1], 9, 3, list);
+	CHECK_INT(put_list(s, x, list, len, 9), WIRE_HUB_CRL_REFUSED);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_MALFORMED), 1);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 1);
+	/* this CA's key id, another CA's signature */
+	CHECK_INT(cert_crl_decode(list, len, &crl), 0);
+	memcpy(crl.ca_id, cas[0].ca.id, CERT_ID_LEN);
+	len = cert_crl_encode(list, sizeof(list), &crl);
+	CHECK_INT(put_list(s, x, list, len, 9), WIRE_HUB_CRL_REFUSED);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_BAD_SIGNATURE), 1);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 2);
+	/* every bit of a good list 5 flipped in turn (a second apart: one check
+	 * per network and second) */
+	len = make_list(&cas[0], 5, 2, list);
+	bits = (unsigned)len * 8;
+	sim_run(s, SEC, SEC);
+	for (unsigned bit = 0; bit < bits; bit++) {
+		list[bit / 8] ^= (uint8_t)(1 << bit % 8);
+		refused += put_list(s, x, list, len, 5) == WIRE_HUB_CRL_REFUSED;
+		list[bit / 8] ^= (uint8_t)(1 << bit % 8);
+		sim_run(s, SEC, SEC);
+	}
+	CHECK_INT(refused, bits);
+	CHECK_INT(counter(s->hub, HUB_CRL_STORED), 1);
+	CHECK_INT(hub_says(m[1]), 2);
+	/* the members never saw any of them */
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	for (int i = 0; i < 3; i++)
+		CHECK(m[i]->crl->seq == 2 && !m[i]->crl->refused);
+	/* the good list itself is taken */
+	CHECK_INT(put_list(s, x, list, len, 5), WIRE_HUB_CRL_STORED);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* Pages that are too large, truncated, out of order or beyond the list. */
+static void test_crl_bad_pages(void)
+{
+	struct tnode *m[3], *x;
+	struct sim *s = ca_members(m);
+	static uint8_t list[WIRE_CRL_MAX];
+	uint8_t req[WIRE_DGRAM_MAX + 2];
+	struct wire_hub_crl_body b;
+	size_t len = make_list(&cas[0], 7, 300, list), n;
+	uint64_t rx0;
+
+	x = sim_node(s, CA_NET, NULL, 40);
+	sim_run(s, SEC, 100 * MS);
+	/* a page of 1025 bytes: not even an encoding */
+	CHECK_INT(member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE + 1, req), 0);
+	n = member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE, req);
+	memmove(req + n - WIRE_TAG_LEN + 1, req + n - WIRE_TAG_LEN, WIRE_TAG_LEN);
+	req[2] = 0x04, req[3] = 0x01; /* its length field says 1025 */
+	CHECK_INT(member_ask(s, x, req, n + 1, &b), 0);
+	CHECK_INT(counter(s->hub, HUB_DROP_MALFORMED), 1);
+	/* every truncation of a good first page: dropped, unanswered */
+	n = member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE, req);
+	rx0 = counter(s->hub, HUB_TX_CRL);
+	for (size_t k = 0; k < n; k++)
+		CHECK_INT(member_ask(s, x, req, k, &b), 0);
+	CHECK_INT(counter(s->hub, HUB_TX_CRL), rx0);
+	/* a total above the largest list, a page ending beyond its list */
+	CHECK_INT(member_req(x, WIRE_HUB_CRL_PUT, 7, WIRE_CRL_MAX + 1, 0, list, 10, req), 0);
+	CHECK_INT(member_req(x, WIRE_HUB_CRL_PUT, 7, 200, 150, list, 100, req), 0);
+	/* out of order: the first page, then the third: answered with the second's offset */
+	CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_NEXT);
+	CHECK_INT(b.offset, WIRE_HUB_CRL_PAGE);
+	CHECK_INT(member_ask(s, x, req,
+			     member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, 2 * WIRE_HUB_CRL_PAGE,
+					list + 2 * WIRE_HUB_CRL_PAGE, len - 2 * WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_NEXT);
+	CHECK_INT(b.offset, WIRE_HUB_CRL_PAGE);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_ORDER), 1);
+	/* a page of another total, or the first one again (a lost answer): the offset the hub is at */
+	CHECK_INT(member_ask(s, x, req,
+			     member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len + 8, WIRE_HUB_CRL_PAGE,
+					list + WIRE_HUB_CRL_PAGE, WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_NEXT);
+	CHECK_INT(b.offset, WIRE_HUB_CRL_PAGE);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_ORDER), 2);
+	CHECK_INT(stats_of(s->hub).crl_uploads, 1);
+	/* resumed in order from there, it is taken */
+	for (size_t off = WIRE_HUB_CRL_PAGE; off < len; off += WIRE_HUB_CRL_PAGE) {
+		size_t page = len - off < WIRE_HUB_CRL_PAGE ? len - off : WIRE_HUB_CRL_PAGE;
+		uint8_t want = off + page < len ? WIRE_HUB_CRL_NEXT : WIRE_HUB_CRL_STORED;
+
+		CHECK_INT(member_ask(s, x, req,
+				     member_req(x, WIRE_HUB_CRL_PUT, 7, (uint16_t)len, (uint16_t)off, list + off, page, req),
+				     &b),
+			  want);
+	}
+	CHECK_INT(stats_of(s->hub).crl_uploads, 0);
+	CHECK_INT(hub_says(m[0]), 2); /* until its next LIST */
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	for (int i = 0; i < 3; i++)
+		CHECK(m[i]->crl->seq == 7);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* One upload in flight per network: another member's first page waits
+ * until it is done or has had its time. */
+static void test_crl_one_upload(void)
+{
+	struct tnode *m[3], *x, *y;
+	struct sim *s = ca_members(m);
+	static uint8_t list[WIRE_CRL_MAX];
+	uint8_t req[WIRE_DGRAM_MAX];
+	struct wire_hub_crl_body b;
+	size_t len = make_list(&cas[0], 8, 300, list);
+
+	x = sim_node(s, CA_NET, NULL, 40);
+	y = sim_node(s, CA_NET, NULL, 40);
+	sim_run(s, SEC, 100 * MS);
+	CHECK_INT(member_ask(s, x, req, member_req(x, WIRE_HUB_CRL_PUT, 8, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_NEXT);
+	CHECK_INT(member_ask(s, y, req, member_req(y, WIRE_HUB_CRL_PUT, 8, (uint16_t)len, 0, list, WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_BUSY);
+	/* nor can it continue x's upload */
+	CHECK_INT(member_ask(s, y, req,
+			     member_req(y, WIRE_HUB_CRL_PUT, 8, (uint16_t)len, WIRE_HUB_CRL_PAGE, list + WIRE_HUB_CRL_PAGE,
+					WIRE_HUB_CRL_PAGE, req),
+			     &b),
+		  WIRE_HUB_CRL_NEXT);
+	CHECK_INT(b.offset, 0);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_BUSY), 1);
+	/* x gives up; after CRLSTORE_UPLOAD_LIFE_NS the slot is free again */
+	sim_run(s, CRLSTORE_UPLOAD_LIFE_NS + SEC, SEC);
+	CHECK_INT(stats_of(s->hub).crl_uploads, 0);
+	CHECK_INT(put_list(s, y, list, len, 8), WIRE_HUB_CRL_STORED);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* A member with a CA of its own is in another network at the hub: its list
+ * reaches nobody of this one, and it cannot touch this one's list. */
+static void test_crl_fake_ca(void)
+{
+	struct tnode *m[3], *f;
+	struct sim *s = ca_members(m);
+	uint8_t req[WIRE_DGRAM_MAX];
+	static uint8_t list[WIRE_CRL_MAX];
+	size_t len;
+	struct spy sp;
+
+	CHECK(memcmp(nets[CA_NET].network_id, nets[FAKE_NET].network_id, WIRE_ID_LEN));
+	CHECK(memcmp(nets[CA_NET].network_id, nets[0].network_id, WIRE_ID_LEN));
+	f = ca_node(s, FAKE_NET);
+	give_list(f, 1000, 5); /* signed by its own CA, a high sequence */
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	CHECK(hubproto_joined(&f->hp));
+	CHECK_INT(stats_of(s->hub).networks, 2);
+	CHECK_INT(stats_of(s->hub).crl_lists, 2); /* its own network's */
+	CHECK_INT(hub_says(f), 1000);
+	for (int i = 0; i < 3; i++) {
+		CHECK(m[i]->crl->seq == 2 && !m[i]->crl->refused);
+		CHECK_INT(hub_says(m[i]), 2);
+		CHECK(!view_get(m[i]->view, hubproto_node_id(&f->hp))); /* not even a member of theirs */
+	}
+	/* by hand, naming the real network: it has no session there */
+	spy_on(s, &sp, WIRE_HUB_CHALLENGE, NULL);
+	sp.to = &f->ep;
+	len = member_req(f, WIRE_HUB_CRL_PUT, 1000, (uint16_t)f->crl->len, 0, f->crl->list, f->crl->len, req);
+	memcpy(req + 40, nets[CA_NET].network_id, WIRE_ID_LEN);
+	inject(s, &f->ep, &hub_ep, req, len);
+	s->tap = NULL;
+	CHECK_INT(sp.n, 1);
+	CHECK_INT(sp.got[0].buf[1], WIRE_HUB_CH_NO_SESSION);
+	CHECK_INT(counter(s->hub, HUB_DROP_NO_SESSION), 1);
+	/* and as a member of the real network (it has the PSK), its CA's list is refused */
+	len = make_list(&cas[1], 1001, 5, list);
+	{
+		struct tnode *g = sim_node(s, CA_NET, NULL, 40);
+
+		sim_run(s, SEC, 100 * MS);
+		CHECK_INT(put_list(s, g, list, len, 1001), WIRE_HUB_CRL_REFUSED);
+	}
+	CHECK_INT(hub_says(m[0]), 2);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* Strangers get nothing; answers are sealed and answer requests. */
+static void test_crl_strangers_and_sealing(void)
+{
+	struct tnode *m[3];
+	struct sim *s = sim_new(NULL);
+	struct wire_hub_challenge c;
+	struct wire_hub_crl_req q = {.type = WIRE_HUB_CRL_GET, .rid = 9, .seq = 1000, .crl_seq = 2};
+	struct wire_hub_crl a;
+	struct spy sp, gets;
+	uint8_t req[WIRE_DGRAM_MAX];
+	struct hubcrypto_session sess;
+	uint8_t priv[32], pub[32];
+	size_t len;
+	uint64_t tx0;
+
+	for (int i = 0; i < 3; i++)
+		m[i] = ca_node(s, CA_NET);
+	give_list(m[0], 2, 400);
+	sim_run(s, 2 * SEC, 100 * MS);
+	/* a stranger with a cookie of its own, the network id and a made-up node id */
+	attacker_cookie(s, &attacker_ep, &c);
+	memcpy(q.cookie, c.cookie, WIRE_ID_LEN);
+	memcpy(q.network_id, nets[CA_NET].network_id, WIRE_ID_LEN);
+	noise_keygen(priv, pub);
+	keys_hub_node_id(pub, q.node_id);
+	CHECK_INT(hubcrypto_session(&sess, priv, c.hub_key, c.hub_key, pub, nets[CA_NET].network_id, WALL0), 0);
+	len = wire_hub_crl_req_encode(req, sizeof(req), &q);
+	hubcrypto_tag(&sess, q.seq, req, len - WIRE_TAG_LEN);
+	tx0 = counter(s->hub, HUB_TX_CRL);
+	s->to_attacker = s->to_attacker_bytes = 0;
+	inject(s, &attacker_ep, &hub_ep, req, len);
+	/* ... and with a member's node id (no tag it could make) */
+	memcpy(req + 56, hubproto_node_id(&m[0]->hp), WIRE_ID_LEN);
+	inject(s, &attacker_ep, &hub_ep, req, len);
+	CHECK_INT(counter(s->hub, HUB_TX_CRL), tx0);
+	CHECK(s->to_attacker <= 1 && s->to_attacker_bytes <= len); /* a challenge at most */
+	CHECK_INT(counter(s->hub, HUB_DROP_BAD_TAG), 1);
+	/* the members' own fetch, watched on the path */
+	spy_on(s, &sp, WIRE_HUB_CRL, NULL);
+	sp.to = &m[1]->ep;
+	memset(&gets, 0, sizeof(gets));
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	s->tap = NULL;
+	CHECK(m[1]->crl->seq == 2);
+	CHECK_INT(sp.n, 4);
+	for (unsigned i = 0; i < sp.n; i++) {
+		/* the serials (7, 14, ... as u64) are nowhere in clear */
+		for (size_t k = 0; k + 8 <= sp.got[i].len; k++)
+			CHECK(memcmp(sp.got[i].buf + k, (const uint8_t[]){0, 0, 0, 0, 0, 0, 0x01, 0x5e}, 8));
+		/* replayed, each is dropped: it answers no request in flight */
+		inject(s, &hub_ep, &m[1]->ep, sp.got[i].buf, sp.got[i].len);
+	}
+	CHECK_INT(m[1]->drops[HUBPROTO_DROP_UNMATCHED], 4);
+	/* m[2]'s answers are not m[1]'s */
+	spy_on(s, &sp, WIRE_HUB_CRL, NULL);
+	sp.to = &m[2]->ep;
+	sp.hold = true;
+	m[2]->crl->seq = 0;
+	m[2]->crl->len = 0;
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	s->tap = NULL;
+	CHECK(sp.n >= 1);
+	if (sp.n && wire_hub_crl_decode(sp.got[0].buf, sp.got[0].len, &a) == 0) {
+		/* delivered to m[1] while it waits for an answer of its own with
+		 * that request id: it does not open */
+		m[1]->hp.waiting = m[1]->hp.crl_waiting = true;
+		m[1]->hp.rid = a.rid;
+		inject(s, &hub_ep, &m[1]->ep, sp.got[0].buf, sp.got[0].len);
+		CHECK_INT(m[1]->drops[HUBPROTO_DROP_AUTH], 1);
+	}
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* A flood of bogus uploads from a member costs at most one signature check
+ * a second; the hub's memory for lists is bounded. */
+static void test_crl_budgets(void)
+{
+	struct tnode *m[3], *x;
+	struct sim *s = ca_members(m);
+	static uint8_t list[WIRE_CRL_MAX];
+	static struct cert_crl crl;
+	struct hub_limits lim;
+	size_t len = make_list(&cas[1], 50, 3, list);
+	unsigned busy = 0, refused = 0;
+
+	CHECK_INT(cert_crl_decode(list, len, &crl), 0);
+	memcpy(crl.ca_id, cas[0].ca.id, CERT_ID_LEN); /* past the cheap checks */
+	len = cert_crl_encode(list, sizeof(list), &crl);
+	x = sim_node(s, CA_NET, NULL, 40);
+	sim_run(s, SEC, 100 * MS);
+	for (int sec = 0; sec < 10; sec++) {
+		for (int i = 0; i < 100; i++) {
+			uint8_t st = put_list(s, x, list, len, 50);
+
+			busy += st == WIRE_HUB_CRL_BUSY;
+			refused += st == WIRE_HUB_CRL_REFUSED;
+		}
+		sim_run(s, SEC, SEC);
+	}
+	CHECK_INT(refused, 10);
+	CHECK_INT(busy, 990);
+	CHECK_INT(counter(s->hub, HUB_CRL_CHECKED), 1 + 10);
+	CHECK_INT(stats_of(s->hub).crl_uploads, 0);
+	CHECK_INT(hub_says(m[0]), 2);
+	sim_free(s);
+	/* a hub with room for one list of 3300 bytes and not for two */
+	hub_limits_default(&lim);
+	lim.crl_bytes = 3300 + sizeof(struct crlstore); /* one network's store and list: full */
+	s = sim_new(&lim);
+	for (int i = 0; i < 3; i++)
+		m[i] = ca_node(s, CA_NET);
+	give_list(m[0], 2, 400);
+	sim_run(s, 2 * SEC, 100 * MS);
+	CHECK_INT(stats_of(s->hub).crl_lists, 1);
+	give_list(m[1], 3, 400);
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	CHECK_INT(counter(s->hub, HUB_DROP_CRL_FULL), 1);
+	CHECK_INT(hub_says(m[1]), 2);
+	CHECK(stats_of(s->hub).crl_bytes <= lim.crl_bytes);
+	/* a full list memory does not keep a new CA network out of the hub */
+	m[2] = ca_node(s, FAKE_NET);
+	sim_run(s, 2 * SEC, 100 * MS);
+	CHECK(hubproto_joined(&m[2]->hp));
+	CHECK_INT(stats_of(s->hub).networks, 2);
+	CHECK_INT(counter(s->hub, HUB_DROP_NO_MEMORY), 0);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* The hub-wide budget of signature checks, over many networks. */
+static void test_crl_global_budget(void)
+{
+	struct hub_limits lim;
+	struct sim *s;
+	static uint8_t list[WIRE_CRL_MAX];
+	struct tnode *x[8];
+	unsigned stored = 0, busy = 0;
+	size_t len = make_list(&cas[0], 4, 1, list);
+
+	hub_limits_default(&lim);
+	lim.crl_check_rate = 40; /* bursts of 3 */
+	s = sim_new(&lim);
+	/* 8 networks of CA 0: network 0's key and 7 others */
+	for (int i = 0; i < 8; i++) {
+		static struct net_keys more[8];
+		uint8_t psk[32];
+
+		memset(psk, 0x61 + i, sizeof(psk));
+		keys_derive(psk, &more[i]);
+		keys_bind_ca(&more[i], cas[0].ca.pub);
+		x[i] = sim_node(s, 0, NULL, 40);
+		x[i]->nk = &more[i];
+		hubproto_init(&x[i]->hp, &more[i], &x[i]->id, INTERVAL);
+	}
+	sim_run(s, SEC, 100 * MS);
+	CHECK_INT(stats_of(s->hub).networks, 8);
+	for (int i = 0; i < 8; i++) {
+		uint8_t st = put_list(s, x[i], list, len, 4);
+
+		stored += st == WIRE_HUB_CRL_STORED;
+		busy += st == WIRE_HUB_CRL_BUSY;
+	}
+	CHECK_INT(stored, 3);
+	CHECK_INT(busy, 5);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
+/* A hub that serves a list that does not check is not asked again for a
+ * while; one that keeps the node going round gets a bounded number of
+ * requests per LIST. */
+struct hub_liar {
+	struct tnode *victim;
+	int mode; /* 0: flip a byte of each page; 1: answer HAVE with ever higher sequences */
+	uint64_t next_seq;
+	unsigned gets;
+};
+
+static bool liar_tap(struct sim *s, struct dgram *d, void *ctx)
+{
+	struct hub_liar *l = ctx;
+	static uint8_t plain[WIRE_DGRAM_MAX];
+	struct wire_hub_crl a;
+	struct wire_hub_crl_body b;
+	size_t len;
+
+	(void)s;
+	if (d->len && d->buf[0] == WIRE_HUB_CRL_GET && ep_eq(&d->from, &l->victim->ep))
+		l->gets++;
+	if (!d->len || d->buf[0] != WIRE_HUB_CRL || !ep_eq(&d->to, &l->victim->ep) ||
+	    wire_hub_crl_decode(d->buf, d->len, &a) < 0 ||
+	    hubcrypto_open(&l->victim->hp.keys, a.hseq, d->buf, d->len, WIRE_HUB_CRL_HDR_LEN, plain) < 0 ||
+	    wire_hub_crl_body_decode(plain, d->len - WIRE_HUB_CRL_HDR_LEN - WIRE_TAG_LEN, &b) < 0)
+		return true;
+	if (l->mode == 0 && b.status == WIRE_HUB_CRL_PAGE_OF) {
+		plain[WIRE_HUB_CRL_BODY_FIXED + b.len - 1] ^= 1; /* the hub can read them, and change them */
+		memcpy(d->buf + WIRE_HUB_CRL_HDR_LEN, plain, d->len - WIRE_HUB_CRL_HDR_LEN - WIRE_TAG_LEN);
+		hubcrypto_seal(&l->victim->hp.keys, a.hseq, d->buf, d->len, WIRE_HUB_CRL_HDR_LEN);
+	} else if (l->mode == 1) {
+		struct wire_hub_crl_body have = {.status = WIRE_HUB_CRL_HAVE, .crl_seq = ++l->next_seq};
+
+		len = wire_hub_crl_encode(d->buf, sizeof(d->buf), &a, &have);
+		hubcrypto_seal(&l->victim->hp.keys, a.hseq, d->buf, len, WIRE_HUB_CRL_HDR_LEN);
+		d->len = len;
+	}
+	return true;
+}
+
+static void test_crl_lying_hub(void)
+{
+	struct tnode *m[3];
+	struct sim *s = ca_members(m);
+	struct hub_liar l = {.victim = m[1]};
+
+	s->tap = liar_tap;
+	s->tap_ctx = &l;
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	CHECK_INT(m[1]->crl->refused, 1);
+	CHECK(m[1]->crl->seq == 0);
+	CHECK_INT(l.gets, 4);
+	sim_run(s, 3 * INTERVAL * SEC, SEC); /* its next LISTs: not asked again */
+	CHECK_INT(l.gets, 4);
+	CHECK(m[2]->crl->seq == 2); /* the others are not affected */
+	/* a hub that keeps saying it has a newer list than the one asked for */
+	l = (struct hub_liar){.victim = m[2], .mode = 1, .next_seq = 2};
+	m[2]->crl->seq = 0;
+	m[2]->crl->len = 0;
+	sim_run(s, INTERVAL * SEC, SEC);
+	CHECK(l.gets >= 1 && l.gets <= HUBPROTO_CRL_REQUESTS);
+	s->tap = NULL;
+	sim_free(s);
+}
+
+/* PSK networks have no lists at the hub: their LISTs are as before. */
+static void test_crl_psk_network(void)
+{
+	struct tnode *m[3];
+	struct sim *s = three_members(m);
+	uint8_t req[WIRE_DGRAM_MAX];
+	struct spy sp;
+
+	CHECK_INT(hub_says(m[0]), -1);
+	spy_on(s, &sp, WIRE_HUB_LIST, NULL);
+	sim_run(s, (INTERVAL + 1) * SEC, SEC);
+	s->tap = NULL;
+	CHECK(sp.n >= 1);
+	for (unsigned i = 0; i < sp.n; i++)
+		CHECK(!(sp.got[i].buf[1] & WIRE_HUB_LIST_CA));
+	inject(s, &m[0]->ep, &hub_ep, req, member_req(m[0], WIRE_HUB_CRL_GET, 1, 0, 0, NULL, 0, req));
+	CHECK_INT(counter(s->hub, HUB_DROP_NOT_CA), 1);
+	CHECK_INT(counter(s->hub, HUB_TX_CRL), 0);
+	CHECK_INT(stats_of(s->hub).crl_bytes, 0);
+	check_invariants(s, s->hub);
+	sim_free(s);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1656,6 +2405,18 @@ int main(void)
 	RUN(test_hub_v4_limits);
 	RUN(test_hub_malformed);
 	RUN(test_hub_bad_limits);
+	RUN(test_crl_upload_and_fetch);
+	RUN(test_crl_hub_restart);
+	RUN(test_crl_rollback_refused);
+	RUN(test_crl_forged_refused);
+	RUN(test_crl_bad_pages);
+	RUN(test_crl_one_upload);
+	RUN(test_crl_fake_ca);
+	RUN(test_crl_strangers_and_sealing);
+	RUN(test_crl_budgets);
+	RUN(test_crl_global_budget);
+	RUN(test_crl_lying_hub);
+	RUN(test_crl_psk_network);
 	for (int i = 0; i < N_NETS; i++)
 		keys_clear(&nets[i]);
 	return check_exit();

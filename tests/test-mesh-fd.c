@@ -617,8 +617,8 @@ static void test_ca_mesh_from_certificates(void)
 	CHECK(wait_status(0, want, 15000) && wait_status(2, want, 15000));
 }
 
-/* An initiation to node `to` from a key of our own presenting cert (or
- * nothing); true if a response came back within a second. */
+/* An initiation to node `to` of the CA network from a key of our own
+ * presenting cert (or nothing); true if a response came back within a second. */
 static bool initiate_with(int to, const struct identity *me, const uint8_t *cert, size_t cert_len)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(node[to].port),
@@ -627,13 +627,17 @@ static bool initiate_with(int to, const struct identity *me, const uint8_t *cert
 	uint8_t psk_bin[KEYS_PSK_LEN], peer[32], msg[WIRE_HS_INIT_MAX], buf[2048];
 	struct handshake hs;
 	struct net_keys nk;
+	struct cert_ca ca;
+	struct cert_error err;
 	struct timespec ts;
 	size_t len, peer_len;
 	bool answered = false;
+	char ca_path[400];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (fd < 0 || keys_parse_psk(psk, psk_bin) < 0 ||
+	snprintf(ca_path, sizeof(ca_path), "%s/ca/ca.crt", dir);
+	if (fd < 0 || keys_parse_psk(psk, psk_bin) < 0 || cert_ca_load(ca_path, &ca, &err) < 0 ||
 	    sodium_base642bin(peer, sizeof(peer), node_pub[to], strlen(node_pub[to]), NULL, &peer_len, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) < 0 || peer_len != 32) {
 		if (fd >= 0)
@@ -641,6 +645,7 @@ static bool initiate_with(int to, const struct identity *me, const uint8_t *cert
 		return false;
 	}
 	keys_derive(psk_bin, &nk);
+	keys_bind_ca(&nk, ca.pub); /* the CA network's id is in the handshake's prologue */
 	if (handshake_initiate(&hs, &nk, me, peer, 77, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec,
 			       cert_len ? &cred : NULL, msg, sizeof(msg), &len) == 0 &&
 	    sendto(fd, msg, len, 0, (struct sockaddr *)&sin, sizeof(sin)) == (ssize_t)len) {

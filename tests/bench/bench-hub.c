@@ -18,10 +18,14 @@
  * set before and after the members joined, and its own accounting.
  *
  * Part 2 runs the same kinds of datagram through the pure state machine
- * (hub/hub.c) in this process: the core's cost without the system calls. */
+ * (hub/hub.c) in this process: the core's cost without the system calls.
+ * Part 3 (alone with -c) is CA networks' revocation lists there: verified
+ * uploads, pages served, and what a member's bogus uploads cost. */
 #include "config.h"
 
+#include "cert.h"
 #include "hub.h"
+#include "hubcrypto.h"
 #include "hubproto.h"
 #include "keys.h"
 #include "noise.h"
@@ -80,6 +84,7 @@ struct bench {
 	unsigned hostile_rate;
 	const char *hub_path;
 	bool pin; /* the hub on CPU 0, the generator on CPU 1 */
+	bool lists_only; /* -c: only the revocation list case (core_crl) */
 	pid_t hub_pid;
 	int hub_log;	/* the hub's stderr */
 	char log_buf[1 << 16];
@@ -871,6 +876,202 @@ static void core_bench(struct bench *b)
 	hub_free(c.hub);
 }
 
+/* ------------------------------------------------- revocation lists (CA) */
+
+#define CRL_NETS 200 /* CA networks of one member each */
+
+/* A list of CA sk with sequence seq and n serials; its length. */
+static size_t crl_make(const uint8_t sk[CERT_SK_LEN], uint64_t seq, unsigned n, uint8_t *out)
+{
+	static struct cert_crl crl;
+
+	memset(&crl, 0, sizeof(crl));
+	crl.sequence = seq;
+	crl.issued_at = 1767225600 + seq;
+	crl.n_serials = (uint16_t)n;
+	for (unsigned i = 0; i < n; i++)
+		crl.serials[i] = 3 * (uint64_t)(i + 1);
+	if (cert_crl_sign(&crl, sk) < 0)
+		die("cert_crl_sign");
+	return cert_crl_encode(out, WIRE_CRL_MAX, &crl);
+}
+
+/* A CRL_GET or CRL_PUT of member m in its session, as hubproto would make it. */
+static size_t crl_req(struct member *m, uint8_t type, uint64_t crl_seq, const uint8_t *list, uint16_t total,
+		      uint16_t offset, uint8_t *buf)
+{
+	struct wire_hub_crl_req q = {.type = type, .rid = 1, .seq = ++m->hp.seq, .crl_seq = crl_seq, .offset = offset};
+	size_t len;
+
+	if (type == WIRE_HUB_CRL_PUT) {
+		q.total = total;
+		q.data = list + offset;
+		q.len = total - offset < WIRE_HUB_CRL_PAGE ? total - offset : WIRE_HUB_CRL_PAGE;
+	}
+	memcpy(q.cookie, m->hp.cookie, WIRE_ID_LEN);
+	memcpy(q.network_id, m->hp.network_id, WIRE_ID_LEN);
+	memcpy(q.node_id, hubproto_node_id(&m->hp), WIRE_ID_LEN);
+	len = wire_hub_crl_req_encode(buf, WIRE_DGRAM_MAX, &q);
+	if (!len)
+		die("wire_hub_crl_req_encode");
+	hubcrypto_tag(&m->hp.keys, q.seq, buf, len - WIRE_TAG_LEN);
+	return len;
+}
+
+/* CPU seconds for member i's whole upload of list (all its pages, in order). */
+static double crl_upload(struct core *c, struct member *m, unsigned i, const uint8_t *list, size_t len, uint64_t seq,
+			 uint64_t now)
+{
+	uint8_t buf[WIRE_DGRAM_MAX];
+	struct wire_endpoint ep = core_ep(i);
+	double spent = 0, t;
+
+	for (size_t off = 0; off < len; off += WIRE_HUB_CRL_PAGE) {
+		size_t n = crl_req(m, WIRE_HUB_CRL_PUT, seq, list, (uint16_t)len, (uint16_t)off, buf);
+
+		t = thread_cpu_s();
+		hub_input(c->hub, buf, n, &ep, 0, now);
+		spent += thread_cpu_s() - t;
+	}
+	return spent;
+}
+
+static unsigned long long core_counter(const struct core *c, enum hub_counter k)
+{
+	struct hub_stats st;
+
+	hub_get_stats(c->hub, &st);
+	return (unsigned long long)st.counters[k];
+}
+
+/* CPU seconds for rounds requests of member 0, 1 us of hub time apart (the
+ * hub's per-source and page rates are lifted, so each reaches the lists);
+ * dies unless every one ended in counter k. */
+static double crl_flood(struct core *c, struct member *m, uint64_t *now, unsigned rounds, uint8_t type,
+			uint64_t seq, const uint8_t *list, uint16_t total, uint16_t offset, enum hub_counter k)
+{
+	uint8_t buf[WIRE_DGRAM_MAX];
+	struct wire_endpoint ep = core_ep(0);
+	unsigned long long before = core_counter(c, k);
+	double spent = 0, t;
+
+	for (unsigned r = 0; r < rounds; r++) {
+		size_t n = crl_req(&m[0], type, seq, list, total, offset, buf);
+
+		*now += 1000;
+		t = thread_cpu_s();
+		hub_input(c->hub, buf, n, &ep, 0, *now);
+		spent += thread_cpu_s() - t;
+	}
+	if (core_counter(c, k) - before != rounds)
+		die("a list flood ended elsewhere than its counter");
+	return spent;
+}
+
+/* Issue 12: CRL_NETS CA networks at the pure state machine, a member of
+ * each uploading a list (every one verified), members fetching it, and a
+ * member's bogus uploads. */
+static void core_crl(struct bench *b)
+{
+	enum { ROUNDS = 20000 };
+	static uint8_t big[WIRE_CRL_MAX], small[WIRE_CRL_MAX], forged[WIRE_CRL_MAX], other[WIRE_CRL_MAX];
+	uint8_t seed[CERT_SEED_LEN], psk[KEYS_PSK_LEN], ca_pub[CERT_PUB_LEN], ca_sk[CERT_SK_LEN];
+	uint8_t other_pub[CERT_PUB_LEN], other_sk[CERT_SK_LEN];
+	struct member *m = calloc(CRL_NETS, sizeof(*m));
+	struct net_keys nk;
+	struct hub_limits lim;
+	struct hub_stats st;
+	struct core c = {0};
+	uint64_t now = 1000 * NS;
+	size_t big_len, small_len, forged_len, other_len;
+	double spent;
+	unsigned long long checked;
+
+	if (!m)
+		die("calloc");
+	memset(seed, 0xc0, sizeof(seed));
+	cert_ca_keypair(seed, ca_pub, ca_sk);
+	memset(seed, 0xc1, sizeof(seed));
+	cert_ca_keypair(seed, other_pub, other_sk);
+	big_len = crl_make(ca_sk, 2, CERT_CRL_SERIALS_MAX, big);
+	small_len = crl_make(ca_sk, 1, 10, small);
+	other_len = crl_make(other_sk, 9, 10, other); /* another CA's, sequence 9 */
+	forged_len = crl_make(ca_sk, 3, 10, forged);
+	forged[forged_len - 1] ^= 1; /* the signature broken */
+	hub_limits_default(&lim);
+	/* the raw costs: the per-network second of signature checks still applies */
+	lim.crl_check_rate = lim.rate = lim.burst = lim.list_rate = lim.list_burst = 1000000;
+	hub_new(&lim, core_send, &c, now, &c.hub);
+	for (unsigned i = 0; i < CRL_NETS; i++) {
+		memset(psk, 0, sizeof(psk));
+		memcpy(psk, &i, sizeof(i));
+		keys_derive(psk, &nk);
+		keys_bind_ca(&nk, ca_pub);
+		noise_keygen(m[i].id.priv, m[i].id.pub);
+		hubproto_init(&m[i].hp, &nk, &m[i].id, 60);
+	}
+	keys_clear(&nk);
+	core_join(&c, m, CRL_NETS, b->advert, &now);
+	hub_get_stats(c.hub, &st);
+	printf("core lists: %u CA networks of one member each (%u joined), lists of %zu and %zu bytes\n", CRL_NETS,
+	       st.members, small_len, big_len);
+	/* every upload complete, newer and verified: one signature check each */
+	spent = 0;
+	for (unsigned i = 0; i < CRL_NETS; i++)
+		spent += crl_upload(&c, &m[i], i, small, small_len, 1, now);
+	printf("core list uploads:      %.0f verified per CPU second (%zu bytes, 1 page; %llu stored)\n",
+	       CRL_NETS / spent, small_len, core_counter(&c, HUB_CRL_STORED));
+	now += 2 * NS;
+	spent = 0;
+	for (unsigned i = 0; i < CRL_NETS; i++)
+		spent += crl_upload(&c, &m[i], i, big, big_len, 2, now);
+	hub_get_stats(c.hub, &st);
+	printf("core list uploads:      %.0f verified per CPU second (%zu bytes, %zu pages; %llu stored; %zu bytes held\n"
+	       "                        for %u lists: %zu per network)\n",
+	       CRL_NETS / spent, big_len, (big_len + WIRE_HUB_CRL_PAGE - 1) / WIRE_HUB_CRL_PAGE,
+	       core_counter(&c, HUB_CRL_STORED), st.crl_bytes, st.crl_lists, st.crl_bytes / CRL_NETS);
+	/* fetching: a page of the kept list per CRL_GET */
+	spent = crl_flood(&c, m, &now, ROUNDS, WIRE_HUB_CRL_GET, 2, NULL, 0, 0, HUB_OK_CRL_GET);
+	printf("core list pages served: %.0f per CPU second (1024-byte pages, sealed; %llu sent)\n", ROUNDS / spent,
+	       core_counter(&c, HUB_CRL_PAGES));
+	/* a member's bogus uploads, each kind alone */
+	spent = crl_flood(&c, m, &now, ROUNDS, WIRE_HUB_CRL_PUT, 2, big, (uint16_t)big_len, 0, HUB_DROP_CRL_STALE);
+	printf("core bogus uploads, the kept list again:         %.0f per CPU second (answered HAVE)\n", ROUNDS / spent);
+	spent = crl_flood(&c, m, &now, ROUNDS, WIRE_HUB_CRL_PUT, 3, big, (uint16_t)big_len, 1024, HUB_DROP_CRL_ORDER);
+	printf("core bogus uploads, a page out of order:         %.0f per CPU second (answered NEXT)\n", ROUNDS / spent);
+	checked = core_counter(&c, HUB_CRL_CHECKED);
+	now += 2 * NS; /* network 0's second has passed: the first is checked, the rest are BUSY */
+	spent = crl_flood(&c, m, &now, 1, WIRE_HUB_CRL_PUT, 3, forged, (uint16_t)forged_len, 0,
+			  HUB_DROP_CRL_BAD_SIGNATURE);
+	spent = crl_flood(&c, m, &now, ROUNDS, WIRE_HUB_CRL_PUT, 3, forged, (uint16_t)forged_len, 0, HUB_DROP_CRL_BUSY);
+	printf("core bogus uploads, a newer list, bad signature: %.0f per CPU second within the network's second\n"
+	       "                                                 (%llu signature check, the rest BUSY)\n",
+	       ROUNDS / spent, core_counter(&c, HUB_CRL_CHECKED) - checked);
+	checked = core_counter(&c, HUB_CRL_CHECKED);
+	now += 2 * NS;
+	spent = crl_flood(&c, m, &now, ROUNDS, WIRE_HUB_CRL_PUT, 9, other, (uint16_t)other_len, 0,
+			  HUB_DROP_CRL_MALFORMED);
+	printf("core bogus uploads, another CA's list:           %.0f per CPU second (%llu signature checks)\n",
+	       ROUNDS / spent, core_counter(&c, HUB_CRL_CHECKED) - checked);
+	/* the worst a member can make the hub do: a complete newer list with a
+	 * bad signature in a network whose second has passed, every time */
+	now += 2 * NS;
+	checked = core_counter(&c, HUB_DROP_CRL_BAD_SIGNATURE);
+	spent = 0;
+	for (unsigned i = 1; i < CRL_NETS; i++)
+		spent += crl_upload(&c, &m[i], i, forged, forged_len, 3, now);
+	checked = core_counter(&c, HUB_DROP_CRL_BAD_SIGNATURE) - checked;
+	printf("core bogus uploads, a bad signature checked:     %.0f per CPU second (%llu REFUSED; at most one per\n"
+	       "                                                 network and second, 200 a second in all)\n",
+	       (double)checked / spent, checked);
+	hub_get_stats(c.hub, &st);
+	printf("core lists: %zu bytes held after the floods, %u uploads in flight\n", st.crl_bytes, st.crl_uploads);
+	hub_free(c.hub);
+	for (unsigned i = 0; i < CRL_NETS; i++)
+		hubproto_clear(&m[i].hp);
+	free(m);
+}
+
 /* ------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -884,21 +1085,26 @@ int main(int argc, char **argv)
 	b->seconds = 5;
 	b->hostile_rate = 150000;
 	b->hub_path = "hub/meshub-hub";
-	while ((opt = getopt(argc, argv, "n:s:r:H:p")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:r:H:pc")) != -1) {
 		switch (opt) {
 		case 'n': b->n_members = (unsigned)atoi(optarg); break;
 		case 's': b->seconds = (unsigned)atoi(optarg); break;
 		case 'r': b->hostile_rate = (unsigned)atoi(optarg); break;
 		case 'H': b->hub_path = optarg; break;
 		case 'p': b->pin = true; break;
+		case 'c': b->lists_only = true; break;
 		default:
-			fprintf(stderr, "usage: bench-hub [-n MEMBERS] [-s SECONDS] [-r HOSTILE_PER_SEC] [-H PATH] [-p]\n");
+			fprintf(stderr, "usage: bench-hub [-n MEMBERS] [-s SECONDS] [-r HOSTILE_PER_SEC] [-H PATH] [-p] [-c]\n");
 			return 2;
 		}
 	}
 	if (b->n_members < 2 || b->n_members > 60000 || !b->seconds || !b->hostile_rate) {
 		fprintf(stderr, "bench-hub: 2..60000 members, at least 1 second and 1 datagram/s\n");
 		return 2;
+	}
+	if (b->lists_only) { /* -c: only the CA networks' lists, in this process */
+		core_crl(b);
+		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	printf("bench-hub: %u members of one network, %u s per phase, %u hostile datagrams/s asked\n",
@@ -918,5 +1124,6 @@ int main(int argc, char **argv)
 	hub_stop(b);
 	printf("-- the pure state machine in this process (no system calls)\n");
 	core_bench(b);
+	core_crl(b);
 	return 0;
 }

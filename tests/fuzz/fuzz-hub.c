@@ -1,7 +1,9 @@
 /* fuzz-hub.c - arbitrary datagrams from several sources at several times
  * into the hub's state machine, next to two honest members (the node's hub
- * module, engine/hubproto.c) whose traffic the fuzzer can also replay and
- * mutate; every reply the hub makes is checked.
+ * module, engine/hubproto.c: member 0 of a PSK network, member 1 of a CA
+ * network holding a revocation list of several pages, which it uploads)
+ * whose traffic the fuzzer can also replay and mutate; every reply the hub
+ * makes is checked.
  *
  * The input is a list of records: ctl u8, length (u8, or u16 if ctl bit 7),
  * datagram. ctl bits 0-2 pick the source (0 and 1 are the honest members'
@@ -9,10 +11,11 @@
  * Bit 5 with an empty datagram lets honest member ctl & 1 send what it has
  * due; bit 5 with a datagram starting with 0xff replays the last datagram
  * that member sent, with the record's bytes xor-ed over it from byte 1;
- * bit 5 otherwise writes the source's last cookie into a JOIN or REFRESH
- * (so the fuzzer gets past the cookie check). */
+ * bit 5 otherwise writes the source's last cookie into a JOIN, REFRESH,
+ * CRL_GET or CRL_PUT (so the fuzzer gets past the cookie check). */
 #include "config.h"
 
+#include "cert.h"
 #include "hub.h"
 #include "hubproto.h"
 #include "keys.h"
@@ -27,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define N_SOURCES 8
 #define N_HONEST 2
 #define SEC 1000000000ULL
-#define COOKIE_OFF 24 /* where JOIN and REFRESH carry their cookie */
+#define COOKIE_OFF 24 /* where JOIN, REFRESH and the list requests carry their cookie */
 #define QMAX 256
 
 static const struct wire_endpoint sources[N_SOURCES] = {
@@ -55,14 +58,17 @@ struct state {
 	uint64_t now;
 	uint8_t cookies[N_SOURCES][WIRE_ID_LEN];
 	struct hubproto honest[N_HONEST];
+	struct hubproto_crl crl; /* member 1's transfers */
 	uint8_t last[N_HONEST][WIRE_DGRAM_MAX];
 	size_t last_len[N_HONEST];
 	struct queued q[QMAX];
 	unsigned q_len;
 };
 
-static struct net_keys nk;
+static struct net_keys nk, ca_nk;
 static struct identity ids[N_HONEST];
+static uint8_t list[WIRE_CRL_MAX]; /* member 1's: 3 pages */
+static size_t list_len;
 
 static bool same_ep(const struct wire_endpoint *a, const struct wire_endpoint *b)
 {
@@ -91,6 +97,7 @@ static void check_reply(void *ctx, unsigned local, const struct wire_endpoint *t
 	union {
 		struct wire_hub_challenge c;
 		struct wire_hub_list l;
+		struct wire_hub_crl r;
 		struct wire_v4_h2c h;
 	} m;
 
@@ -107,6 +114,11 @@ static void check_reply(void *ctx, unsigned local, const struct wire_endpoint *t
 	case WIRE_HUB_LIST:
 		/* only to members, which only the honest ones can be */
 		if (wire_hub_list_decode(buf, len, &m.l) || !queue(st, to, buf, len))
+			abort();
+		break;
+	case WIRE_HUB_CRL:
+		/* likewise, and only to the sender of a list request */
+		if (wire_hub_crl_decode(buf, len, &m.r) || !same_ep(to, st->from) || !queue(st, to, buf, len))
 			abort();
 		break;
 	case WIRE_V4_H2C:
@@ -127,7 +139,8 @@ static void check_counts(const struct hub *hub, const struct hub_limits *lim)
 	for (int c = HUB_FIRST_OUTCOME; c <= HUB_LAST_OUTCOME; c++)
 		sum += s.counters[c];
 	if (sum != s.counters[HUB_RX] || s.members > lim->max_members || s.networks > lim->max_networks ||
-	    s.v4_clients > lim->max_v4 || s.counters[HUB_TX_CHALLENGE_BYTES] > s.counters[HUB_RX_BYTES])
+	    s.v4_clients > lim->max_v4 || s.counters[HUB_TX_CHALLENGE_BYTES] > s.counters[HUB_RX_BYTES] ||
+	    s.crl_bytes > lim->crl_bytes || s.crl_lists > s.networks || s.crl_uploads > s.networks)
 		abort();
 }
 
@@ -151,8 +164,12 @@ static void deliver_lists(struct state *st)
 static void honest_send(struct hub *hub, struct state *st, unsigned i)
 {
 	static const uint8_t advert[] = "honest advert";
-	size_t len = hubproto_build(&st->honest[i], st->now, 1700000000 * SEC + st->now, false, advert, sizeof(advert),
-				    st->last[i], sizeof(st->last[i]));
+	size_t len;
+
+	if (i == 1)
+		hubproto_crl_own(&st->honest[1], st->now, list, list_len, 3);
+	len = hubproto_build(&st->honest[i], st->now, 1700000000 * SEC + st->now, false, advert, sizeof(advert),
+			     st->last[i], sizeof(st->last[i]));
 
 	if (!len)
 		return;
@@ -165,7 +182,8 @@ static void honest_send(struct hub *hub, struct state *st, unsigned i)
 static void init_keys(void)
 {
 	static bool done;
-	uint8_t psk[KEYS_PSK_LEN];
+	static struct cert_crl crl;
+	uint8_t psk[KEYS_PSK_LEN], seed[CERT_SEED_LEN], ca_pub[CERT_PUB_LEN], ca_sk[CERT_SK_LEN];
 
 	if (done)
 		return;
@@ -173,6 +191,17 @@ static void init_keys(void)
 		abort();
 	memset(psk, 0x42, sizeof(psk));
 	keys_derive(psk, &nk);
+	ca_nk = nk;
+	memset(seed, 0x24, sizeof(seed));
+	cert_ca_keypair(seed, ca_pub, ca_sk);
+	keys_bind_ca(&ca_nk, ca_pub);
+	crl.sequence = 3;
+	crl.issued_at = 1767225600;
+	crl.n_serials = 300;
+	for (unsigned i = 0; i < crl.n_serials; i++)
+		crl.serials[i] = 11 * (uint64_t)(i + 1);
+	if (cert_crl_sign(&crl, ca_sk) < 0 || !(list_len = cert_crl_encode(list, sizeof(list), &crl)))
+		abort();
 	for (unsigned i = 0; i < N_HONEST; i++) {
 		memset(ids[i].priv, 0x50 + (int)i, 32);
 		crypto_scalarmult_base(ids[i].pub, ids[i].priv);
@@ -197,7 +226,8 @@ static size_t record_prepare(struct hub *hub, struct state *st, uint8_t ctl, uin
 		memcpy(pkt, st->last[who], st->last_len[who]);
 		return st->last_len[who];
 	}
-	if (len >= COOKIE_OFF + WIRE_ID_LEN && (pkt[0] == WIRE_HUB_REFRESH || pkt[0] == WIRE_HUB_JOIN))
+	if (len >= COOKIE_OFF + WIRE_ID_LEN && (pkt[0] == WIRE_HUB_REFRESH || pkt[0] == WIRE_HUB_JOIN ||
+						 pkt[0] == WIRE_HUB_CRL_GET || pkt[0] == WIRE_HUB_CRL_PUT))
 		memcpy(pkt + COOKIE_OFF, st->cookies[ctl & 7], WIRE_ID_LEN);
 	return len;
 }
@@ -213,12 +243,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st, 0, sizeof(st));
 	st.now = 1000 * SEC;
 	for (unsigned i = 0; i < N_HONEST; i++)
-		hubproto_init(&st.honest[i], &nk, &ids[i], 60);
+		hubproto_init(&st.honest[i], i ? &ca_nk : &nk, &ids[i], 60);
+	hubproto_crl_attach(&st.honest[1], &st.crl);
 	hub_limits_default(&lim);
 	lim.max_networks = 3;
 	lim.max_members = 6;
 	lim.max_per_network = 4;
 	lim.max_v4 = 3;
+	lim.crl_bytes = 12000; /* one list and one upload, not more */
 	lim.ratelimit_slots = 8;
 	lim.burst = lim.cookie_burst = lim.join_burst = lim.v4_out_burst = 8;
 	if (hub_new(&lim, check_reply, &st, st.now, &hub))
