@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,4 +178,13 @@ void prefix_mask(struct wire_prefix *p)
 			bits = 0;
 		}
 	}
+}
+
+bool endpoint_iface_usable(const struct ifaddrs *ifa, const char *mesh_dev)
+{
+	if (!ifa->ifa_addr || (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6))
+		return false;
+	if (!(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & (IFF_LOOPBACK | IFF_POINTOPOINT)))
+		return false;
+	return !mesh_dev || strcmp(ifa->ifa_name, mesh_dev) != 0;
 }

@@ -17,6 +17,14 @@ bool endpoint_equal(const struct wire_endpoint *a, const struct wire_endpoint *b
 const char *endpoint_str(const struct wire_endpoint *ep, char buf[ENDPOINT_STR_MAX]);
 /* Parses "a.b.c.d:port", "[v6]:port" or an address alone (default_port). */
 int endpoint_parse(struct wire_endpoint *ep, const char *text, uint16_t default_port);
+struct ifaddrs;
+/* Whether an interface address may carry our UDP to a peer on a shared
+ * link (our local endpoints, LAN discovery): up, IPv4 or IPv6, not
+ * loopback, not the mesh device itself (mesh_dev), and not point-to-point.
+ * A point-to-point interface is a tunnel (another VPN, another mesh, PPP):
+ * a peer reached through it would carry the mesh inside that tunnel,
+ * encrypted twice and dependent on it, while the direct path works. */
+bool endpoint_iface_usable(const struct ifaddrs *ifa, const char *mesh_dev);
 /* RFC 1918, 100.64/10, link-local, ULA, loopback: not routable on the internet. */
 bool endpoint_is_private(const struct wire_endpoint *ep);
 

@@ -40,9 +40,7 @@ static unsigned prefix_len(const struct sockaddr *mask)
 
 static bool usable(const struct lan *l, const struct ifaddrs *ifa)
 {
-	return ifa->ifa_addr && (ifa->ifa_flags & IFF_UP) && !(ifa->ifa_flags & IFF_LOOPBACK) &&
-	       strcmp(ifa->ifa_name, l->m->dev.name) != 0 &&
-	       (ifa->ifa_addr->sa_family == AF_INET || ifa->ifa_addr->sa_family == AF_INET6);
+	return endpoint_iface_usable(ifa, l->m->dev.name);
 }
 
 /* Our links: each address with its prefix (and broadcast address). */

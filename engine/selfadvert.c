@@ -9,13 +9,13 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
-#include <net/if.h>
 #include <sodium.h>
 #include <string.h>
 
 /* Our local UDP endpoints: the bound address if there is one, else the
- * addresses of every interface that is up, is not loopback and is not the
- * mesh device itself (link-local IPv6 needs a scope the peer cannot know). */
+ * addresses of every interface endpoint_iface_usable() accepts (no
+ * loopback, no tunnel, not the mesh device itself), without link-local
+ * IPv6 (it needs a scope the peer cannot know). */
 static void collect(struct selfadvert *s, const struct mesh *m)
 {
 	struct wire_endpoint bound;
@@ -32,10 +32,7 @@ static void collect(struct selfadvert *s, const struct mesh *m)
 		return;
 	for (ifa = list; ifa && s->n_local < WIRE_ADVERT_ENDPOINTS_MAX; ifa = ifa->ifa_next) {
 		struct wire_endpoint ep;
-		if (!ifa->ifa_addr || !(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & IFF_LOOPBACK) ||
-		    !strcmp(ifa->ifa_name, m->dev.name))
-			continue;
-		if (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6)
+		if (!endpoint_iface_usable(ifa, m->dev.name))
 			continue;
 		endpoint_from_sockaddr(&ep, ifa->ifa_addr);
 		if (ep.family == 6 && ((ep.addr[0] == 0xfe && (ep.addr[1] & 0xc0) == 0x80) || m->udp.fd6 < 0))

@@ -9,6 +9,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sys/un.h>
 
 static struct wire_prefix pfx(const char *text)
 {
@@ -190,11 +193,40 @@ static void test_endpoint_parse(void)
 	CHECK(endpoint_parse(&ep, "198.18.2.3:1", 1) == 0 && !endpoint_is_private(&ep));
 }
 
+/* Local endpoints come from real links only: no loopback, no tunnel (a
+ * WireGuard or TUN device is point-to-point), not the mesh device, not down. */
+static void test_iface_usable(void)
+{
+	struct sockaddr_in v4 = {.sin_family = AF_INET};
+	struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+	struct sockaddr_un unix_sa = {.sun_family = AF_UNIX};
+	struct ifaddrs eth = {.ifa_name = (char *)"eth0", .ifa_flags = IFF_UP | IFF_BROADCAST | IFF_MULTICAST,
+			      .ifa_addr = (struct sockaddr *)&v4};
+	struct ifaddrs x;
+
+	CHECK(endpoint_iface_usable(&eth, "mesh0"));
+	x = eth, x.ifa_addr = (struct sockaddr *)&v6;
+	CHECK(endpoint_iface_usable(&x, NULL));
+	x = eth, x.ifa_flags = IFF_UP | IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST; /* wg0, tun0 */
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+	x = eth, x.ifa_flags = IFF_UP | IFF_LOOPBACK;
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+	x = eth, x.ifa_flags = IFF_BROADCAST; /* down */
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+	x = eth, x.ifa_name = (char *)"mesh0"; /* a TAP mesh device is not point-to-point */
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+	x = eth, x.ifa_addr = (struct sockaddr *)&unix_sa;
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+	x = eth, x.ifa_addr = NULL;
+	CHECK(!endpoint_iface_usable(&x, "mesh0"));
+}
+
 int main(void)
 {
 	RUN(test_route_longest_prefix_wins);
 	RUN(test_icmp_errors);
 	RUN(test_icmp6_errors);
 	RUN(test_endpoint_parse);
+	RUN(test_iface_usable);
 	return check_exit();
 }
