@@ -183,11 +183,14 @@ unsigned workers_count(const struct workers *p)
 	return p ? p->n : 0;
 }
 
+unsigned workers_default_for(long cpus)
+{
+	if (cpus <= 2)
+		return 0;
+	return cpus - 2 > WORKERS_MAX ? WORKERS_MAX : (unsigned)(cpus - 2);
+}
+
 unsigned workers_default(void)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus <= 1)
-		return 0;
-	return cpus - 1 > WORKERS_MAX ? WORKERS_MAX : (unsigned)(cpus - 1);
+	return workers_default_for(sysconf(_SC_NPROCESSORS_ONLN));
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # lab-mesh.sh - issue 3, test 1: a full mesh of four nodes across two NATs and
 # the public internet: every pair pings over IPv4 and IPv6, and a 100 MB TCP
-# transfer across the NATs arrives with the right checksum.
+# transfer across the NATs arrives with the right checksum. a and b run two
+# crypto threads each (the default on this 2-CPU lab is none), so the
+# transfer goes through the worker pool in both directions.
 . "$(dirname "$0")/lab/lib.sh"
 lab_require sha256sum socat
 
@@ -14,10 +16,14 @@ lab_host b r2 10.2.0.11/24 10.2.0.1
 lab_host c r2 10.2.0.12/24 10.2.0.1
 lab_public d 198.18.3.1
 
-node_start a 1
-node_start b 2
+NODE_THREADS=2 node_start a 1
+NODE_THREADS=2 node_start b 2
 node_start c 3
 node_start d 4
+
+for n in a b; do
+	wait_for 10 log_has "$n" "2 crypto thread" && pass "$n runs 2 crypto threads" || fail "$n did not start its crypto threads"
+done
 
 nodes=(a b c d)
 for src in "${nodes[@]}"; do

@@ -127,6 +127,16 @@ static void test_copy_within_a_batch_refused(void)
 	CHECK_INT(session_open_decrypt(&j1, &t1, out), -EBADMSG);
 }
 
+/* The default thread count: none up to two CPUs, capped beyond. */
+static void test_default_count(void)
+{
+	CHECK_INT(workers_default_for(1), 0);
+	CHECK_INT(workers_default_for(2), 0);
+	CHECK_INT(workers_default_for(3), 1);
+	CHECK_INT(workers_default_for(8), 6);
+	CHECK_INT(workers_default_for(64), WORKERS_MAX);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -134,5 +144,6 @@ int main(void)
 	RUN(test_every_item_once);
 	RUN(test_parallel_seal_in_order);
 	RUN(test_copy_within_a_batch_refused);
+	RUN(test_default_count);
 	return check_exit();
 }
