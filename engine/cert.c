@@ -433,6 +433,8 @@ int cert_decode(const uint8_t *buf, size_t len, struct cert *out)
 		ret = rd_end(&r, false);
 	if (ret == 0 && !cert_fields_ok(out))
 		ret = -EBADMSG;
+	if (ret == 0)
+		crypto_generichash(out->digest, CERT_DIGEST_LEN, buf, len, NULL, 0);
 	return ret;
 }
 

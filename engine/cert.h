@@ -87,6 +87,8 @@ const char *cert_reason_text(enum cert_reason r);
  * address itself is the node's, the length is that of the mesh prefix it
  * lives in (as in [tun] ipv4_address). subnets are networks routed behind
  * the node (host bits zero). */
+#define CERT_DIGEST_LEN 16
+
 struct cert {
 	uint64_t serial;     /* not 0 */
 	uint64_t not_before; /* valid while not_before <= now < not_after */
@@ -99,6 +101,10 @@ struct cert {
 	struct wire_prefix subnets[CERT_SUBNETS_MAX];
 	char groups[CERT_GROUPS_MAX][CERT_GROUP_MAX + 1];
 	uint8_t sig[CERT_SIG_LEN];
+	/* cert_decode(): BLAKE2b-128 of the whole encoding, signature included,
+	 * so that the same certificate seen again is told from one whose body
+	 * was changed under the same signature */
+	uint8_t digest[CERT_DIGEST_LEN];
 };
 
 /* The CA's self-signed description of itself: the trust anchor of a CA

@@ -26,7 +26,7 @@ struct peers;
  * trust.h); its name, addresses and subnets are the peer's own fields. */
 struct peer_cert {
 	uint64_t serial, not_before, not_after;
-	uint8_t sig[64]; /* tells the same certificate, seen again, from a new one */
+	uint8_t digest[16]; /* of its encoding (struct cert): the same certificate, seen again */
 	/* revocation lists: the sequence the peer holds (from its handshakes
 	 * and announcements), when ours was last sent to it, and when it last
 	 * sent one that did not check (its pages are ignored for a while) */

@@ -179,13 +179,16 @@ int trust_check_handshake(struct mesh *m, struct peer *p, const struct handshake
 	return check(m, p, info->remote_static, info->cert, info->cert_len, c, true);
 }
 
-/* The certificate p already holds again: valid now and not revoked is
- * enough, its signature was checked when it came. */
+_Static_assert(sizeof(((struct peer_cert *)0)->digest) == CERT_DIGEST_LEN, "peer_cert.digest is a cert digest");
+
+/* The certificate p already holds again, byte for byte (the digest covers
+ * the body as well as the signature): valid now and not revoked is enough,
+ * its signature was checked when it came. */
 static bool known_good(const struct trust *t, const struct peer *p, const struct cert *c)
 {
 	uint64_t now = wall_now();
 
-	return p && p->cert && p->cert->serial == c->serial && !memcmp(p->cert->sig, c->sig, CERT_SIG_LEN) &&
+	return p && p->cert && p->cert->serial == c->serial && !sodium_memcmp(p->cert->digest, c->digest, CERT_DIGEST_LEN) &&
 	       !memcmp(c->static_pub, p->static_pub, 32) && now >= c->not_before && now < c->not_after &&
 	       now < t->f.ca.not_after && !(t->f.has_crl && cert_crl_has(&t->f.crl, c->serial));
 }
@@ -220,7 +223,7 @@ int trust_accept(struct mesh *m, struct peer *p, const struct cert *c)
 	p->cert->serial = c->serial;
 	p->cert->not_before = c->not_before;
 	p->cert->not_after = c->not_after;
-	memcpy(p->cert->sig, c->sig, CERT_SIG_LEN);
+	memcpy(p->cert->digest, c->digest, CERT_DIGEST_LEN);
 	if (p->refused) {
 		p->refused = 0;
 		p->refusals_logged = 0; /* it was refused: say so again if it happens again */

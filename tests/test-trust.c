@@ -188,6 +188,38 @@ static void test_trust_handshake_closes_advert_does_not(void)
 	CHECK(!p->refused && peers_route(&m.peers, 4, addr5) == p);
 }
 
+/* An advert that carries the certificate the peer holds with its body
+ * changed (another address) under the same signature is refused: only a
+ * byte-for-byte copy skips the signature check. */
+static void test_trust_changed_body_same_signature(void)
+{
+	uint8_t pub[32], bin[CERT_MAX];
+	struct wire_advert a = {0};
+	struct handshake_info info;
+	struct cert c;
+	struct peer *p;
+	size_t n, i;
+
+	setup();
+	randombytes_buf(pub, 32);
+	p = peers_add(&m.peers, pub, 1);
+	n = make(bin, pub, 5, -60, 3600, NULL);
+	info = info_for(pub, bin, n);
+	CHECK_INT(trust_check_handshake(&m, p, &info, &c), 0);
+	CHECK_INT(trust_accept(&m, p, &c), 0);
+	memcpy(a.static_pub, pub, 32);
+	a.cert = bin;
+	a.cert_len = (uint16_t)n;
+	CHECK_INT(trust_check_advert(&m, p, &a, &c), 0); /* the same one: known */
+	for (i = 0; i + 4 <= n && memcmp(bin + i, addr5, 4); i++)
+		;
+	CHECK(i + 4 <= n);
+	bin[i + 3] = 9; /* 10.99.0.9, signature untouched */
+	CHECK_INT(trust_check_advert(&m, p, &a, &c), -EACCES);
+	CHECK_INT(p->drops.n[DROP_CERT_BAD_SIGNATURE], 1);
+	CHECK(peers_route(&m.peers, 4, addr5) == p && p->cert && !p->refused);
+}
+
 static size_t make_crl(uint8_t out[CERT_CRL_MAX], uint64_t sequence, const uint64_t *serials, unsigned n,
 		       const uint8_t *sk)
 {
@@ -347,6 +379,7 @@ int main(void)
 	RUN(test_trust_accepts_and_routes);
 	RUN(test_trust_refuses_by_reason);
 	RUN(test_trust_handshake_closes_advert_does_not);
+	RUN(test_trust_changed_body_same_signature);
 	RUN(test_trust_revocation_lists);
 	RUN(test_trust_expiry_cuts_off);
 	RUN(test_trust_pages);
