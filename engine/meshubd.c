@@ -7,6 +7,7 @@
 #include "loop.h"
 #include "node.h"
 #include "priv.h"
+#include "sdnotify.h"
 #include "setup.h"
 
 #include <errno.h>
@@ -140,38 +141,6 @@ static void conf_name(const char *path, char *out, size_t cap)
 	snprintf(out, cap, "%s", base);
 }
 
-/* systemd's readiness protocol (sd_notify(3)): datagrams to $NOTIFY_SOCKET,
- * a path or an abstract name ("@..."). The socket is opened and connected
- * once, before privileges are dropped; children never see the variable. */
-static int notify_fd = -1;
-
-static void notify_open(void)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	size_t len = path ? strlen(path) : 0;
-
-	if (!len || len >= sizeof(sun.sun_path) || (path[0] != '/' && path[0] != '@'))
-		return;
-	memcpy(sun.sun_path, path, len);
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (notify_fd >= 0 &&
-	    connect(notify_fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
-		log_warn("cannot reach systemd's notification socket %s: %s", path, strerror(errno));
-		close(notify_fd);
-		notify_fd = -1;
-	}
-	unsetenv("NOTIFY_SOCKET");
-}
-
-static void notify(const char *state)
-{
-	if (notify_fd >= 0 && send(notify_fd, state, strlen(state), MSG_NOSIGNAL) < 0)
-		log_debug("cannot notify systemd (%s): %s", state, strerror(errno));
-}
-
 struct signals {
 	struct loop_signals w;
 	struct loop *loop;
@@ -206,7 +175,7 @@ static void reload(struct signals *s)
 	struct conf fresh;
 	struct conf_error err;
 
-	notify("RELOADING=1");
+	sdnotify("RELOADING=1");
 	log_info("SIGHUP: reading %s again", s->o->config);
 	if (reload_load(s->o->config, &fresh, &err) < 0) {
 		log_error("%s", err.msg);
@@ -215,7 +184,7 @@ static void reload(struct signals *s)
 		node_reload(s->node, &fresh);
 		conf_free(&fresh);
 	}
-	notify("READY=1");
+	sdnotify("READY=1");
 }
 
 static void on_signal(struct loop_signals *w, int signo)
@@ -227,7 +196,7 @@ static void on_signal(struct loop_signals *w, int signo)
 		return;
 	}
 	log_info("received signal %d, shutting down", signo);
-	notify("STOPPING=1");
+	sdnotify("STOPPING=1");
 	loop_quit(s->loop);
 }
 
@@ -270,7 +239,7 @@ static int run(struct options *o, struct conf *cfg)
 		ret = log_errno(-ESRCH, "NetworkManager's service is gone");
 	if (ret == 0) {
 		log_info("meshub %s running on %s as %s", PACKAGE_VERSION, node.m.dev.name, node.m.hostname);
-		notify("READY=1");
+		sdnotify("READY=1");
 		ret = loop_run(loop);
 		node_leave(&node);
 	}
@@ -324,7 +293,7 @@ int main(int argc, char **argv)
 		conf_free(&cfg);
 		return 1;
 	}
-	notify_open();
+	sdnotify_open();
 	ret = run(&o, &cfg);
 	conf_free(&cfg);
 	setup_reader_stop(&reader);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "loop.h"
 #include "priv.h"
+#include "sdnotify.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -603,6 +604,7 @@ static int hubd_start(struct hubd *d, const struct opts *o)
 		if (ret < 0)
 			return ret;
 	}
+	sdnotify_open(); /* before the privileges go: the socket may be root's */
 	ret = hubd_drop_privileges(o->user);
 	if (ret < 0)
 		return ret;
@@ -660,7 +662,9 @@ int main(int argc, char **argv)
 	if (!ret) {
 		log_info("meshub-hub %s ready (%s protocol 4 clients)", PACKAGE_VERSION,
 			 o.v4 ? "serving" : "not serving");
+		sdnotify("READY=1");
 		ret = loop_run(d->loop);
+		sdnotify("STOPPING=1");
 		if (ret < 0)
 			log_errno(ret, "the event loop failed");
 	}

@@ -13,25 +13,36 @@
 #     good nodes do not;
 #  5. two meshes on one machine without [socket] port: 3731 and a port of
 #     its own, the same again after a restart;
-#  6. `meshub status` as a normal user: "permission denied: run as root".
+#  6. `meshub status` as a normal user: "permission denied: run as root";
+# and meshub-hub's READY=1 once it listens.
 . "$(dirname "$0")/lab/lib.sh"
 lab_require jq dig socat sha256sum setpriv
 
+# notify_listen NAME: a notification socket of the test's own at
+# $LAB_DIR/NAME, what it receives appended to $LAB_DIR/NAME.out
+notify_listen() {
+	perl -MIO::Socket::UNIX -MSocket -e '
+		my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $ARGV[0]) or die "socket: $!";
+		$| = 1;
+		while (defined $s->recv(my $m, 4096)) { print "$m\n"; }' "$LAB_DIR/$1" >>"$LAB_DIR/$1.out" 2>&1 &
+	LAB_PIDS+=("$!")
+	wait_for 5 test -S "$LAB_DIR/$1" || fail "no notification socket $1"
+	chmod 777 "$LAB_DIR/$1" # the daemons send as nobody, too
+}
+
 lab_internet
-lab_hub
+# the hub announces its readiness too (Type=notify in meshub-hub.service)
+notify_listen notify-hub
+NOTIFY_SOCKET="$LAB_DIR/notify-hub" lab_hub
+wait_for 10 grep -qx READY=1 "$LAB_DIR/notify-hub.out" && pass "meshub-hub: READY=1 once listening" ||
+	fail "meshub-hub sent no READY=1 on \$NOTIFY_SOCKET: $(cat "$LAB_DIR/notify-hub.out" 2>/dev/null)"
 lab_router r1 198.18.1.1 10.1.0.1/24
 lab_host a r1 10.1.0.11/24 10.1.0.1
 lab_public b 198.18.3.1
 lab_public c 198.18.3.2
 
 # c announces its readiness to a notification socket of the test's own
-perl -MIO::Socket::UNIX -MSocket -e '
-	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $ARGV[0]) or die "socket: $!";
-	$| = 1;
-	while (defined $s->recv(my $m, 4096)) { print "$m\n"; }' "$LAB_DIR/notify" >>"$LAB_DIR/notify.out" 2>&1 &
-LAB_PIDS+=("$!")
-wait_for 5 test -S "$LAB_DIR/notify" || fail "no notification socket"
-chmod 777 "$LAB_DIR/notify" # meshubd sends as nobody, too
+notify_listen notify
 
 node_start a 1
 node_start b 2
