@@ -260,7 +260,7 @@ void peers_update_routes(struct peers *t, struct peer *p)
 		route_insert(&t->routes, &p->subnets[i], p);
 }
 
-struct peer *peers_route(const struct peers *t, uint8_t family, const uint8_t *addr)
+struct peer *peers_route(struct peers *t, uint8_t family, const uint8_t *addr)
 {
 	return route_lookup(&t->routes, family, addr);
 }

@@ -137,7 +137,7 @@ struct peer *peers_by_index(const struct peers *t, uint32_t index);
 
 /* Routes p's VPN addresses and subnets to it (TUN networks). */
 void peers_update_routes(struct peers *t, struct peer *p);
-struct peer *peers_route(const struct peers *t, uint8_t family, const uint8_t *addr);
+struct peer *peers_route(struct peers *t, uint8_t family, const uint8_t *addr);
 
 /* Runs p's edge at `when` (or now, if earlier than what is armed). */
 void peers_kick(struct peer *p, uint64_t when);

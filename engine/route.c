@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct route_node {
 	struct route_node *child[2];
@@ -15,6 +16,7 @@ void route_init(struct route_table *t)
 {
 	t->root4 = t->root6 = NULL;
 	t->count = 0;
+	memset(t->cache, 0, sizeof(t->cache));
 }
 
 static void free_node(struct route_node *n)
@@ -49,6 +51,7 @@ int route_insert(struct route_table *t, const struct wire_prefix *p, void *value
 
 	if (!slot || !value || p->len > (p->family == 4 ? 32 : 128))
 		return -EINVAL;
+	memset(t->cache, 0, sizeof(t->cache));
 	for (unsigned i = 0;; i++) {
 		if (!*slot) {
 			*slot = calloc(1, sizeof(**slot));
@@ -100,6 +103,7 @@ int route_remove(struct route_table *t, const struct wire_prefix *p, void *value
 	struct route_node **slot = root_of(t, p->family);
 	size_t n = slot ? remove_rec(slot, p, 0, value) : 0;
 
+	memset(t->cache, 0, sizeof(t->cache));
 	t->count -= n;
 	return n ? 1 : 0;
 }
@@ -108,11 +112,12 @@ size_t route_remove_value(struct route_table *t, void *value)
 {
 	size_t n = remove_rec(&t->root4, NULL, 0, value) + remove_rec(&t->root6, NULL, 0, value);
 
+	memset(t->cache, 0, sizeof(t->cache));
 	t->count -= n;
 	return n;
 }
 
-void *route_lookup(const struct route_table *t, uint8_t family, const uint8_t *addr)
+static void *trie_lookup(const struct route_table *t, uint8_t family, const uint8_t *addr)
 {
 	const struct route_node *n = family == 4 ? t->root4 : family == 6 ? t->root6 : NULL;
 	unsigned bits = family == 4 ? 32 : 128;
@@ -126,4 +131,20 @@ void *route_lookup(const struct route_table *t, uint8_t family, const uint8_t *a
 		n = n->child[bit_at(addr, i)];
 	}
 	return best;
+}
+
+void *route_lookup(struct route_table *t, uint8_t family, const uint8_t *addr)
+{
+	size_t len = family == 4 ? 4 : 16;
+	struct route_cached *c;
+
+	if (family != 4 && family != 6)
+		return NULL;
+	c = &t->cache[addr[len - 1] % ROUTE_CACHE];
+	if (c->family != family || memcmp(c->addr, addr, len)) {
+		c->family = family;
+		memcpy(c->addr, addr, len);
+		c->value = trie_lookup(t, family, addr);
+	}
+	return c->value;
 }

@@ -221,9 +221,44 @@ static void test_iface_usable(void)
 	CHECK(!endpoint_iface_usable(&x, "mesh0"));
 }
 
+/* The answers the cache remembers, found and not found, never outlive a
+ * change of the table: addresses that share a cache slot, a new more
+ * specific route, a removed one, a removed peer. */
+static void test_route_cache_follows_changes(void)
+{
+	struct route_table t;
+	int A, B;
+	struct wire_prefix p;
+
+	route_init(&t);
+	CHECK(lookup(&t, "10.99.0.9") == NULL);
+	p = pfx("10.99.0.0/16");
+	CHECK_INT(route_insert(&t, &p, &A), 0);
+	CHECK(lookup(&t, "10.99.0.9") == &A); /* the remembered "none" is gone */
+	CHECK(lookup(&t, "10.99.0.9") == &A);
+	CHECK(lookup(&t, "10.98.0.9") == NULL); /* same slot, other address */
+	CHECK(lookup(&t, "10.99.0.9") == &A);
+	p = pfx("10.99.0.9/32");
+	CHECK_INT(route_insert(&t, &p, &B), 0);
+	CHECK(lookup(&t, "10.99.0.9") == &B);
+	CHECK(lookup(&t, "10.99.0.13") == &A); /* 13 % 4 == 9 % 4 */
+	CHECK_INT(route_remove(&t, &p, &B), 1);
+	CHECK(lookup(&t, "10.99.0.9") == &A);
+	p = pfx("fd99::9/128");
+	CHECK_INT(route_insert(&t, &p, &B), 0);
+	CHECK(lookup(&t, "fd99::9") == &B);
+	CHECK(lookup(&t, "10.99.0.9") == &A);
+	CHECK_INT(route_remove_value(&t, &B), 1);
+	CHECK(lookup(&t, "fd99::9") == NULL);
+	CHECK_INT(route_remove_value(&t, &A), 1);
+	CHECK(lookup(&t, "10.99.0.9") == NULL);
+	route_free(&t);
+}
+
 int main(void)
 {
 	RUN(test_route_longest_prefix_wins);
+	RUN(test_route_cache_follows_changes);
 	RUN(test_icmp_errors);
 	RUN(test_icmp6_errors);
 	RUN(test_endpoint_parse);
