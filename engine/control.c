@@ -271,10 +271,11 @@ static void json_device(struct out *o, const struct status_device *d)
 		first = false;
 	}
 	out_printf(o, "],\"tso_splits\":%llu,\"uso_splits\":%llu,\"tso_coalesced\":%llu,\"uso_coalesced\":%llu,"
-		      "\"refused\":%llu,\"write_errors\":%llu}",
+		      "\"refused\":%llu,\"write_errors\":%llu,\"partial_read\":%llu,\"partial_written\":%llu}",
 		   (unsigned long long)s->tso_splits, (unsigned long long)s->uso_splits,
 		   (unsigned long long)s->tso_coalesced, (unsigned long long)s->uso_coalesced,
-		   (unsigned long long)s->refused, (unsigned long long)s->write_errors);
+		   (unsigned long long)s->refused, (unsigned long long)s->write_errors,
+		   (unsigned long long)s->partial_read, (unsigned long long)s->partial_written);
 }
 
 static void json_status(struct out *o, const struct status *st)

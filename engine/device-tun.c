@@ -31,6 +31,20 @@ static int write_raw(struct device *d, const uint8_t *pkt, size_t len)
 	return writev(d->fd, d->offload ? iov : iov + 1, d->offload ? 2 : 1) < 0 ? -errno : 0;
 }
 
+/* One packet with a partial checksum, and the request to complete it
+ * (offloading devices only). */
+static int write_raw_partial(struct device *d, const uint8_t *pkt, size_t len)
+{
+	uint8_t vh[OFFLOAD_HDR_LEN];
+	struct offload_hdr h;
+	struct iovec iov[2] = {{.iov_base = vh, .iov_len = sizeof(vh)}, {.iov_base = (void *)pkt, .iov_len = len}};
+
+	if (!offload_csum_spot(pkt, len, &h))
+		return -EINVAL;
+	offload_hdr_write(&h, vh);
+	return writev(d->fd, iov, 2) < 0 ? -errno : 0;
+}
+
 static int plain_read(struct device *d, const struct device_sink *s, unsigned budget)
 {
 	unsigned n = 0;
@@ -47,19 +61,35 @@ static int plain_read(struct device *d, const struct device_sink *s, unsigned bu
 	return (int)n;
 }
 
+/* A checksum request that sits where a peer finds it again (the spot of
+ * offload_csum_spot()): the packet may travel with its partial checksum. */
+static bool partial_as_spot(const uint8_t *pkt, size_t len, const struct offload_hdr *h)
+{
+	struct offload_hdr spot;
+
+	return (h->flags & 1) && offload_csum_spot(pkt, len, &spot) && spot.csum_start == h->csum_start &&
+	       spot.csum_offset == h->csum_offset;
+}
+
 /* A packet read without segmentation (its checksum may be partial). */
 static int offload_plain(struct device *d, const struct device_sink *s, uint8_t *pkt, size_t len,
 			 const struct offload_hdr *h)
 {
 	size_t cap;
 	uint8_t *buf = s->reserve(s->ctx, &cap);
+	bool partial = s->packet_partial && partial_as_spot(pkt, len, h);
 
-	if (len > cap || offload_csum_complete(pkt, len, h) < 0) {
+	if (len > cap || (!partial && offload_csum_complete(pkt, len, h) < 0)) {
 		d->stats.refused++;
 		return 0;
 	}
 	memcpy(buf, pkt, len);
-	s->packet(s->ctx, buf, len);
+	if (partial) {
+		d->stats.partial_read++;
+		s->packet_partial(s->ctx, buf, len);
+	} else {
+		s->packet(s->ctx, buf, len);
+	}
 	return 1;
 }
 
@@ -89,12 +119,18 @@ static int offload_one(struct device *d, struct tun_dev *t, const struct device_
 		d->stats.tso_splits++;
 	for (unsigned i = 0; i < segs; i++) {
 		uint8_t *buf = s->reserve(s->ctx, &cap);
-		size_t seg = offload_segment(pkt, len, &h, i, buf, cap);
+		size_t seg = s->packet_partial ? offload_segment_partial(pkt, len, &h, i, buf, cap)
+					       : offload_segment(pkt, len, &h, i, buf, cap);
 		if (!seg) { /* segments larger than a packet may be: the rest is malformed too */
 			d->stats.refused++;
 			return (int)i;
 		}
-		s->packet(s->ctx, buf, seg);
+		if (s->packet_partial) {
+			d->stats.partial_read++;
+			s->packet_partial(s->ctx, buf, seg);
+		} else {
+			s->packet(s->ctx, buf, seg);
+		}
 	}
 	return (int)segs;
 }
@@ -155,6 +191,23 @@ static int tun_write(struct device *d, const uint8_t *pkt, size_t len)
 	return write_raw(d, pkt, len);
 }
 
+/* The same for a packet whose checksum is partial: an aggregate of it and
+ * more is written with a checksum request anyway; alone, or not to be
+ * coalesced, it gets one of its own. */
+static int tun_write_partial(struct device *d, const uint8_t *pkt, size_t len)
+{
+	struct tun_dev *t = d->priv;
+
+	if (gro_append(&t->gro, pkt, len))
+		return 0;
+	tun_flush(d);
+	if (gro_start(&t->gro, pkt, len)) {
+		t->gro.partial = true;
+		return 0;
+	}
+	return write_raw_partial(d, pkt, len);
+}
+
 static void tun_dev_close(struct device *d)
 {
 	struct tun_dev *t = d->priv;
@@ -172,6 +225,7 @@ static void tun_dev_close(struct device *d)
 static const struct device_ops tun_ops = {
 	.read = tun_read,
 	.write = tun_write,
+	.write_partial = tun_write_partial,
 	.flush = tun_flush,
 	.close = tun_dev_close,
 };

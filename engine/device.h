@@ -7,6 +7,9 @@
  * see plain IP packets (TUN) or Ethernet frames (TAP). */
 #pragma once
 
+#include "offload.h"
+
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,10 +19,14 @@
 struct device;
 
 /* Where read packets go: reserve() gives the buffer the next packet is
- * written to (at least *cap bytes), packet() hands it over. */
+ * written to (at least *cap bytes), packet() hands it over. An offloading
+ * device hands TCP and UDP packets whose checksum is only partial (the
+ * pseudo-header sum, where offload_csum_spot() finds it) to
+ * packet_partial() if the sink has one, else it completes them first. */
 struct device_sink {
 	uint8_t *(*reserve)(void *ctx, size_t *cap);
 	void (*packet)(void *ctx, uint8_t *pkt, size_t len);
+	void (*packet_partial)(void *ctx, uint8_t *pkt, size_t len); /* optional */
 	void *ctx;
 };
 
@@ -28,6 +35,9 @@ struct device_ops {
 	int (*read)(struct device *d, const struct device_sink *sink, unsigned budget);
 	/* Writes one packet (may be held back to coalesce until flush). */
 	int (*write)(struct device *d, const uint8_t *pkt, size_t len);
+	/* The same for a packet whose checksum is partial (optional: only an
+	 * offloading device can hand the kernel such a packet). */
+	int (*write_partial)(struct device *d, const uint8_t *pkt, size_t len);
 	void (*flush)(struct device *d);
 	void (*close)(struct device *d);
 };
@@ -38,6 +48,8 @@ struct device_stats {
 	uint64_t tso_coalesced, uso_coalesced; /* super packets written */
 	uint64_t refused;		       /* packets read that were malformed: dropped */
 	uint64_t write_errors;		       /* coalesced writes the kernel refused */
+	uint64_t partial_read;		       /* packets read that left with a partial checksum */
+	uint64_t partial_written;	       /* packets written that came with one (DATA_PARTIAL) */
 };
 
 struct device {
@@ -69,6 +81,18 @@ static inline int device_read(struct device *d, const struct device_sink *s, uns
 }
 static inline int device_write(struct device *d, const uint8_t *pkt, size_t len)
 {
+	return d->ops->write(d, pkt, len);
+}
+/* A TCP or UDP packet whose checksum is partial (offload_csum_spot() must
+ * find it): handed to the kernel as it is where the device can, else
+ * completed in place first. */
+static inline int device_write_partial(struct device *d, uint8_t *pkt, size_t len)
+{
+	d->stats.partial_written++;
+	if (d->offload && d->ops->write_partial)
+		return d->ops->write_partial(d, pkt, len);
+	if (offload_csum_fill(pkt, len) < 0)
+		return -EINVAL;
 	return d->ops->write(d, pkt, len);
 }
 static inline void device_flush(struct device *d)

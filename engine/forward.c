@@ -5,6 +5,7 @@
 
 #include "cert.h"
 #include "icmp.h"
+#include "offload.h"
 #include "send.h"
 
 #include <errno.h>
@@ -75,7 +76,7 @@ static void flood(struct mesh *m, struct forward *f, const uint8_t *frame, size_
 			continue;
 		slot = udp_reserve(&m->udp);
 		memcpy(slot + WIRE_TRANSPORT_HDR_LEN, f->flood, len);
-		send_data(m, p, slot, len);
+		send_data(m, p, slot, len, false);
 	}
 }
 
@@ -91,7 +92,7 @@ static void from_tap(struct mesh *m, struct forward *f, uint8_t *slot, size_t le
 		if (too_big(e->peer, len))
 			mesh_drop(m, e->peer, DROP_TOO_BIG);
 		else
-			send_data(m, e->peer, slot, len);
+			send_data(m, e->peer, slot, len, false);
 		return;
 	}
 	flood(m, f, frame, len);
@@ -106,7 +107,7 @@ static struct peer *route_ip(struct mesh *m, const uint8_t *pkt, size_t len)
 	return NULL;
 }
 
-void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_t len)
+void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_t len, bool partial)
 {
 	uint8_t *pkt = slot + WIRE_TRANSPORT_HDR_LEN;
 	struct peer *p;
@@ -130,7 +131,12 @@ void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_
 		icmp_reply(m, pkt, len, p->edge.mtu);
 		return;
 	}
-	send_data(m, p, slot, len);
+	/* a partial checksum only to a peer that says it takes one */
+	if (partial && !(p->advert_flags & WIRE_ADVERT_FLAG_PARTIAL)) {
+		offload_csum_fill(pkt, len);
+		partial = false;
+	}
+	send_data(m, p, slot, len, partial);
 }
 
 /* A peer may only send from its own addresses and subnets: in a CA
@@ -157,8 +163,16 @@ static bool source_allowed(struct mesh *m, struct peer *p, const uint8_t *pkt, s
 	return true;
 }
 
-void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_t *pkt, size_t len)
+void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_t *pkt, size_t len, bool partial)
 {
+	struct offload_hdr spot;
+	int ret;
+
+	if (partial && (m->cfg->tap || !offload_csum_spot(pkt, len, &spot))) {
+		/* only a TCP or UDP packet can have its checksum left partial */
+		mesh_drop(m, p, DROP_MALFORMED);
+		return;
+	}
 	if (m->cfg->tap) {
 		if (len < 14) {
 			mesh_drop(m, p, DROP_MALFORMED);
@@ -174,6 +188,7 @@ void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_
 	}
 	p->rx_bytes += len;
 	p->rx_packets++;
-	if (device_write(&m->dev, pkt, len) < 0)
+	ret = partial ? device_write_partial(&m->dev, pkt, len) : device_write(&m->dev, pkt, len);
+	if (ret < 0)
 		mesh_drop(m, p, DROP_TUN_WRITE);
 }

@@ -24,9 +24,12 @@ struct forward {
 
 int forward_init(struct forward *f, size_t packet_max);
 void forward_free(struct forward *f);
-/* The packet sits at slot + WIRE_TRANSPORT_HDR_LEN in a UDP send slot. */
-void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_t len);
-/* An authenticated packet from p. */
-void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_t *pkt, size_t len);
+/* The packet sits at slot + WIRE_TRANSPORT_HDR_LEN in a UDP send slot.
+ * partial: a TCP or UDP packet whose checksum is partial (the device's
+ * packet_partial()); completed here unless the peer takes DATA_PARTIAL. */
+void forward_from_device(struct mesh *m, struct forward *f, uint8_t *slot, size_t len, bool partial);
+/* An authenticated packet from p; partial: it came as DATA_PARTIAL (a
+ * packet that is not TCP or UDP then is malformed). */
+void forward_to_device(struct mesh *m, struct forward *f, struct peer *p, uint8_t *pkt, size_t len, bool partial);
 /* p is going away: forget the MACs learned behind it. */
 void forward_forget(struct forward *f, const struct peer *p);

@@ -56,6 +56,7 @@ struct mesh {
 	uint64_t last_init_ts; /* our handshake timestamps only grow */
 	bool cache_dirty;      /* an edge came up or moved: the peer cache wants writing */
 	bool members_wanted;   /* no hub answers: ask members about members */
+	bool partial;	       /* sends and takes DATA_PARTIAL (TUN networks, unless MESHUB_PARTIAL=0) */
 	uint64_t icmp_window;
 	unsigned icmp_count;
 	unsigned gossip_rr; /* whom to ask next */

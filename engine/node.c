@@ -42,13 +42,23 @@ static void dev_packet(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct node *n = ctx;
 
-	forward_from_device(&n->m, &n->fwd, pkt - WIRE_TRANSPORT_HDR_LEN, len);
+	forward_from_device(&n->m, &n->fwd, pkt - WIRE_TRANSPORT_HDR_LEN, len, false);
+}
+
+static void dev_packet_partial(void *ctx, uint8_t *pkt, size_t len)
+{
+	struct node *n = ctx;
+
+	forward_from_device(&n->m, &n->fwd, pkt - WIRE_TRANSPORT_HDR_LEN, len, true);
 }
 
 static void dev_readable(struct io *io, uint32_t events)
 {
 	struct node *n = (struct node *)((char *)io - offsetof(struct node, dev_io));
-	const struct device_sink sink = {.reserve = dev_reserve, .packet = dev_packet, .ctx = n};
+	const struct device_sink sink = {.reserve = dev_reserve,
+					 .packet = dev_packet,
+					 .packet_partial = n->m.partial ? dev_packet_partial : NULL,
+					 .ctx = n};
 
 	if (device_read(&n->m.dev, &sink, DEVICE_BUDGET) == -EPIPE) {
 		log_error("the device %s was closed by the other side: stopping", n->m.dev.name);
@@ -442,6 +452,15 @@ static unsigned offloads_wanted(void)
 	return DEVICE_OFFLOAD_TCP | DEVICE_OFFLOAD_UDP;
 }
 
+/* MESHUB_PARTIAL=0: neither send nor take DATA_PARTIAL (every checksum
+ * complete on the wire, for comparisons and tests). */
+static bool partial_wanted(void)
+{
+	const char *env = getenv("MESHUB_PARTIAL");
+
+	return !env || strcmp(env, "0");
+}
+
 static int open_device(struct node *n)
 {
 	struct mesh *m = &n->m;
@@ -458,6 +477,7 @@ static int open_device(struct node *n)
 	if (ret < 0)
 		return log_errno(ret, "cannot create the %s device '%s'", m->cfg->tap ? "TAP" : "TUN", m->cfg->interface);
 	uso = (m->dev.offloads & OFFLOAD_F_USO4) != 0;
+	m->partial = !m->cfg->tap && partial_wanted();
 	log_info("created %s device %s (MTU %u%s)", m->cfg->tap ? "TAP" : "TUN", m->dev.name, m->mtu,
 		 uso ? ", TCP and UDP offloads" : m->dev.offload ? ", TCP offloads" : "");
 	offload_flags_str(m->dev.offloads, names, sizeof(names));

@@ -256,6 +256,36 @@ static size_t uso_headers(const uint8_t *pkt, size_t len, const struct offload_h
 	return ip_len;
 }
 
+bool offload_csum_spot(const uint8_t *pkt, size_t len, struct offload_hdr *h)
+{
+	size_t ip_len, tcp_len;
+	bool v6;
+
+	memset(h, 0, sizeof(*h));
+	if (tcp_headers(pkt, len, &ip_len, &tcp_len, &v6))
+		h->csum_offset = 16;
+	else if ((ip_len = udp_headers(pkt, len, &v6)))
+		h->csum_offset = UDP_CSUM_AT;
+	else
+		return false;
+	h->flags = NEEDS_CSUM;
+	h->csum_start = (uint16_t)ip_len;
+	return true;
+}
+
+int offload_csum_fill(uint8_t *pkt, size_t len)
+{
+	struct offload_hdr h;
+	uint8_t *at;
+
+	if (!offload_csum_spot(pkt, len, &h) || offload_csum_complete(pkt, len, &h) < 0)
+		return -EINVAL;
+	at = pkt + h.csum_start + h.csum_offset;
+	if (h.csum_offset == UDP_CSUM_AT && !at[0] && !at[1])
+		csum_put16(at, 0xffff);
+	return 0;
+}
+
 /* What offload_segment() needs to know of a super packet. */
 struct super {
 	size_t ip_len, hdrs; /* IP header; IP + TCP/UDP headers */
@@ -318,8 +348,16 @@ unsigned offload_segments(const uint8_t *pkt, size_t len, const struct offload_h
 	return super_parse(pkt, len, h, &s) ? s.n : 0;
 }
 
+/* The partial checksum of a segment: its pseudo-header sum (what the
+ * kernel's CHECKSUM_PARTIAL holds). */
+static uint16_t l4_partial(const uint8_t *pkt, size_t ip_len, size_t len, bool v6, uint8_t proto)
+{
+	return csum_fold(pseudo_sum(pkt, ip_len, len, v6, proto));
+}
+
 /* Segment i's TCP header: its sequence number, flags and checksum. */
-static void tso_fix(const uint8_t *pkt, const struct super *s, unsigned i, size_t off, uint8_t *out, size_t total)
+static void tso_fix(const uint8_t *pkt, const struct super *s, unsigned i, size_t off, uint8_t *out, size_t total,
+		    bool partial)
 {
 	size_t ip_len = s->ip_len;
 	uint8_t flags = pkt[ip_len + 13];
@@ -331,24 +369,29 @@ static void tso_fix(const uint8_t *pkt, const struct super *s, unsigned i, size_
 		flags &= (uint8_t)~TCP_CWR;
 	out[ip_len + 13] = flags;
 	csum_put16(out + ip_len + 16, 0);
-	csum_put16(out + ip_len + 16, l4_checksum(out, ip_len, total, s->v6, PROTO_TCP));
+	csum_put16(out + ip_len + 16, partial ? l4_partial(out, ip_len, total, s->v6, PROTO_TCP)
+					      : l4_checksum(out, ip_len, total, s->v6, PROTO_TCP));
 }
 
 /* Segment i's UDP header: its length and checksum (RFC 768: a computed 0
  * is sent as 0xffff, 0 meaning none; RFC 8200: IPv6 always has one). */
-static void uso_fix(const struct super *s, uint8_t *out, size_t total)
+static void uso_fix(const struct super *s, uint8_t *out, size_t total, bool partial)
 {
 	size_t ip_len = s->ip_len;
 	uint16_t sum;
 
 	csum_put16(out + ip_len + 4, (uint16_t)(total - ip_len));
 	csum_put16(out + ip_len + UDP_CSUM_AT, 0);
+	if (partial) {
+		csum_put16(out + ip_len + UDP_CSUM_AT, l4_partial(out, ip_len, total, s->v6, PROTO_UDP));
+		return;
+	}
 	sum = l4_checksum(out, ip_len, total, s->v6, PROTO_UDP);
 	csum_put16(out + ip_len + UDP_CSUM_AT, sum ? sum : 0xffff);
 }
 
-size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
-		       size_t cap)
+static size_t segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
+		      size_t cap, bool partial)
 {
 	size_t off, chunk, total;
 	struct super s;
@@ -366,10 +409,22 @@ size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr 
 		csum_put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
 	ip_set_length(out, s.ip_len, total, s.v6);
 	if (s.udp)
-		uso_fix(&s, out, total);
+		uso_fix(&s, out, total, partial);
 	else
-		tso_fix(pkt, &s, i, off, out, total);
+		tso_fix(pkt, &s, i, off, out, total, partial);
 	return total;
+}
+
+size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
+		       size_t cap)
+{
+	return segment(pkt, len, h, i, out, cap, false);
+}
+
+size_t offload_segment_partial(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i,
+			       uint8_t *out, size_t cap)
+{
+	return segment(pkt, len, h, i, out, cap, true);
 }
 
 /* ------------------------------------------------------------------ GRO */
@@ -413,6 +468,7 @@ static void gro_begin(struct gro *g, const uint8_t *pkt, size_t len, size_t hdr,
 	g->v6 = v6;
 	g->is_udp = udp;
 	g->open_ended = false;
+	g->partial = false;
 }
 
 bool gro_start(struct gro *g, const uint8_t *pkt, size_t len)
@@ -545,6 +601,8 @@ size_t gro_finish(struct gro *g)
 		return 0;
 	if (g->segs > 1)
 		gro_headers(g, &h);
+	else if (g->partial) /* gro_start() took it, so its checksum is where the spot is */
+		offload_csum_spot(g->buf + OFFLOAD_HDR_LEN, len, &h);
 	offload_hdr_write(&h, g->buf);
 	g->segs = 0;
 	g->len = 0;

@@ -5,10 +5,14 @@
  * packets" of up to 64 KiB (one read instead of ~45) and accepts coalesced
  * ones back (one write, one pass through the receiver's TCP stack). Kernels
  * from 6.2 do the same for UDP (USO: one UDP_SEGMENT send of an application
- * is one read). What travels between nodes is always ordinary, fully
- * checksummed IP packets: offload_segment() cuts a super packet into them
- * before encryption and struct gro glues received ones together before they
- * are written to the device. Pure: no I/O, no allocation. */
+ * is one read). What travels between nodes is always ordinary IP packets:
+ * offload_segment() cuts a super packet into them before encryption and
+ * struct gro glues received ones together before they are written to the
+ * device. Their TCP or UDP checksum is either complete or, toward a peer
+ * that takes it (PROTOCOL.md §7, DATA_PARTIAL), partial: the pseudo-header
+ * sum only, as the kernel's own CHECKSUM_PARTIAL. The AEAD already protects
+ * every byte, and the receiving kernel completes or skips the sum itself.
+ * Pure: no I/O, no allocation. */
 #pragma once
 
 #include <stdbool.h>
@@ -75,6 +79,16 @@ void offload_hdr_write(const struct offload_hdr *h, uint8_t *buf);
  * offsets do not fit the packet. */
 int offload_csum_complete(uint8_t *pkt, size_t len, const struct offload_hdr *h);
 
+/* Where the TCP or UDP checksum of a plain packet is (IPv4 without
+ * fragmentation, or IPv6 with TCP or UDP right behind the fixed header;
+ * length fields that agree with len): fills h as a checksum request
+ * (flags bit 0, csum_start at the TCP/UDP header, csum_offset 16 or 6, no
+ * GSO). False if pkt is not such a packet. */
+bool offload_csum_spot(const uint8_t *pkt, size_t len, struct offload_hdr *h);
+/* Completes the partial checksum of such a packet in place (a UDP sum of
+ * 0 is sent as 0xffff). -EINVAL if it is not one. */
+int offload_csum_fill(uint8_t *pkt, size_t len);
+
 /* How many segments super packet pkt yields (0 if it is malformed: for UDP
  * also a gso_size of 0 or above the payload, length fields that disagree
  * with len, a checksum request that is not the UDP checksum, IPv4
@@ -85,6 +99,11 @@ unsigned offload_segments(const uint8_t *pkt, size_t len, const struct offload_h
  * is a complete packet with correct IP and TCP or UDP checksums. */
 size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
 		       size_t cap);
+/* The same, but the segment's TCP or UDP checksum is partial (the pseudo-
+ * header sum, where offload_csum_spot() finds it): for a peer that takes
+ * DATA_PARTIAL. */
+size_t offload_segment_partial(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i,
+			       uint8_t *out, size_t cap);
 
 /* Receive-side coalescing of consecutive segments of one TCP flow, or of
  * consecutive equal-sized datagrams of one UDP flow (only if udp). */
@@ -98,6 +117,10 @@ struct gro {
 	bool v6, open_ended; /* open_ended: last segment was shorter, or PSH/FIN seen */
 	bool is_udp;	     /* the aggregate is UDP */
 	bool udp;	     /* UDP may be coalesced: the device took USO */
+	/* the caller sets it after gro_start(): the first packet's checksum is
+	 * partial, so an aggregate of one is written with a checksum request
+	 * (larger ones always are) */
+	bool partial;
 };
 
 void gro_init(struct gro *g, uint8_t *buf, bool udp);

@@ -32,7 +32,8 @@ static bool inner(struct receive *r, struct peer *p, uint8_t type, uint8_t *pt, 
 
 	switch (type) {
 	case WIRE_DATA:
-		forward_to_device(m, r->fwd, p, pt, len);
+	case WIRE_DATA_PARTIAL:
+		forward_to_device(m, r->fwd, p, pt, len, type == WIRE_DATA_PARTIAL);
 		break;
 	case WIRE_PROBE:
 		if (wire_probe_decode(pt, len, &probe) < 0) {
@@ -82,7 +83,9 @@ static void transport(struct receive *r, uint8_t *buf, size_t len, const struct 
 		mesh_drop(m, p, DROP_UNKNOWN_INDEX);
 		return;
 	}
-	ret = session_open_check(s, &j->t, loop_now(), &j->key);
+	if (!r->n_jobs)
+		r->now = loop_now();
+	ret = session_open_check(s, &j->t, r->now, &j->key);
 	if (ret < 0) {
 		mesh_drop(m, p, open_error(ret));
 		return;
@@ -112,7 +115,7 @@ static void finish(struct receive *r, struct receive_job *j)
 {
 	struct mesh *m = r->m;
 	struct keyring_dropped d = {0};
-	uint64_t now = loop_now();
+	uint64_t now = r->now;
 	struct peer *p = peers_by_index(&m->peers, j->t.receiver_index);
 	struct session *s = p ? keyring_find(&p->keys, j->t.receiver_index) : NULL;
 	bool run_now;
@@ -144,6 +147,7 @@ void receive_flush(struct receive *r)
 	if (!n)
 		return;
 	workers_run(r->m->workers, decrypt_range, r, n);
+	r->now = loop_now();
 	for (unsigned i = 0; i < n; i++)
 		finish(r, &r->jobs[i]);
 	sodium_memzero(r->jobs, n * sizeof(r->jobs[0]));
@@ -190,23 +194,17 @@ static void lan(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx
 
 static const struct handler handlers[] = {
 	{WIRE_HS_INIT, hs_init},     {WIRE_HS_RESP, hs_resp},	  {WIRE_HS_COOKIE, hs_cookie},
-	{WIRE_DATA, transport},	     {WIRE_KEEPALIVE, transport}, {WIRE_PROBE, transport},
+	{WIRE_DATA, transport},	     {WIRE_DATA_PARTIAL, transport}, {WIRE_KEEPALIVE, transport}, {WIRE_PROBE, transport},
 	{WIRE_PROBE_ACK, transport}, {WIRE_CONTROL, transport},	  {WIRE_HUB_CHALLENGE, hub},
 	{WIRE_HUB_LIST, hub},	     {WIRE_HUB_CRL, hub},	     {WIRE_LAN_ANNOUNCE, lan},
 };
-
-static bool is_transport(uint8_t type)
-{
-	return type == WIRE_DATA || type == WIRE_KEEPALIVE || type == WIRE_PROBE || type == WIRE_PROBE_ACK ||
-	       type == WIRE_CONTROL;
-}
 
 void receive_datagram(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
 {
 	uint8_t type = wire_peek_type(buf, len);
 
 	/* anything else may change sessions: what waits goes first */
-	if (!is_transport(type))
+	if (!wire_is_transport(type))
 		receive_flush(r);
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (handlers[i].type == type) {

@@ -35,6 +35,7 @@ struct receive {
 	struct lan *lan;
 	struct receive_job *jobs; /* RECEIVE_JOBS, allocated by receive_init */
 	unsigned n_jobs;
+	uint64_t now; /* the clock, read once as a batch starts and once as it is finished */
 };
 
 int receive_init(struct receive *r);

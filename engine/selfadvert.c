@@ -62,7 +62,7 @@ static void fill(struct wire_advert *a, const struct selfadvert *s, const struct
 	memset(a, 0, sizeof(*a));
 	a->flags = (c->tap ? WIRE_ADVERT_FLAG_TAP : 0) | (s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EDM : 0) |
 		   (s->mapped.family ? WIRE_ADVERT_FLAG_MAPPED : 0) | (s->predicting ? WIRE_ADVERT_FLAG_PREDICT : 0) |
-		   (s->nat_eim && !s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EIM : 0);
+		   (s->nat_eim && !s->nat_edm ? WIRE_ADVERT_FLAG_NAT_EIM : 0) | (m->partial ? WIRE_ADVERT_FLAG_PARTIAL : 0);
 	memcpy(a->static_pub, m->id.pub, 32);
 	memcpy(a->hostname, m->hostname, sizeof(a->hostname));
 	if (c->has_ipv4)

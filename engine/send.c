@@ -4,6 +4,7 @@
 #include "send.h"
 
 #include "log.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -34,6 +35,7 @@ static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, siz
 {
 	uint64_t now = loop_now();
 	struct session *s = keyring_sending(&p->keys, now);
+	bool data = type == WIRE_DATA || type == WIRE_DATA_PARTIAL;
 	struct mesh_seal *j;
 	uint64_t counter;
 	size_t out_len;
@@ -48,14 +50,14 @@ static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, siz
 		return ret;
 	j->pkt = slot;
 	j->len = len;
-	if (udp_commit_on(&m->udp, edge_sock_for(&p->edge, to), to, out_len, type == WIRE_DATA) < 0) {
+	if (udp_commit_on(&m->udp, edge_sock_for(&p->edge, to), to, out_len, data) < 0) {
 		sodium_memzero(j, sizeof(*j));
 		return -ENETUNREACH;
 	}
 	m->n_seals++;
 	if (edge_sent(&p->edge, now, counter))
 		peers_kick(p, edge_next(&p->edge));
-	if (type == WIRE_DATA) {
+	if (data) {
 		p->tx_bytes += len;
 		p->tx_packets++;
 	}
@@ -72,10 +74,13 @@ static void queue(struct mesh *m, struct peer *p, const uint8_t *pkt, size_t len
 		peers_kick(p, loop_now());
 }
 
-void send_data(struct mesh *m, struct peer *p, uint8_t *slot, size_t len)
+void send_data(struct mesh *m, struct peer *p, uint8_t *slot, size_t len, bool partial)
 {
-	if (seal(m, p, WIRE_DATA, slot, len, edge_endpoint(&p->edge)) == 0)
+	if (seal(m, p, partial ? WIRE_DATA_PARTIAL : WIRE_DATA, slot, len, edge_endpoint(&p->edge)) == 0)
 		return;
+	/* what waits is sent as DATA: complete */
+	if (partial)
+		offload_csum_fill(slot + WIRE_TRANSPORT_HDR_LEN, len);
 	queue(m, p, slot + WIRE_TRANSPORT_HDR_LEN, len);
 }
 

@@ -6,8 +6,10 @@
 #include "mesh.h"
 
 /* A packet of len bytes sits at slot + WIRE_TRANSPORT_HDR_LEN in a slot from
- * udp_reserve() (room for the tag behind it). */
-void send_data(struct mesh *m, struct peer *p, uint8_t *slot, size_t len);
+ * udp_reserve() (room for the tag behind it). partial: its TCP or UDP
+ * checksum is partial (engine/offload.h), sent as DATA_PARTIAL; only for a
+ * peer whose advert has WIRE_ADVERT_FLAG_PARTIAL. */
+void send_data(struct mesh *m, struct peer *p, uint8_t *slot, size_t len, bool partial);
 /* Sends what waited for a session; if nothing did and confirm, a keepalive
  * (the first packet on a new session confirms it to the responder). */
 void send_queued(struct mesh *m, struct peer *p, bool confirm);

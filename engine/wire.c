@@ -122,6 +122,7 @@ const char *wire_type_name(uint8_t type)
 		{WIRE_LAN_ANNOUNCE, "lan-announce"},
 		{WIRE_HS_COOKIE, "handshake-cookie"},
 		{WIRE_CONTROL, "control"},
+		{WIRE_DATA_PARTIAL, "data-partial"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].type == type)
@@ -307,9 +308,10 @@ size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const s
 
 /* ----------------------------------------------------------------- transport */
 
-static bool is_transport(uint8_t t)
+bool wire_is_transport(uint8_t t)
 {
-	return t == WIRE_DATA || t == WIRE_KEEPALIVE || t == WIRE_PROBE || t == WIRE_PROBE_ACK || t == WIRE_CONTROL;
+	return t == WIRE_DATA || t == WIRE_DATA_PARTIAL || t == WIRE_KEEPALIVE || t == WIRE_PROBE ||
+	       t == WIRE_PROBE_ACK || t == WIRE_CONTROL;
 }
 
 int wire_transport_decode(const uint8_t *buf, size_t len, struct wire_transport *out)
@@ -317,7 +319,7 @@ int wire_transport_decode(const uint8_t *buf, size_t len, struct wire_transport 
 	struct rd r = RD(buf, len);
 
 	out->type = rd_u8(&r);
-	if (!is_transport(out->type))
+	if (!wire_is_transport(out->type))
 		return -EPROTONOSUPPORT;
 	if (len < WIRE_TRANSPORT_OVERHEAD)
 		return -EMSGSIZE;

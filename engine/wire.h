@@ -25,6 +25,7 @@ enum wire_type {
 	WIRE_LAN_ANNOUNCE = 0x5a,
 	WIRE_HS_COOKIE = 0x5b, /* responder under load: "retry with this cookie" */
 	WIRE_CONTROL = 0x5c,   /* transport: member adverts and introductions between nodes */
+	WIRE_DATA_PARTIAL = 0x5d, /* DATA whose TCP/UDP checksum holds the pseudo-header sum only */
 };
 
 /* Kinds of WIRE_CONTROL payload (first byte of the plaintext). */
@@ -89,6 +90,7 @@ enum wire_control_kind {
 #define WIRE_ADVERT_FLAG_MAPPED 0x04  /* the last endpoint is a port mapping on the node's gateway */
 #define WIRE_ADVERT_FLAG_PREDICT 0x08 /* the node runs a port-prediction round now: join it */
 #define WIRE_ADVERT_FLAG_NAT_EIM 0x10 /* two observers see it on one port: its NAT (if any) maps endpoint-independently */
+#define WIRE_ADVERT_FLAG_PARTIAL 0x20 /* the node takes DATA_PARTIAL (TUN networks) */
 
 /* An IPv4 or IPv6 UDP endpoint (address in network byte order). */
 struct wire_endpoint {
@@ -242,6 +244,8 @@ size_t wire_hs_cookie_encode(uint8_t *buf, size_t cap, const struct wire_hs_cook
 int wire_hs_payload_decode(const uint8_t *buf, size_t len, bool initiation, struct wire_hs_payload *out);
 size_t wire_hs_payload_encode(uint8_t *buf, size_t cap, bool initiation, const struct wire_hs_payload *in);
 
+/* DATA, DATA_PARTIAL, KEEPALIVE, PROBE, PROBE_ACK, CONTROL: one layout. */
+bool wire_is_transport(uint8_t type);
 int wire_transport_decode(const uint8_t *buf, size_t len, struct wire_transport *out);
 void wire_transport_header(uint8_t hdr[WIRE_TRANSPORT_HDR_LEN], uint8_t type, uint32_t receiver_index,
 			   uint64_t counter);

@@ -643,6 +643,119 @@ static void test_csum_add_matches_reference(void)
 	CHECK_INT(csum_fold(csum_add(buf, 64, 0)), 0);
 }
 
+/* Segment i of super packet p cut with a partial checksum is the segment
+ * with the full one except for the checksum field, which holds the
+ * pseudo-header sum where offload_csum_spot() finds it; completing it
+ * gives the full segment byte for byte. */
+static void check_partial_split(const uint8_t *p, size_t len, const struct offload_hdr *h, uint16_t csum_at)
+{
+	static uint8_t full[OFFLOAD_MAX], part[OFFLOAD_MAX];
+	unsigned n = offload_segments(p, len, h);
+	size_t ip = p[0] >> 4 == 6 ? 40 : 20;
+
+	CHECK(n > 0);
+	for (unsigned i = 0; i < n; i++) {
+		size_t fl = offload_segment(p, len, h, i, full, sizeof(full));
+		size_t pl = offload_segment_partial(p, len, h, i, part, sizeof(part));
+		struct offload_hdr spot;
+		CHECK_INT(pl, fl);
+		CHECK_MEM(part, full, ip + csum_at);
+		CHECK_MEM(part + ip + csum_at + 2, full + ip + csum_at + 2, fl - ip - csum_at - 2);
+		CHECK(offload_csum_spot(part, pl, &spot));
+		CHECK_INT(spot.flags, 1);
+		CHECK_INT(spot.gso_type, OFFLOAD_GSO_NONE);
+		CHECK_INT(spot.csum_start, ip);
+		CHECK_INT(spot.csum_offset, csum_at);
+		CHECK_INT(offload_csum_fill(part, pl), 0);
+		CHECK_MEM(part, full, fl);
+	}
+	CHECK_INT(offload_segment_partial(p, len, h, n, part, sizeof(part)), 0);
+}
+
+static void test_partial_segments(void)
+{
+	static uint8_t super[OFFLOAD_MAX];
+	struct offload_hdr h4 = {.flags = 1, .gso_type = OFFLOAD_GSO_TCPV4, .gso_size = 1368, .csum_start = 20,
+				 .csum_offset = 16};
+	struct offload_hdr h6 = {.flags = 1, .gso_type = OFFLOAD_GSO_TCPV6, .gso_size = 1348, .csum_start = 40,
+				 .csum_offset = 16};
+	size_t len = make_super(super, false, 20000, 0x18);
+
+	check_partial_split(super, len, &h4, 16);
+	len = make_super(super, true, 7000, 0x10);
+	check_partial_split(super, len, &h6, 16);
+	/* UDP: the second golden datagram's sum is 0, sent as 0xffff */
+	check_partial_split(uso4_super, sizeof(uso4_super), &uso4_hdr, 6);
+	check_partial_split(uso6_super, sizeof(uso6_super), &uso6_hdr, 6);
+}
+
+/* Only a plain TCP or UDP packet has a spot a peer finds again. */
+static void test_partial_spot_refuses(void)
+{
+	static uint8_t a[2048];
+	struct offload_hdr h;
+	size_t la = make_super(a, false, 100, 0x10);
+
+	CHECK(offload_csum_spot(a, la, &h));
+	CHECK(!offload_csum_spot(a, la - 1, &h)); /* length field disagrees */
+	CHECK_INT(offload_csum_fill(a, la - 1), -EINVAL);
+	a[9] = 1; /* ICMP */
+	CHECK(!offload_csum_spot(a, la, &h));
+	CHECK_INT(offload_csum_fill(a, la), -EINVAL);
+	a[9] = 6;
+	a[6] = 0x20; /* more fragments */
+	CHECK(!offload_csum_spot(a, la, &h));
+	a[6] = 0;
+	CHECK(!offload_csum_spot(a, 19, &h));
+	la = make_super(a, true, 100, 0x10);
+	CHECK(offload_csum_spot(a, la, &h));
+	a[6] = 0; /* a hop-by-hop header in front of TCP */
+	CHECK(!offload_csum_spot(a, la, &h));
+	CHECK(!offload_csum_spot(a, 0, &h));
+}
+
+/* A received packet with a partial checksum: alone it is written with a
+ * checksum request of its own, coalesced the aggregate has one anyway,
+ * and a full packet alone is written without one. */
+static void test_partial_gro(void)
+{
+	static uint8_t super[OFFLOAD_MAX], a[2048], b[2048], grobuf[OFFLOAD_HDR_LEN + OFFLOAD_MAX];
+	struct offload_hdr h = {.flags = 1, .gso_type = OFFLOAD_GSO_TCPV4, .gso_size = 1000, .csum_start = 20,
+				.csum_offset = 16};
+	size_t len = make_super(super, false, 2000, 0x10), la, lb;
+	struct gro g;
+	struct offload_hdr back;
+
+	la = offload_segment_partial(super, len, &h, 0, a, sizeof(a));
+	lb = offload_segment_partial(super, len, &h, 1, b, sizeof(b));
+	gro_init(&g, grobuf, false);
+	CHECK(gro_start(&g, a, la));
+	g.partial = true;
+	CHECK_INT(gro_finish(&g), OFFLOAD_HDR_LEN + la);
+	offload_hdr_read(&back, grobuf);
+	CHECK_INT(back.flags, 1);
+	CHECK_INT(back.gso_type, OFFLOAD_GSO_NONE);
+	CHECK_INT(back.csum_start, 20);
+	CHECK_INT(back.csum_offset, 16);
+	CHECK_INT(offload_csum_complete(grobuf + OFFLOAD_HDR_LEN, la, &back), 0);
+	CHECK(tcp_ok(grobuf + OFFLOAD_HDR_LEN, la, false));
+	/* the next aggregate starts without the mark */
+	CHECK_INT(offload_csum_fill(a, la), 0);
+	CHECK(gro_start(&g, a, la));
+	CHECK_INT(gro_finish(&g), OFFLOAD_HDR_LEN + la);
+	offload_hdr_read(&back, grobuf);
+	CHECK_INT(back.flags, 0);
+	CHECK(tcp_ok(grobuf + OFFLOAD_HDR_LEN, la, false));
+	/* a full first packet and a partial second: one valid super packet */
+	CHECK(gro_start(&g, a, la));
+	CHECK(gro_append(&g, b, lb));
+	CHECK_INT(gro_finish(&g), OFFLOAD_HDR_LEN + len);
+	offload_hdr_read(&back, grobuf);
+	CHECK_INT(back.gso_type, OFFLOAD_GSO_TCPV4);
+	CHECK_INT(offload_csum_complete(grobuf + OFFLOAD_HDR_LEN, len, &back), 0);
+	CHECK(tcp_ok(grobuf + OFFLOAD_HDR_LEN, len, false));
+}
+
 int main(void)
 {
 	RUN(test_csum_add_matches_reference);
@@ -657,6 +770,9 @@ int main(void)
 	RUN(test_uso_refused);
 	RUN(test_uso_coalesce);
 	RUN(test_uso_gro_refuses);
+	RUN(test_partial_segments);
+	RUN(test_partial_spot_refuses);
+	RUN(test_partial_gro);
 	RUN(test_offload_negotiate);
 	RUN(test_offload_names);
 	return check_exit();

@@ -71,6 +71,13 @@ static void test_wire_transport_golden(void)
 	check_truncations(buf, 32, (decode_fn)wire_transport_decode);
 	buf[0] = WIRE_KEEPALIVE;
 	CHECK_INT(wire_transport_decode(buf, 32, &t), 0);
+	/* DATA_PARTIAL: the same layout under its own type */
+	wire_transport_header(buf, WIRE_DATA_PARTIAL, 0x01020304, 0x105);
+	check_golden(buf, 16, "5d000000010203040000000000000105");
+	CHECK_INT(wire_transport_decode(buf, 32, &t), 0);
+	CHECK_INT(t.type, WIRE_DATA_PARTIAL);
+	CHECK(wire_is_transport(WIRE_DATA_PARTIAL) && !wire_is_transport(WIRE_LAN_ANNOUNCE));
+	CHECK(!strcmp(wire_type_name(WIRE_DATA_PARTIAL), "data-partial"));
 	buf[0] = 0x5f;
 	CHECK_INT(wire_transport_decode(buf, 32, &t), -EPROTONOSUPPORT);
 	buf[0] = WIRE_DATA;

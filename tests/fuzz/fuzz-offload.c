@@ -1,7 +1,9 @@
 /* fuzz-offload.c - TCP and UDP segmentation and coalescing on arbitrary
  * bytes: the first 10 bytes are a virtio_net_hdr for offload_segment(); the
  * same input cut into packets is fed through GRO with UDP coalescing on
- * (what peers send ends up there). */
+ * (what peers send ends up there), each also as a DATA_PARTIAL packet
+ * would be: its checksum spot found, completed, and an aggregate of one
+ * marked partial. */
 #include "config.h"
 
 #include "offload.h"
@@ -24,9 +26,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + OFFLOAD_HDR_LEN, size - OFFLOAD_HDR_LEN);
 	n = offload_segments(pkt, size - OFFLOAD_HDR_LEN, &h);
 	/* every segment, with a room of a packet as the node gives it */
-	for (unsigned i = 0; i <= n && i < OFFLOAD_UDP_SEGS_MAX + 1; i++)
+	for (unsigned i = 0; i <= n && i < OFFLOAD_UDP_SEGS_MAX + 1; i++) {
+		struct offload_hdr spot;
+		size_t sl = offload_segment_partial(pkt, size - OFFLOAD_HDR_LEN, &h, i, out, sizeof(out));
+		if (sl > sizeof(out))
+			abort();
+		/* a segment cut with a partial checksum has its spot */
+		if (sl && (!offload_csum_spot(out, sl, &spot) || offload_csum_fill(out, sl) < 0))
+			abort();
 		if (offload_segment(pkt, size - OFFLOAD_HDR_LEN, &h, i, out, sizeof(out)) > sizeof(out))
 			abort();
+	}
 	offload_csum_complete(pkt, size - OFFLOAD_HDR_LEN, &h);
 	/* packets: a 2-byte length, then the bytes */
 	gro_init(&g, grobuf, true);
@@ -36,8 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off)
 			len = size - off;
 		if (!gro_append(&g, data + off, len)) {
+			struct offload_hdr spot;
 			gro_finish(&g);
-			gro_start(&g, data + off, len);
+			if (gro_start(&g, data + off, len))
+				g.partial = offload_csum_spot(data + off, len, &spot);
 		}
 		off += len;
 	}
