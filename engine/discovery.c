@@ -4,6 +4,7 @@
 #include "discovery.h"
 
 #include "advert.h"
+#include "endpoint.h"
 #include "log.h"
 #include "trust.h"
 
@@ -15,6 +16,39 @@ static bool addresses_differ(const struct peer *p, const struct wire_advert *a)
 	return p->n_addrs != a->n_addrs || p->n_subnets != a->n_subnets ||
 	       memcmp(p->addrs, a->addrs, sizeof(p->addrs[0]) * a->n_addrs) ||
 	       memcmp(p->subnets, a->subnets, sizeof(p->subnets[0]) * a->n_subnets);
+}
+
+/* An address the mesh itself routes (the node's own VPN prefixes, its
+ * [tun] routes, a peer's addresses or subnets) is never a path: datagrams
+ * to it would go into the mesh device and through the mesh again. A node
+ * with a subnet behind it names its address on that subnet among its
+ * local endpoints like any other. */
+static bool into_mesh(struct mesh *m, const struct wire_endpoint *ep)
+{
+	const struct conf *c = m->cfg;
+
+	if (ep->family != 4 && ep->family != 6)
+		return false;
+	if ((c->has_ipv4 && prefix_contains(&c->ipv4, ep->family, ep->addr)) ||
+	    (c->has_ipv6 && prefix_contains(&c->ipv6, ep->family, ep->addr)))
+		return true;
+	for (unsigned i = 0; i < c->n_routes; i++)
+		if (prefix_contains(&c->routes[i], ep->family, ep->addr))
+			return true;
+	return !c->tap && peers_route(&m->peers, ep->family, ep->addr) != NULL;
+}
+
+static bool add_path(struct mesh *m, struct peer *p, uint64_t now, const struct wire_endpoint *ep, uint8_t origin,
+		     bool punch)
+{
+	char buf[ENDPOINT_STR_MAX];
+
+	if (into_mesh(m, ep)) {
+		log_debug("%s: not a path, the mesh routes it: %s", p->name[0] ? p->name : "a peer",
+			  endpoint_str(ep, buf));
+		return false;
+	}
+	return edge_add_path(&p->edge, now, ep, origin, punch);
 }
 
 /* Returns true if the edge should look at the news at once. In a CA
@@ -143,14 +177,14 @@ struct peer *discovery_learn(struct mesh *m, const struct discovery_news *n, enu
 		kick |= take_advert(m, p, &a, n);
 		for (unsigned i = 0; i < a.n_endpoints; i++) {
 			bool mapped = a.flags & WIRE_ADVERT_FLAG_MAPPED && i == a.n_endpoints - 1u;
-			kick |= edge_add_path(&p->edge, now, &a.endpoints[i], mapped ? EDGE_FROM_MAPPED : EDGE_FROM_ADVERT,
-					      mapped && n->punch);
+			kick |= add_path(m, p, now, &a.endpoints[i], mapped ? EDGE_FROM_MAPPED : EDGE_FROM_ADVERT,
+					 mapped && n->punch);
 		}
 	}
 	if (m->trust && !p->cert)
 		return p; /* an older advert of a refused peer names no paths */
 	if (n->seen_at && n->seen_at->family)
-		kick |= edge_add_path(&p->edge, now, n->seen_at, n->origin, n->punch);
+		kick |= add_path(m, p, now, n->seen_at, n->origin, n->punch);
 	/* a member introduces us both at this moment: if a prediction round
 	 * makes sense, the side that probes joins the one that leads now */
 	if (n->punch && n->origin == EDGE_FROM_PEER)

@@ -7,9 +7,11 @@
 # DATA_PARTIAL (TCP checksums left partial, PROTOCOL.md §7): a reads them
 # so, b writes them so. c runs with MESHUB_PARTIAL=0, so what a sends to c
 # must carry complete checksums (c's kernel drops anything else), and c
-# writes no partial packet.
+# writes no partial packet. d routes a subnet with a host e behind it; d's
+# link to e does no checksum offload, so d's kernel completes the partial
+# checksums of what it forwards there and e's kernel checks every one.
 . "$(dirname "$0")/lab/lib.sh"
-lab_require sha256sum socat
+lab_require sha256sum socat ethtool
 
 lab_internet
 lab_hub
@@ -19,11 +21,22 @@ lab_host a r1 10.1.0.11/24 10.1.0.1
 lab_host b r2 10.2.0.11/24 10.2.0.1
 lab_host c r2 10.2.0.12/24 10.2.0.1
 lab_public d 198.18.3.1
+# e: a host on d's subnet 10.77.0.0/24 (d forwards, e's way back is d)
+ns_add e
+ip link add eth0 netns "$(ns_name e)" type veth peer name sub0 netns "$(ns_name d)"
+ip -n "$(ns_name d)" addr add 10.77.0.1/24 dev sub0
+ip -n "$(ns_name d)" link set sub0 up
+ip -n "$(ns_name e)" addr add 10.77.0.2/24 dev eth0
+ip -n "$(ns_name e)" link set eth0 up
+ip -n "$(ns_name e)" route add default via 10.77.0.1
+nsx d sysctl -qw net.ipv4.ip_forward=1
+nsx d ethtool -K sub0 tx off >/dev/null
+nsx e ethtool -K eth0 rx off >/dev/null
 
-NODE_THREADS=2 node_start a 1
+NODE_THREADS=2 NODE_ROUTES=10.77.0.0/24 node_start a 1
 NODE_THREADS=2 node_start b 2
 MESHUB_PARTIAL=0 node_start c 3
-node_start d 4
+NODE_SUBNETS=10.77.0.0/24 node_start d 4
 
 for n in a b; do
 	wait_for 10 log_has "$n" "2 crypto thread" && pass "$n runs 2 crypto threads" || fail "$n did not start its crypto threads"
@@ -82,5 +95,16 @@ if lab_transfer a c 10.99.0.3 20 60; then
 	fi
 else
 	fail "20 MB a -> c (MESHUB_PARTIAL=0) did not arrive intact ($XFER_GOT bytes)"
+fi
+pw0=$(node_json d .device.partial_written)
+if lab_transfer a e 10.77.0.2 20 60; then
+	pw=$(node_json d .device.partial_written)
+	if [ "$((pw - pw0))" -gt 0 ]; then
+		pass "20 MB a -> e behind d: d forwarded $((pw - pw0)) partial-checksum packets, e's kernel checked them ($XFER_MBITS Mbit/s)"
+	else
+		fail "20 MB a -> e arrived, but d wrote no partial-checksum packet (partial_written $pw0 -> $pw)"
+	fi
+else
+	fail "20 MB a -> e through d's subnet did not arrive intact ($XFER_GOT bytes)"
 fi
 lab_done

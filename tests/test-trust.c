@@ -4,10 +4,14 @@
  * certificate in an advert is ignored without harm to the peer it names;
  * revocation lists are taken only if newer and from our CA, and cut the
  * revoked peer off; expiry cuts a peer off; lists arrive in pages, in
- * order, from at most TRUST_RX_SLOTS senders at once. */
+ * order, from at most TRUST_RX_SLOTS senders at once. And, in a PSK network,
+ * an advert's endpoints that the mesh itself routes never become paths. */
 #include "config.h"
 
+#include "advert.h"
 #include "check.h"
+#include "discovery.h"
+#include "endpoint.h"
 #include "log.h"
 #include "trust.h"
 
@@ -371,6 +375,68 @@ static void test_trust_pages(void)
 	CHECK_INT(page(a, 5, bin, n, 0, n, 5, &out, &out_len), 0);
 }
 
+/* A PSK-network peer with the subnet 10.77.0.0/24 names its address there
+ * among its endpoints, and others inside our own VPN prefix and our [tun]
+ * routes: none of them becomes a path (datagrams to them would go into
+ * the mesh device), its public endpoint does. */
+static void test_discovery_skips_paths_into_the_mesh(void)
+{
+	uint8_t psk[32] = {1}, sealed[WIRE_ADVERT_SEALED_MAX];
+	struct wire_advert a = {0};
+	struct discovery_news n = {0};
+	struct conf c = {0};
+	enum drop_reason why;
+	struct peer *p;
+	size_t len;
+	const struct wire_endpoint pub = {.family = 4, .addr = {198, 18, 3, 1}, .port = 3744};
+
+	if (m.trust) {
+		peers_free(&m.peers);
+		trust_free(&m);
+	}
+	memset(&m, 0, sizeof(m));
+	m.cfg = &c;
+	m.loop = loop ? loop : (loop = loop_new());
+	c.has_ipv4 = true;
+	c.ipv4 = (struct wire_prefix){.family = 4, .len = 24, .addr = {10, 99, 0, 1}};
+	c.n_routes = 1;
+	c.routes[0] = (struct wire_prefix){.family = 4, .len = 16, .addr = {10, 88}};
+	keys_derive(psk, &m.nk);
+	CHECK_INT(peers_init(&m.peers, 16, m.loop, timer_cb, &ecfg, &m.nk, NULL), 0);
+	randombytes_buf(a.static_pub, 32);
+	a.timestamp = 1;
+	strcpy(a.hostname, "d");
+	a.n_addrs = 1;
+	a.addrs[0] = (struct wire_prefix){.family = 4, .len = 24, .addr = {10, 99, 0, 4}};
+	a.n_subnets = 1;
+	a.subnets[0] = (struct wire_prefix){.family = 4, .len = 24, .addr = {10, 77, 0, 0}};
+	a.n_endpoints = 4;
+	a.endpoints[0] = (struct wire_endpoint){.family = 4, .addr = {10, 77, 0, 1}, .port = 3744};
+	a.endpoints[1] = (struct wire_endpoint){.family = 4, .addr = {10, 99, 0, 4}, .port = 3744};
+	a.endpoints[2] = (struct wire_endpoint){.family = 4, .addr = {10, 88, 1, 1}, .port = 3744};
+	a.endpoints[3] = pub;
+	len = advert_seal(&m.nk, &a, sealed, sizeof(sealed));
+	CHECK(len > 0);
+	n.advert = sealed;
+	n.advert_len = len;
+	p = discovery_learn(&m, &n, &why);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_INT(p->n_subnets, 1);
+	CHECK_INT(p->edge.n_paths, 1);
+	CHECK(endpoint_equal(&p->edge.paths[0].ep, &pub));
+	/* a hub that sees it inside the mesh names no path either */
+	n.seen_at = &a.endpoints[0];
+	n.origin = EDGE_FROM_HUB;
+	a.timestamp = 2;
+	len = advert_seal(&m.nk, &a, sealed, sizeof(sealed));
+	n.advert_len = len;
+	CHECK(discovery_learn(&m, &n, &why) == p);
+	CHECK_INT(p->edge.n_paths, 1);
+	m.cfg = &cfg; /* main() frees the table */
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -384,6 +450,7 @@ int main(void)
 	RUN(test_trust_expiry_cuts_off);
 	RUN(test_trust_pages);
 	RUN(test_trust_status_warnings);
+	RUN(test_discovery_skips_paths_into_the_mesh);
 	peers_free(&m.peers);
 	trust_free(&m);
 	keys_clear(&m.nk);

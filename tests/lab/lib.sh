@@ -224,7 +224,7 @@ lab_hub() {
 
 LAB_PSK=
 
-# node_config NAME INDEX [extra lines for [vpn]...]: write NAME's config file
+# node_config NAME INDEX: write NAME's config file (NODE_* variables change it)
 node_config() {
 	local name=$1 idx=$2 type=${NODE_TYPE:-tun}
 	[ -n "$LAB_PSK" ] || LAB_PSK=$("$MESHUB" genkey)
@@ -250,12 +250,14 @@ node_config() {
 		echo "state_dir = $LAB_DIR/state"
 		echo "log_level = ${NODE_LOG:-debug}"
 		[ -n "${NODE_THREADS:-}" ] && echo "threads = $NODE_THREADS"
+		[ -n "${NODE_SUBNETS:-}" ] && echo "subnets = $NODE_SUBNETS"
 		echo "[tun]"
 		echo "type = $type"
 		echo "interface = mesh%%d"
 		echo "ipv4_address = 10.99.0.$idx/24"
 		echo "ipv6_address = fd99::$idx/64"
 		[ -n "${NODE_MTU:-}" ] && echo "mtu = $NODE_MTU"
+		[ -n "${NODE_ROUTES:-}" ] && echo "routes = $NODE_ROUTES"
 		echo "[encryption]"
 		echo "psk = $psk"
 		# a CA network: NODE_CA = the CA certificate, the node's own is NAME.crt
