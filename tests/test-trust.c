@@ -47,19 +47,27 @@ static void ca_keys(uint8_t fill, uint8_t sk[CERT_SK_LEN], uint8_t pub[CERT_PUB_
 	cert_ca_keypair(seed, pub, sk);
 }
 
-static void setup(void)
+/* A fresh peer table under configuration c, without trust (PSK). */
+static void setup_psk(struct conf *c)
 {
-	uint8_t pub[CERT_PUB_LEN], psk[32] = {1};
+	uint8_t psk[32] = {1};
 
-	if (m.trust) {
+	if (m.trust || m.peers.list) {
 		peers_free(&m.peers);
 		trust_free(&m);
 	}
 	memset(&m, 0, sizeof(m));
-	m.cfg = &cfg;
+	m.cfg = c;
 	m.loop = loop ? loop : (loop = loop_new());
 	keys_derive(psk, &m.nk);
 	CHECK_INT(peers_init(&m.peers, 16, m.loop, timer_cb, &ecfg, &m.nk, NULL), 0);
+}
+
+static void setup(void)
+{
+	uint8_t pub[CERT_PUB_LEN];
+
+	setup_psk(&cfg);
 	m.trust = calloc(1, sizeof(*m.trust));
 	ca_keys(7, ca_sk, pub);
 	ca_keys(8, other_sk, pub);
@@ -381,7 +389,7 @@ static void test_trust_pages(void)
  * the mesh device), its public endpoint does. */
 static void test_discovery_skips_paths_into_the_mesh(void)
 {
-	uint8_t psk[32] = {1}, sealed[WIRE_ADVERT_SEALED_MAX];
+	uint8_t sealed[WIRE_ADVERT_SEALED_MAX];
 	struct wire_advert a = {0};
 	struct discovery_news n = {0};
 	struct conf c = {0};
@@ -390,19 +398,11 @@ static void test_discovery_skips_paths_into_the_mesh(void)
 	size_t len;
 	const struct wire_endpoint pub = {.family = 4, .addr = {198, 18, 3, 1}, .port = 3744};
 
-	if (m.trust) {
-		peers_free(&m.peers);
-		trust_free(&m);
-	}
-	memset(&m, 0, sizeof(m));
-	m.cfg = &c;
-	m.loop = loop ? loop : (loop = loop_new());
+	setup_psk(&c);
 	c.has_ipv4 = true;
 	c.ipv4 = (struct wire_prefix){.family = 4, .len = 24, .addr = {10, 99, 0, 1}};
 	c.n_routes = 1;
 	c.routes[0] = (struct wire_prefix){.family = 4, .len = 16, .addr = {10, 88}};
-	keys_derive(psk, &m.nk);
-	CHECK_INT(peers_init(&m.peers, 16, m.loop, timer_cb, &ecfg, &m.nk, NULL), 0);
 	randombytes_buf(a.static_pub, 32);
 	a.timestamp = 1;
 	strcpy(a.hostname, "d");
