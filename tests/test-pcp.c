@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "check.h"
+#include "netns-lo.h"
 #include "pcp.h"
 #include "portmap-proto.h"
 
@@ -17,28 +18,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <sys/socket.h>
-#include <net/if.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-/* As root, a network namespace of our own (its loopback up), so that the
- * fake gateway's port 5351 is ours whatever else runs on the machine. */
-static void private_loopback(void)
-{
-	struct ifreq ifr = {.ifr_name = "lo"};
-	int fd;
-
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
-		return;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		(void)ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (fd >= 0)
-		close(fd);
-}
 
 /* lifetime 7200, client ::ffff:10.6.0.11, nonce 00..0b, UDP, internal port
  * 3741, any external port, external ::ffff:0.0.0.0 */

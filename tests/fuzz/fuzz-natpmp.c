@@ -6,33 +6,14 @@
  * input) if the port is taken. */
 #include "config.h"
 
+#include "../netns-lo.h"
+
 #include <arpa/inet.h>
 #include <natpmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <net/if.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-/* As root, a network namespace of our own (its loopback up), so that the
- * fake gateway's port 5351 is ours whatever else runs on the machine. */
-static void private_loopback(void)
-{
-	struct ifreq ifr = {.ifr_name = "lo"};
-	int fd;
-
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
-		return;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		(void)ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (fd >= 0)
-		close(fd);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
