@@ -99,6 +99,7 @@ static int offload_one(struct device *d, struct tun_dev *t, const struct device_
 {
 	uint8_t *pkt = t->rbuf + OFFLOAD_HDR_LEN;
 	struct offload_hdr h;
+	struct offload_super sup;
 	size_t len, cap;
 	unsigned segs;
 
@@ -108,7 +109,7 @@ static int offload_one(struct device *d, struct tun_dev *t, const struct device_
 	offload_hdr_read(&h, t->rbuf);
 	if ((h.gso_type & ~OFFLOAD_GSO_ECN) == OFFLOAD_GSO_NONE)
 		return offload_plain(d, s, pkt, len, &h);
-	segs = offload_segments(pkt, len, &h);
+	segs = offload_parse(pkt, len, &h, &sup);
 	if (!segs) {
 		d->stats.refused++;
 		return 0;
@@ -119,8 +120,7 @@ static int offload_one(struct device *d, struct tun_dev *t, const struct device_
 		d->stats.tso_splits++;
 	for (unsigned i = 0; i < segs; i++) {
 		uint8_t *buf = s->reserve(s->ctx, &cap);
-		size_t seg = s->packet_partial ? offload_segment_partial(pkt, len, &h, i, buf, cap)
-					       : offload_segment(pkt, len, &h, i, buf, cap);
+		size_t seg = offload_cut(pkt, len, &h, &sup, i, buf, cap, s->packet_partial != NULL);
 		if (!seg) { /* segments larger than a packet may be: the rest is malformed too */
 			d->stats.refused++;
 			return (int)i;

@@ -286,14 +286,8 @@ int offload_csum_fill(uint8_t *pkt, size_t len)
 	return 0;
 }
 
-/* What offload_segment() needs to know of a super packet. */
-struct super {
-	size_t ip_len, hdrs; /* IP header; IP + TCP/UDP headers */
-	bool v6, udp;
-	unsigned n; /* segments */
-};
 
-static bool tso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct super *s)
+static bool tso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s)
 {
 	size_t tcp_len, payload;
 
@@ -307,7 +301,7 @@ static bool tso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *
 	return true;
 }
 
-static bool uso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct super *s)
+static bool uso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s)
 {
 	size_t payload;
 
@@ -324,7 +318,7 @@ static bool uso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *
 	return s->n <= OFFLOAD_UDP_SEGS_MAX;
 }
 
-static bool super_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct super *s)
+static bool super_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s)
 {
 	switch (gso_kind(h)) {
 	case OFFLOAD_GSO_TCPV4:
@@ -341,7 +335,7 @@ static bool super_parse(const uint8_t *pkt, size_t len, const struct offload_hdr
 
 unsigned offload_segments(const uint8_t *pkt, size_t len, const struct offload_hdr *h)
 {
-	struct super s;
+	struct offload_super s;
 
 	if (gso_kind(h) == OFFLOAD_GSO_NONE)
 		return 1;
@@ -356,7 +350,7 @@ static uint16_t l4_partial(const uint8_t *pkt, size_t ip_len, size_t len, bool v
 }
 
 /* Segment i's TCP header: its sequence number, flags and checksum. */
-static void tso_fix(const uint8_t *pkt, const struct super *s, unsigned i, size_t off, uint8_t *out, size_t total,
+static void tso_fix(const uint8_t *pkt, const struct offload_super *s, unsigned i, size_t off, uint8_t *out, size_t total,
 		    bool partial)
 {
 	size_t ip_len = s->ip_len;
@@ -375,7 +369,7 @@ static void tso_fix(const uint8_t *pkt, const struct super *s, unsigned i, size_
 
 /* Segment i's UDP header: its length and checksum (RFC 768: a computed 0
  * is sent as 0xffff, 0 meaning none; RFC 8200: IPv6 always has one). */
-static void uso_fix(const struct super *s, uint8_t *out, size_t total, bool partial)
+static void uso_fix(const struct offload_super *s, uint8_t *out, size_t total, bool partial)
 {
 	size_t ip_len = s->ip_len;
 	uint16_t sum;
@@ -390,29 +384,43 @@ static void uso_fix(const struct super *s, uint8_t *out, size_t total, bool part
 	csum_put16(out + ip_len + UDP_CSUM_AT, sum ? sum : 0xffff);
 }
 
+unsigned offload_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s)
+{
+	if (gso_kind(h) == OFFLOAD_GSO_NONE || !super_parse(pkt, len, h, s))
+		return 0;
+	return s->n;
+}
+
+size_t offload_cut(const uint8_t *pkt, size_t len, const struct offload_hdr *h, const struct offload_super *s,
+		   unsigned i, uint8_t *out, size_t cap, bool partial)
+{
+	size_t off, chunk, total;
+
+	if (i >= s->n)
+		return 0;
+	off = (size_t)i * h->gso_size;
+	chunk = len - s->hdrs - off < h->gso_size ? len - s->hdrs - off : h->gso_size;
+	total = s->hdrs + chunk;
+	if (total > cap)
+		return 0;
+	memcpy(out, pkt, s->hdrs);
+	memcpy(out + s->hdrs, pkt + s->hdrs + off, chunk);
+	if (!s->v6) /* one IP id per segment, as the kernel's own segmentation */
+		csum_put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
+	ip_set_length(out, s->ip_len, total, s->v6);
+	if (s->udp)
+		uso_fix(s, out, total, partial);
+	else
+		tso_fix(pkt, s, i, off, out, total, partial);
+	return total;
+}
+
 static size_t segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
 		      size_t cap, bool partial)
 {
-	size_t off, chunk, total;
-	struct super s;
+	struct offload_super s;
 
-	if (gso_kind(h) == OFFLOAD_GSO_NONE || !super_parse(pkt, len, h, &s) || i >= s.n)
-		return 0;
-	off = (size_t)i * h->gso_size;
-	chunk = len - s.hdrs - off < h->gso_size ? len - s.hdrs - off : h->gso_size;
-	total = s.hdrs + chunk;
-	if (total > cap)
-		return 0;
-	memcpy(out, pkt, s.hdrs);
-	memcpy(out + s.hdrs, pkt + s.hdrs + off, chunk);
-	if (!s.v6) /* one IP id per segment, as the kernel's own segmentation */
-		csum_put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
-	ip_set_length(out, s.ip_len, total, s.v6);
-	if (s.udp)
-		uso_fix(&s, out, total, partial);
-	else
-		tso_fix(pkt, &s, i, off, out, total, partial);
-	return total;
+	return offload_parse(pkt, len, h, &s) ? offload_cut(pkt, len, h, &s, i, out, cap, partial) : 0;
 }
 
 size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,

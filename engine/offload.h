@@ -89,6 +89,13 @@ bool offload_csum_spot(const uint8_t *pkt, size_t len, struct offload_hdr *h);
  * 0 is sent as 0xffff). -EINVAL if it is not one. */
 int offload_csum_fill(uint8_t *pkt, size_t len);
 
+/* What cutting a super packet needs to know of it, from offload_parse(). */
+struct offload_super {
+	size_t ip_len, hdrs; /* IP header; IP + TCP/UDP headers */
+	bool v6, udp;
+	unsigned n; /* segments */
+};
+
 /* How many segments super packet pkt yields (0 if it is malformed: for UDP
  * also a gso_size of 0 or above the payload, length fields that disagree
  * with len, a checksum request that is not the UDP checksum, IPv4
@@ -99,6 +106,12 @@ unsigned offload_segments(const uint8_t *pkt, size_t len, const struct offload_h
  * is a complete packet with correct IP and TCP or UDP checksums. */
 size_t offload_segment(const uint8_t *pkt, size_t len, const struct offload_hdr *h, unsigned i, uint8_t *out,
 		       size_t cap);
+/* The same in two steps, so that a super packet is parsed once: its
+ * segment count (0: no GSO, or malformed as for offload_segments()) with
+ * *s filled, then segment i of it (pkt, len and h unchanged since). */
+unsigned offload_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s);
+size_t offload_cut(const uint8_t *pkt, size_t len, const struct offload_hdr *h, const struct offload_super *s,
+		   unsigned i, uint8_t *out, size_t cap, bool partial);
 /* The same, but the segment's TCP or UDP checksum is partial (the pseudo-
  * header sum, where offload_csum_spot() finds it): for a peer that takes
  * DATA_PARTIAL. */

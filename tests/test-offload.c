@@ -649,15 +649,22 @@ static void test_csum_add_matches_reference(void)
  * gives the full segment byte for byte. */
 static void check_partial_split(const uint8_t *p, size_t len, const struct offload_hdr *h, uint16_t csum_at)
 {
-	static uint8_t full[OFFLOAD_MAX], part[OFFLOAD_MAX];
+	static uint8_t full[OFFLOAD_MAX], part[OFFLOAD_MAX], cut[OFFLOAD_MAX];
 	unsigned n = offload_segments(p, len, h);
 	size_t ip = p[0] >> 4 == 6 ? 40 : 20;
+	struct offload_super sup;
 
 	CHECK(n > 0);
+	/* parsed once and cut: the same segments */
+	CHECK_INT(offload_parse(p, len, h, &sup), n);
 	for (unsigned i = 0; i < n; i++) {
 		size_t fl = offload_segment(p, len, h, i, full, sizeof(full));
 		size_t pl = offload_segment_partial(p, len, h, i, part, sizeof(part));
 		struct offload_hdr spot;
+		CHECK_INT(offload_cut(p, len, h, &sup, i, cut, sizeof(cut), false), fl);
+		CHECK_MEM(cut, full, fl);
+		CHECK_INT(offload_cut(p, len, h, &sup, i, cut, sizeof(cut), true), pl);
+		CHECK_MEM(cut, part, pl);
 		CHECK_INT(pl, fl);
 		CHECK_MEM(part, full, ip + csum_at);
 		CHECK_MEM(part + ip + csum_at + 2, full + ip + csum_at + 2, fl - ip - csum_at - 2);
@@ -670,6 +677,7 @@ static void check_partial_split(const uint8_t *p, size_t len, const struct offlo
 		CHECK_MEM(part, full, fl);
 	}
 	CHECK_INT(offload_segment_partial(p, len, h, n, part, sizeof(part)), 0);
+	CHECK_INT(offload_cut(p, len, h, &sup, n, cut, sizeof(cut), true), 0);
 }
 
 static void test_partial_segments(void)
@@ -687,6 +695,27 @@ static void test_partial_segments(void)
 	/* UDP: the second golden datagram's sum is 0, sent as 0xffff */
 	check_partial_split(uso4_super, sizeof(uso4_super), &uso4_hdr, 6);
 	check_partial_split(uso6_super, sizeof(uso6_super), &uso6_hdr, 6);
+}
+
+/* offload_parse() refuses what offload_segments() refuses, and a packet
+ * without GSO (which offload_segments() counts as one). */
+static void test_parse_refuses(void)
+{
+	static uint8_t a[2048];
+	struct offload_hdr h = {.flags = 1, .gso_type = OFFLOAD_GSO_TCPV4, .gso_size = 500, .csum_start = 20,
+				.csum_offset = 16};
+	struct offload_super sup;
+	size_t la = make_super(a, false, 1000, 0x10);
+
+	CHECK_INT(offload_parse(a, la, &h, &sup), 2);
+	h.gso_type = OFFLOAD_GSO_TCPV6; /* an IPv4 packet */
+	CHECK_INT(offload_parse(a, la, &h, &sup), 0);
+	CHECK_INT(offload_segments(a, la, &h), 0);
+	h.gso_type = 3; /* UFO: not taken */
+	CHECK_INT(offload_parse(a, la, &h, &sup), 0);
+	h.gso_type = OFFLOAD_GSO_NONE;
+	CHECK_INT(offload_parse(a, la, &h, &sup), 0);
+	CHECK_INT(offload_segments(a, la, &h), 1);
 }
 
 /* Only a plain TCP or UDP packet has a spot a peer finds again. */
@@ -772,6 +801,7 @@ int main(void)
 	RUN(test_uso_gro_refuses);
 	RUN(test_partial_segments);
 	RUN(test_partial_spot_refuses);
+	RUN(test_parse_refuses);
 	RUN(test_partial_gro);
 	RUN(test_offload_negotiate);
 	RUN(test_offload_names);

@@ -15,8 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t out[2048], grobuf[OFFLOAD_HDR_LEN + OFFLOAD_MAX], pkt[OFFLOAD_READ_MAX];
+	static uint8_t out[2048], cut[2048], grobuf[OFFLOAD_HDR_LEN + OFFLOAD_MAX], pkt[OFFLOAD_READ_MAX];
+	struct offload_super sup;
 	struct offload_hdr h;
+	bool gso;
 	struct gro g;
 	unsigned n;
 
@@ -26,10 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + OFFLOAD_HDR_LEN, size - OFFLOAD_HDR_LEN);
 	n = offload_segments(pkt, size - OFFLOAD_HDR_LEN, &h);
 	/* every segment, with a room of a packet as the node gives it */
+	gso = (h.gso_type & ~OFFLOAD_GSO_ECN) != OFFLOAD_GSO_NONE;
+	/* parsing once counts what offload_segments() counts (0 without GSO) */
+	if (offload_parse(pkt, size - OFFLOAD_HDR_LEN, &h, &sup) != (gso ? n : 0))
+		abort();
 	for (unsigned i = 0; i <= n && i < OFFLOAD_UDP_SEGS_MAX + 1; i++) {
 		struct offload_hdr spot;
 		size_t sl = offload_segment_partial(pkt, size - OFFLOAD_HDR_LEN, &h, i, out, sizeof(out));
 		if (sl > sizeof(out))
+			abort();
+		/* parsed once and cut: the same segment */
+		if (gso && i < n &&
+		    (offload_cut(pkt, size - OFFLOAD_HDR_LEN, &h, &sup, i, cut, sizeof(cut), true) != sl ||
+		     memcmp(cut, out, sl)))
 			abort();
 		/* a segment cut with a partial checksum has its spot */
 		if (sl && (!offload_csum_spot(out, sl, &spot) || offload_csum_fill(out, sl) < 0))
