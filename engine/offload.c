@@ -286,7 +286,6 @@ int offload_csum_fill(uint8_t *pkt, size_t len)
 	return 0;
 }
 
-
 static bool tso_parse(const uint8_t *pkt, size_t len, const struct offload_hdr *h, struct offload_super *s)
 {
 	size_t tcp_len, payload;

@@ -193,10 +193,11 @@ static void lan(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx
 }
 
 static const struct handler handlers[] = {
-	{WIRE_HS_INIT, hs_init},     {WIRE_HS_RESP, hs_resp},	  {WIRE_HS_COOKIE, hs_cookie},
-	{WIRE_DATA, transport},	     {WIRE_DATA_PARTIAL, transport}, {WIRE_KEEPALIVE, transport}, {WIRE_PROBE, transport},
-	{WIRE_PROBE_ACK, transport}, {WIRE_CONTROL, transport},	  {WIRE_HUB_CHALLENGE, hub},
-	{WIRE_HUB_LIST, hub},	     {WIRE_HUB_CRL, hub},	     {WIRE_LAN_ANNOUNCE, lan},
+	{WIRE_HS_INIT, hs_init},	{WIRE_HS_RESP, hs_resp},     {WIRE_HS_COOKIE, hs_cookie},
+	{WIRE_DATA, transport},		{WIRE_DATA_PARTIAL, transport}, {WIRE_KEEPALIVE, transport},
+	{WIRE_PROBE, transport},	{WIRE_PROBE_ACK, transport}, {WIRE_CONTROL, transport},
+	{WIRE_HUB_CHALLENGE, hub},	{WIRE_HUB_LIST, hub},	     {WIRE_HUB_CRL, hub},
+	{WIRE_LAN_ANNOUNCE, lan},
 };
 
 void receive_datagram(struct receive *r, uint8_t *buf, size_t len, const struct udp_rx *rx)
