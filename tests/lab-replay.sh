@@ -5,8 +5,9 @@
 # 9 in 10 pings answered within 5 ms (wave 1: 39 % loss and 560 ms on
 # average, each copy cost three Diffie-Hellman). Not the average: one stall
 # of a shared machine (a 280 ms one was seen) delays the dozen pings in
-# flight and moves the average over 5 ms on its own. b must count the copies as replays, and nothing else
-# may change (no new peer, edges stay up).
+# flight and moves the average over 5 ms on its own. b must count the
+# copies as replays, and nothing else may change (no new peer, edges stay
+# up).
 . "$(dirname "$0")/lab/lib.sh"
 lab_require tcpdump jq bc
 REPLAY="$LAB_BUILD/tests/udp-replay"
