@@ -91,6 +91,26 @@ void chachapoly_seal(uint8_t *ct, uint8_t tag[CHACHAPOLY_TAGLEN], const uint8_t 
 	sodium_memzero(ks, BLOCK);
 }
 
+void chachapoly_seal_inplace(uint8_t *msg, size_t len, const uint8_t *ad, size_t ad_len,
+			     const uint8_t nonce[CHACHAPOLY_NONCELEN], const uint8_t key[CHACHAPOLY_KEYLEN])
+{
+	uint8_t *run = msg - BLOCK, saved[BLOCK], poly_key[BLOCK];
+
+	_Static_assert(CHACHAPOLY_HEADROOM >= BLOCK, "block 0 goes before the message");
+	_Static_assert(CHACHAPOLY_TAILROOM >= 255, "chachapoly_span() adds at most 255 bytes");
+	if (len > CHACHAPOLY_FAST_MAX) {
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(msg, msg + len, NULL, msg, len, ad, ad_len, NULL,
+								   nonce, key);
+		return;
+	}
+	memcpy(saved, run, BLOCK);
+	crypto_stream_chacha20_ietf_xor_ic(run, run, chachapoly_span(BLOCK + len), nonce, 0, key);
+	xor_into(poly_key, run, saved, BLOCK);
+	memcpy(run, saved, BLOCK);
+	mac(msg + len, poly_key, ad, ad_len, msg, len);
+	sodium_memzero(poly_key, sizeof(poly_key));
+}
+
 int chachapoly_open(uint8_t *pt, const uint8_t *ct, size_t len, const uint8_t tag[CHACHAPOLY_TAGLEN],
 		    const uint8_t *ad, size_t ad_len, const uint8_t nonce[CHACHAPOLY_NONCELEN],
 		    const uint8_t key[CHACHAPOLY_KEYLEN])

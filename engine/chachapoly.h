@@ -22,12 +22,25 @@
 #define CHACHAPOLY_NONCELEN 12
 #define CHACHAPOLY_TAGLEN 16
 #define CHACHAPOLY_FAST_MAX 4096
+/* the room chachapoly_seal_inplace() needs around the message */
+#define CHACHAPOLY_HEADROOM 64
+#define CHACHAPOLY_TAILROOM 256
 
 /* Seals len bytes of pt into ct (ct == pt is allowed; no other overlap) and
  * writes the tag. */
 void chachapoly_seal(uint8_t *ct, uint8_t tag[CHACHAPOLY_TAGLEN], const uint8_t *pt, size_t len,
 		     const uint8_t *ad, size_t ad_len, const uint8_t nonce[CHACHAPOLY_NONCELEN],
 		     const uint8_t key[CHACHAPOLY_KEYLEN]);
+
+/* Seals the len bytes at msg in place with one keystream call that also
+ * covers the CHACHAPOLY_HEADROOM bytes before msg: block 0 is XORed into
+ * them, which gives the Poly1305 key, and they are put back as they were
+ * (ad may lie there; nothing else may read or write them meanwhile). The
+ * tag goes to msg + len; the rest of the CHACHAPOLY_TAILROOM bytes after
+ * msg + len may be overwritten (by keystream XOR whatever they held).
+ * The same bytes as chachapoly_seal(), without its keystream buffer. */
+void chachapoly_seal_inplace(uint8_t *msg, size_t len, const uint8_t *ad, size_t ad_len,
+			     const uint8_t nonce[CHACHAPOLY_NONCELEN], const uint8_t key[CHACHAPOLY_KEYLEN]);
 
 /* Checks the tag of len bytes of ct and only then opens them into pt
  * (pt == ct is allowed). 0, or -1 when the tag is wrong: pt is then left

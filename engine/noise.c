@@ -109,6 +109,18 @@ int noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, 
 	return 0;
 }
 
+int noise_encrypt_inplace(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, size_t ad_len,
+			  uint8_t *buf, size_t len)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+
+	if (n == UINT64_MAX)
+		return -ERANGE;
+	nonce_of(nonce, n);
+	chachapoly_seal_inplace(buf, len, ad, ad_len, nonce, k);
+	return 0;
+}
+
 int noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, size_t ad_len,
 		  const uint8_t *ct, size_t ct_len, uint8_t *pt)
 {

@@ -79,6 +79,10 @@ int noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, 
 		  const uint8_t *pt, size_t pt_len, uint8_t *ct);
 int noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, size_t ad_len,
 		  const uint8_t *ct, size_t ct_len, uint8_t *pt);
+/* noise_encrypt() of the len bytes at buf into buf, the tag behind them,
+ * with the room around buf that chachapoly_seal_inplace() needs. */
+int noise_encrypt_inplace(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad, size_t ad_len,
+			  uint8_t *buf, size_t len);
 
 /* BLAKE2b-based HMAC and HKDF of the spec; exposed for the key schedule. */
 void noise_hkdf(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikm_len, uint8_t *out1,

@@ -10,6 +10,9 @@
 #include <sodium.h>
 #include <string.h>
 
+_Static_assert(UDP_SLOT_HEADROOM >= SESSION_SLOT_HEADROOM && UDP_SLOT_TAILROOM >= SESSION_SLOT_TAILROOM,
+	       "send slots have the room that sealing in place borrows");
+
 static void seal_range(void *ctx, unsigned from, unsigned to)
 {
 	struct mesh *m = ctx;

@@ -49,8 +49,8 @@ int session_seal_prepare(struct session *s, uint8_t type, uint8_t *pkt, size_t p
 
 int session_seal_finish(const struct session_job *job, uint8_t *pkt, size_t payload_len)
 {
-	return noise_encrypt(job->key, job->counter, pkt, WIRE_TRANSPORT_HDR_LEN, pkt + WIRE_TRANSPORT_HDR_LEN,
-			     payload_len, pkt + WIRE_TRANSPORT_HDR_LEN);
+	return noise_encrypt_inplace(job->key, job->counter, pkt, WIRE_TRANSPORT_HDR_LEN,
+				     pkt + WIRE_TRANSPORT_HDR_LEN, payload_len);
 }
 
 int session_seal(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_len, size_t cap, uint64_t now,
@@ -59,8 +59,9 @@ int session_seal(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_l
 	struct session_job job;
 	int ret = session_seal_prepare(s, type, pkt, payload_len, cap, now, pkt_len, &job);
 
-	if (ret == 0)
-		ret = session_seal_finish(&job, pkt, payload_len);
+	if (ret == 0) /* any buffer: no room around it */
+		ret = noise_encrypt(job.key, job.counter, pkt, WIRE_TRANSPORT_HDR_LEN, pkt + WIRE_TRANSPORT_HDR_LEN,
+				    payload_len, pkt + WIRE_TRANSPORT_HDR_LEN);
 	sodium_memzero(&job, sizeof(job));
 	return ret;
 }

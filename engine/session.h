@@ -7,6 +7,7 @@
  * before. Pure: `now` is a monotonic time in nanoseconds from the caller. */
 #pragma once
 
+#include "chachapoly.h"
 #include "noise.h"
 #include "replay.h"
 #include "wire.h"
@@ -59,6 +60,11 @@ struct session_job {
 };
 int session_seal_prepare(struct session *s, uint8_t type, uint8_t *pkt, size_t payload_len, size_t cap,
 			 uint64_t now, size_t *pkt_len, struct session_job *job);
+/* pkt must lie in a send slot: SESSION_SLOT_HEADROOM bytes before it are
+ * borrowed (and given back), SESSION_SLOT_TAILROOM bytes behind the sealed
+ * packet may be overwritten. */
+#define SESSION_SLOT_HEADROOM (CHACHAPOLY_HEADROOM - WIRE_TRANSPORT_HDR_LEN)
+#define SESSION_SLOT_TAILROOM (CHACHAPOLY_TAILROOM - CHACHAPOLY_TAGLEN)
 int session_seal_finish(const struct session_job *job, uint8_t *pkt, size_t payload_len);
 /* Receiving in three steps: check (age, counter window: cheap, in order),
  * decrypt (anywhere: only the job's copy of the key), commit (in order:

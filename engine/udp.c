@@ -61,9 +61,12 @@ int udp_open(struct udp *u, const struct wire_endpoint *addr, size_t slot_size, 
 	u->sendmmsg_fn = sys_sendmmsg;
 	gso_table_init(&u->gso);
 	u->gso.unavailable = !udp_sys_has_gso;
-	for (unsigned i = 0; i < UDP_BATCH; i++)
-		if (!(u->out_buf[i] = malloc(slot_size)))
+	for (unsigned i = 0; i < UDP_BATCH; i++) {
+		uint8_t *room = malloc(UDP_SLOT_HEADROOM + slot_size + UDP_SLOT_TAILROOM);
+		if (!room)
 			return -ENOMEM;
+		u->out_buf[i] = room + UDP_SLOT_HEADROOM;
+	}
 	for (unsigned i = 0; i < UDP_RX_BATCH; i++)
 		if (!(u->in_buf[i] = malloc(UDP_RX_BUF)))
 			return -ENOMEM;
@@ -81,7 +84,8 @@ void udp_close(struct udp *u)
 		close(u->fd6);
 	u->fd4 = u->fd6 = -1;
 	for (unsigned i = 0; i < UDP_BATCH; i++) {
-		free(u->out_buf[i]);
+		if (u->out_buf[i])
+			free(u->out_buf[i] - UDP_SLOT_HEADROOM);
 		u->out_buf[i] = NULL;
 	}
 	for (unsigned i = 0; i < UDP_RX_BATCH; i++) {

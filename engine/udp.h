@@ -26,6 +26,10 @@
 #define UDP_BATCH 256
 #define UDP_RX_BATCH 32
 #define UDP_RX_BUF 65536
+/* room around each send slot that the slot's user may borrow (sealing in
+ * place, see session_seal_finish()); it is never sent */
+#define UDP_SLOT_HEADROOM 64
+#define UDP_SLOT_TAILROOM 256
 #define UDP_SOCKS 322 /* socket 0, the mapping's, 256 for a prediction round, 64 kept from earlier rounds */
 
 /* What the socket layer knows about a received datagram. */
@@ -96,7 +100,8 @@ struct udp {
 int udp_open(struct udp *u, const struct wire_endpoint *addr, size_t slot_size, const struct udp_callbacks *cb);
 void udp_close(struct udp *u);
 
-/* The next send slot (slot_size bytes) to build a datagram in; commit it or
+/* The next send slot (slot_size bytes, with UDP_SLOT_HEADROOM bytes before
+ * and UDP_SLOT_TAILROOM after it) to build a datagram in; commit it or
  * simply reserve again (the slot is reused). Never NULL: a full batch is
  * flushed first. */
 uint8_t *udp_reserve(struct udp *u);

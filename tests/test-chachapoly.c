@@ -1,6 +1,7 @@
 /* test-chachapoly.c - the composed ChaCha20-Poly1305 against libsodium's own
  * AEAD: the same ciphertext and tag for every message length up to past the
- * fast limit and for several lengths of associated data, in place and not;
+ * fast limit and for several lengths of associated data, in place and not,
+ * and in a send slot's room;
  * opening refuses any changed byte and then leaves the output alone; and
  * the RFC 8439 §2.8.2 example. */
 #include "config.h"
@@ -14,6 +15,30 @@
 
 static uint8_t key[CHACHAPOLY_KEYLEN], nonce[CHACHAPOLY_NONCELEN], ad[40];
 static uint8_t pt[MAX], want[MAX], ct[MAX], back[MAX];
+/* a send slot: headroom, message, tag and tailroom, then bytes nobody may touch */
+static uint8_t slot[CHACHAPOLY_HEADROOM + MAX + CHACHAPOLY_TAILROOM + 64];
+
+/* Sealing in place: the same bytes, the tag behind them, the room before
+ * the message (where the associated data is) given back, nothing touched
+ * past the tailroom. */
+static int check_inplace(size_t len, size_t ad_len, const uint8_t *want_tag)
+{
+	uint8_t *msg = slot + CHACHAPOLY_HEADROOM, head[CHACHAPOLY_HEADROOM];
+	uint8_t *end = msg + len + CHACHAPOLY_TAILROOM;
+	int same;
+
+	randombytes_buf(slot, sizeof(slot));
+	memcpy(msg - ad_len, ad, ad_len);
+	memcpy(head, slot, sizeof(head));
+	memcpy(msg, pt, len);
+	memset(end, 0x5a, 64);
+	chachapoly_seal_inplace(msg, len, msg - ad_len, ad_len, nonce, key);
+	same = !memcmp(msg, want, len) && !memcmp(msg + len, want_tag, CHACHAPOLY_TAGLEN) &&
+	       !memcmp(slot, head, sizeof(head));
+	for (size_t i = 0; i < 64; i++)
+		same &= end[i] == 0x5a;
+	return same;
+}
 
 static void check_length(size_t len, size_t ad_len)
 {
@@ -34,6 +59,7 @@ static void check_length(size_t len, size_t ad_len)
 	same &= !memcmp(back, want, len) && !memcmp(tag, want_tag, sizeof(tag));
 	same &= chachapoly_open(back, back, len, tag, ad, ad_len, nonce, key) == 0 && !memcmp(back, pt, len);
 	same &= chachapoly_open(back, want, len, want_tag, ad, ad_len, nonce, key) == 0 && !memcmp(back, pt, len);
+	same &= check_inplace(len, ad_len, want_tag);
 	if (!same)
 		fprintf(stderr, "length %zu, ad %zu: differs from libsodium\n", len, ad_len);
 	CHECK(same);

@@ -42,9 +42,13 @@ static void test_every_item_once(void)
 	}
 }
 
+#define PKT_CAP 200
+
+/* send slots as the node's: each packet has room before and after it */
 struct batch {
 	struct session_job jobs[256];
-	uint8_t pkts[256][200];
+	uint8_t slots[256][SESSION_SLOT_HEADROOM + PKT_CAP + SESSION_SLOT_TAILROOM];
+	uint8_t *pkts[256];
 	size_t len[256];
 };
 
@@ -72,9 +76,11 @@ static void test_parallel_seal_in_order(void)
 	CHECK_INT(workers_start(&w, 2), 0);
 	for (unsigned round = 0; round < 20; round++) {
 		for (unsigned i = 0; i < 256; i++) {
+			b.pkts[i] = b.slots[i] + SESSION_SLOT_HEADROOM;
+			memset(b.slots[i], 0xa5, SESSION_SLOT_HEADROOM);
 			b.len[i] = 1 + i % 150;
 			memset(b.pkts[i] + WIRE_TRANSPORT_HDR_LEN, (int)i, b.len[i]);
-			CHECK_INT(session_seal_prepare(&tx, WIRE_DATA, b.pkts[i], b.len[i], sizeof(b.pkts[i]), 0, &out,
+			CHECK_INT(session_seal_prepare(&tx, WIRE_DATA, b.pkts[i], b.len[i], PKT_CAP, 0, &out,
 						       &b.jobs[i]),
 				  0);
 		}
@@ -82,8 +88,14 @@ static void test_parallel_seal_in_order(void)
 		/* the receiver opens them one by one, in the order they were taken */
 		for (unsigned i = 0; i < 256; i++) {
 			struct wire_transport t;
-			uint8_t pt[200];
+			uint8_t pt[PKT_CAP];
 			size_t n;
+			/* the room borrowed before each packet is given back */
+			for (unsigned k = 0; k < SESSION_SLOT_HEADROOM; k++)
+				if (b.slots[i][k] != 0xa5) {
+					CHECK_INT(b.slots[i][k], 0xa5);
+					break;
+				}
 			CHECK_INT(wire_transport_decode(b.pkts[i], b.len[i] + WIRE_TRANSPORT_OVERHEAD, &t), 0);
 			CHECK_INT(t.counter, round * 256 + i);
 			CHECK_INT(session_open(&rx, &t, pt, 0, &n), 0);
