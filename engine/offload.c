@@ -160,6 +160,19 @@ static void ipv4_checksum(uint8_t *pkt, size_t ip_len)
 	csum_put16(pkt + 10, (uint16_t)~csum_fold(csum_add(pkt, ip_len, 0)));
 }
 
+/* Segment i's IPv4 header checksum, worked out from the super packet's
+ * header (RFC 1624: its sum with the length, id and checksum fields taken
+ * out, the segment's length and id put in). The segment's header, just
+ * written, is not read back: loads that span several fresh small stores
+ * wait for them to reach the cache. */
+static uint16_t ipv4_segment_checksum(const uint8_t *pkt, size_t ip_len, uint16_t len, uint16_t id)
+{
+	uint64_t sum = csum_add(pkt, ip_len, 0);
+
+	sum += (uint16_t)~get16(pkt + 2) + (uint16_t)~get16(pkt + 4) + (uint16_t)~get16(pkt + 10);
+	return (uint16_t)~csum_fold(sum + len + id);
+}
+
 /* The IP length fields of a packet of len bytes. */
 static void ip_set_length(uint8_t *pkt, size_t ip_len, size_t len, bool v6)
 {
@@ -362,13 +375,14 @@ static void tso_fix(const uint8_t *pkt, const struct offload_super *s, unsigned 
 		flags &= (uint8_t)~TCP_CWR;
 	out[ip_len + 13] = flags;
 	csum_put16(out + ip_len + 16, 0);
-	csum_put16(out + ip_len + 16, partial ? l4_partial(out, ip_len, total, s->v6, PROTO_TCP)
+	/* the pseudo header from the super packet's addresses (see above) */
+	csum_put16(out + ip_len + 16, partial ? l4_partial(pkt, ip_len, total, s->v6, PROTO_TCP)
 					      : l4_checksum(out, ip_len, total, s->v6, PROTO_TCP));
 }
 
 /* Segment i's UDP header: its length and checksum (RFC 768: a computed 0
  * is sent as 0xffff, 0 meaning none; RFC 8200: IPv6 always has one). */
-static void uso_fix(const struct offload_super *s, uint8_t *out, size_t total, bool partial)
+static void uso_fix(const uint8_t *pkt, const struct offload_super *s, uint8_t *out, size_t total, bool partial)
 {
 	size_t ip_len = s->ip_len;
 	uint16_t sum;
@@ -376,7 +390,7 @@ static void uso_fix(const struct offload_super *s, uint8_t *out, size_t total, b
 	csum_put16(out + ip_len + 4, (uint16_t)(total - ip_len));
 	csum_put16(out + ip_len + UDP_CSUM_AT, 0);
 	if (partial) {
-		csum_put16(out + ip_len + UDP_CSUM_AT, l4_partial(out, ip_len, total, s->v6, PROTO_UDP));
+		csum_put16(out + ip_len + UDP_CSUM_AT, l4_partial(pkt, ip_len, total, s->v6, PROTO_UDP));
 		return;
 	}
 	sum = l4_checksum(out, ip_len, total, s->v6, PROTO_UDP);
@@ -404,11 +418,16 @@ size_t offload_cut(const uint8_t *pkt, size_t len, const struct offload_hdr *h, 
 		return 0;
 	memcpy(out, pkt, s->hdrs);
 	memcpy(out + s->hdrs, pkt + s->hdrs + off, chunk);
-	if (!s->v6) /* one IP id per segment, as the kernel's own segmentation */
-		csum_put16(out + 4, (uint16_t)(get16(pkt + 4) + i));
-	ip_set_length(out, s->ip_len, total, s->v6);
+	if (s->v6) {
+		csum_put16(out + 4, (uint16_t)(total - 40));
+	} else { /* one IP id per segment, as the kernel's own segmentation */
+		uint16_t id = (uint16_t)(get16(pkt + 4) + i);
+		csum_put16(out + 2, (uint16_t)total);
+		csum_put16(out + 4, id);
+		csum_put16(out + 10, ipv4_segment_checksum(pkt, s->ip_len, (uint16_t)total, id));
+	}
 	if (s->udp)
-		uso_fix(s, out, total, partial);
+		uso_fix(pkt, s, out, total, partial);
 	else
 		tso_fix(pkt, s, i, off, out, total, partial);
 	return total;

@@ -56,6 +56,7 @@ static size_t make_super(uint8_t *pkt, bool v6, size_t payload, uint8_t flags)
 		pkt[2] = (uint8_t)(len >> 8), pkt[3] = (uint8_t)len;
 		pkt[4] = 0x12, pkt[5] = 0x34;
 		pkt[6] = 0x40, pkt[8] = 64, pkt[9] = 6;
+		pkt[10] = 0xbe, pkt[11] = 0xef; /* not its checksum: each segment gets its own */
 		inet_pton(AF_INET, "10.99.0.1", pkt + 12);
 		inet_pton(AF_INET, "10.99.0.2", pkt + 16);
 	}
