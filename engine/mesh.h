@@ -52,6 +52,9 @@ struct mesh {
 		size_t len;
 	} seals[UDP_BATCH];
 	unsigned n_seals;
+	/* while a batch read from the device is sent: when it was read (0
+	 * otherwise), so that each packet does not ask the clock again */
+	uint64_t batch_now;
 
 	uint64_t last_init_ts; /* our handshake timestamps only grow */
 	bool cache_dirty;      /* an edge came up or moved: the peer cache wants writing */

@@ -60,11 +60,13 @@ static void dev_readable(struct io *io, uint32_t events)
 					 .packet_partial = n->m.partial ? dev_packet_partial : NULL,
 					 .ctx = n};
 
+	n->m.batch_now = loop_now();
 	if (device_read(&n->m.dev, &sink, DEVICE_BUDGET) == -EPIPE) {
 		log_error("the device %s was closed by the other side: stopping", n->m.dev.name);
 		loop_quit(n->m.loop);
 	}
 	udp_flush(&n->m.udp);
+	n->m.batch_now = 0;
 }
 
 static void udp_datagram(void *ctx, uint8_t *buf, size_t len, const struct udp_rx *rx)

@@ -36,7 +36,7 @@ void send_seal_pending(struct mesh *m)
 static int seal(struct mesh *m, struct peer *p, uint8_t type, uint8_t *slot, size_t len,
 		const struct wire_endpoint *to)
 {
-	uint64_t now = loop_now();
+	uint64_t now = m->batch_now ? m->batch_now : loop_now();
 	struct session *s = keyring_sending(&p->keys, now);
 	bool data = type == WIRE_DATA || type == WIRE_DATA_PARTIAL;
 	struct mesh_seal *j;
